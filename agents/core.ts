@@ -1,0 +1,107 @@
+/**
+ * Agent and Policy interfaces: every bidding algorithm implements {@link Agent};
+ * what it has learnt is frozen into a {@link Policy} for evaluation and export.
+ *
+ * An action is a bid in currency units for the top slot (the exchange scales
+ * payments in lower slots by their slot weights).
+ */
+import type { Rng } from '../env/rng.js';
+
+/** A bidder's observation: a `Float64Array` indexed by `OBS` (env/observation.ts). */
+export type Observation = Float64Array;
+
+/** What happened to one bidder in one auction it took part in. */
+export interface AuctionOutcome {
+  /** Won a slot. */
+  won: boolean;
+  /** Slot won (0 = top), -1 when lost. */
+  slot: number;
+  /** Payment, currency units. */
+  cost: number;
+  /** True expected value of what was won (value × true CTR × slot effects), currency units. */
+  value: number;
+  /** Realised clicks (0 or 1) and conversions. */
+  clicks: number;
+  conversions: number;
+  /** Highest competing bid (or the reserve, whichever is higher), currency units: the price to beat for the top slot. */
+  competingBid: number;
+}
+
+/**
+ * One step of experience. Arrays are owned by the caller and reused after
+ * `learn()` returns: copy what you keep.
+ */
+export interface Transition {
+  observation: Observation;
+  /** The bid made, currency units. */
+  action: number;
+  /** Reward: the bidder's own estimate of value won (observation `value` × slot weight) minus cost. */
+  reward: number;
+  /** Observation at the bidder's next auction; null when the episode ended. */
+  nextObservation: Observation | null;
+  /** Budget spent: the task ended, do not bootstrap. */
+  terminated: boolean;
+  /** Horizon reached: bootstrap as if the episode went on. */
+  truncated: boolean;
+  info: AuctionOutcome;
+}
+
+/** Plain-data description of a policy's parameters (what goes into a policy file). */
+export type PolicyParams = Record<string, unknown>;
+
+/** A frozen, deterministic bidding rule. */
+export interface Policy {
+  readonly kind: string;
+  /** The bid for an observation, currency units (≥ 0). */
+  bid(observation: Observation): number;
+  /** Parameters that recreate this policy (JSON-safe). */
+  params(): PolicyParams;
+}
+
+/** Static facts an agent is built with. */
+export interface AgentContext {
+  /** Bidder id (e.g. "rival-2"). */
+  id: string;
+  /** Episode budget, currency units; null without a budget. */
+  budget: number | null;
+  /** Auctions per episode (the horizon). */
+  auctionsPerEpisode: number;
+  /** Mechanism of the exchange (first-price, second-price, gsp, vcg). */
+  mechanism: string;
+  /** Number of slots sold per auction. */
+  slots: number;
+  /** A rough upper bound on the observation's `value` (for scaling bid grids and networks). */
+  valueScale: number;
+  /** The agent's own stream for initialisation (weights); exploration uses the stream given to act(). */
+  rng: Rng;
+}
+
+/** A bidding algorithm. */
+export interface Agent {
+  readonly kind: string;
+  /** When false (evaluation), act greedily and ignore learn(). */
+  training: boolean;
+  /** The bid for an observation; exploration draws only from `rng`. */
+  act(observation: Observation, rng: Rng): number;
+  /** One step of experience (the env calls it after each auction the bidder took part in). */
+  learn(transition: Transition): void;
+  /** Called at the end of every episode. */
+  endEpisode(): void;
+  /** A frozen copy of the current greedy policy. */
+  policy(): Policy;
+}
+
+/** Base for agents that do not learn: act() is the policy's bid. */
+export abstract class StaticAgent implements Agent {
+  abstract readonly kind: string;
+  training = true;
+  protected abstract readonly frozen: Policy;
+  act(observation: Observation, _rng: Rng): number {
+    return this.frozen.bid(observation);
+  }
+  learn(_transition: Transition): void {}
+  endEpisode(): void {}
+  policy(): Policy {
+    return this.frozen;
+  }
+}
