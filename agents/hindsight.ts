@@ -1,0 +1,164 @@
+/**
+ * The best a bidder could have done in hindsight, against the same realised
+ * auctions: the yardstick for the competitive ratio (bidders with a budget) and
+ * for regret (bidders without one).
+ *
+ * In hindsight, auction i is an item of a knapsack: winning it is worth `v_i`
+ * (the true expected value of the top slot to this bidder) and costs `c_i` (the
+ * price to beat: the highest competing bid, or the reserve, whichever is higher).
+ * With an episode budget B the best total value is the 0/1 knapsack
+ *
+ *   max Σ v_i x_i   s.t.   Σ c_i x_i ≤ B,  x_i ∈ {0, 1}.
+ *
+ * It is NP-hard in general, but its LP relaxation (x_i ∈ [0, 1]) is solved
+ * exactly by Dantzig's greedy rule: take items by decreasing v_i / c_i and a
+ * fraction of the first one that does not fit (Dantzig, 1957). The LP value is
+ * an upper bound on the integer optimum, so a competitive ratio computed against
+ * it is conservative (never flatters the bidder). With thousands of small items
+ * the two differ by at most one item's value. The same order, skipping items
+ * that do not fit, gives a feasible integer solution: a lower bound, reported
+ * alongside (`integralValue`).
+ *
+ * Only the top slot is modelled: in multi-slot auctions a bidder may also win
+ * lower slots, which this bound does not price.
+ */
+
+/** Result of {@link hindsightOptimum}. */
+export interface HindsightResult {
+  /** Optimum of the LP relaxation (fractional knapsack): an upper bound on the best value, currency units. */
+  value: number;
+  /** Value of the greedy integer solution (a feasible choice of whole auctions): a lower bound, currency units. */
+  integralValue: number;
+  /** Spend of the LP solution, currency units (≤ budget). */
+  spend: number;
+  /** Share of each auction taken in the LP solution, in [0, 1] (at most one is fractional). */
+  picked: Float64Array;
+}
+
+/**
+ * Best total value over the realised auctions of one episode with total cost ≤ budget.
+ *
+ * Auctions with a non-positive value are never taken; auctions that cost nothing
+ * are always taken. Ties in value/cost are broken by auction index, so the result
+ * is deterministic.
+ *
+ * @param values true expected value of winning each auction (top slot), currency units, ≥ 0
+ * @param costs price to win each auction (highest competing bid or reserve), currency units, ≥ 0; same length
+ * @param budget episode budget, currency units (≥ 0; `Infinity` for none)
+ * @example hindsightOptimum(Float64Array.of(3, 2), Float64Array.of(1, 1), 1).value // 3
+ */
+export function hindsightOptimum(values: Float64Array, costs: Float64Array, budget: number): HindsightResult {
+  const n = values.length;
+  if (costs.length !== n) throw new RangeError(`hindsightOptimum: costs has length ${costs.length}, expected ${n} (the length of values)`);
+  if (!(budget >= 0)) throw new RangeError(`hindsightOptimum: budget must be ≥ 0, got ${budget}`);
+  const picked = new Float64Array(n);
+  // Candidates: positive value; order by value per unit of cost, free items first.
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const c = costs[i]!;
+    if (!(c >= 0) || !Number.isFinite(v)) throw new RangeError(`hindsightOptimum: auction ${i} has value ${v} and cost ${c}; expected finite values and costs ≥ 0`);
+    if (v > 0) order.push(i);
+  }
+  const ratio = (i: number): number => (costs[i]! === 0 ? Infinity : values[i]! / costs[i]!);
+  order.sort((a, b) => {
+    const ra = ratio(a);
+    const rb = ratio(b);
+    return ra === rb ? a - b : rb - ra;
+  });
+
+  let left = budget;
+  let value = 0;
+  let spend = 0;
+  let k = 0;
+  for (; k < order.length; k++) {
+    const i = order[k]!;
+    const c = costs[i]!;
+    if (c > left) break;
+    picked[i] = 1;
+    value += values[i]!;
+    spend += c;
+    left -= c;
+  }
+  // The integer greedy solution shares the whole items taken so far, then keeps
+  // taking whatever still fits.
+  let integralValue = value;
+  let integralLeft = left;
+  if (k < order.length) {
+    const i = order[k]!;
+    const share = left / costs[i]!;
+    picked[i] = share;
+    value += share * values[i]!;
+    spend += left;
+    for (let j = k + 1; j < order.length; j++) {
+      const m = order[j]!;
+      if (costs[m]! <= integralLeft) {
+        integralValue += values[m]!;
+        integralLeft -= costs[m]!;
+      }
+    }
+  }
+  return { value, integralValue, spend, picked };
+}
+
+/** Result of {@link regretDecomposition}; all figures currency units, summed over the auctions given. */
+export interface RegretParts {
+  /** Best utility in hindsight without a budget: Σ max(0, v_i − c_i). */
+  hindsightUtility: number;
+  /** Utility obtained: Σ over won auctions of (v_i − cost_i). */
+  utility: number;
+  /** hindsightUtility − utility = overbid + underbid (exactly, for single-slot auctions). */
+  regret: number;
+  /** Regret from bidding too high: overpayment + wrongWins. */
+  overbid: number;
+  /** Paid more than the price to beat in auctions won: Σ_won (cost_i − c_i) (AuctionGym's overbid regret; 0 in second price). */
+  overpayment: number;
+  /** Won auctions not worth their price: Σ_won max(0, c_i − v_i). */
+  wrongWins: number;
+  /** Regret from bidding too low: surplus of auctions lost that were worth winning, Σ_lost max(0, v_i − c_i). */
+  underbid: number;
+}
+
+/**
+ * Regret of a bidder without a budget, split into overbid and underbid parts
+ * (after AuctionGym, Jeunen et al. 2022, which splits regret into overbidding,
+ * underbidding and estimation parts). Against the hindsight best response, which
+ * wins exactly the auctions with v_i > c_i at price c_i:
+ *
+ *   regret = Σ_won (cost_i − c_i) + Σ_won max(0, c_i − v_i) + Σ_lost max(0, v_i − c_i)
+ *            └─ overpayment ──┘   └──── wrong wins ─────┘   └──── underbid ─────┘
+ *
+ * AuctionGym measures underbidding by the gap between the winning price and the
+ * bid; here it is the surplus forgone, so that the parts add up to the regret.
+ *
+ * @param values true expected value of the top slot in each auction, currency units
+ * @param competingBids price to win each auction (highest competing bid or reserve), currency units
+ * @param costs payment made in each auction (0 when lost), currency units
+ * @param won 1 where the bidder won, 0 where it lost
+ * @example regretDecomposition(Float64Array.of(1), Float64Array.of(0.5), Float64Array.of(0), Uint8Array.of(0)).underbid // 0.5
+ */
+export function regretDecomposition(values: Float64Array, competingBids: Float64Array, costs: Float64Array, won: Uint8Array): RegretParts {
+  const n = values.length;
+  for (const [name, a] of [['competingBids', competingBids], ['costs', costs], ['won', won]] as const) {
+    if (a.length !== n) throw new RangeError(`regretDecomposition: ${name} has length ${a.length}, expected ${n} (the length of values)`);
+  }
+  let hindsightUtility = 0;
+  let utility = 0;
+  let overpayment = 0;
+  let wrongWins = 0;
+  let underbid = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    const c = competingBids[i]!;
+    hindsightUtility += Math.max(0, v - c);
+    if (won[i]) {
+      utility += v - costs[i]!;
+      overpayment += costs[i]! - c;
+      wrongWins += Math.max(0, c - v);
+    } else {
+      underbid += Math.max(0, v - c);
+    }
+  }
+  const overbid = overpayment + wrongWins;
+  return { hindsightUtility, utility, regret: hindsightUtility - utility, overbid, overpayment, wrongWins, underbid };
+}

@@ -1,0 +1,160 @@
+/**
+ * Tabular Q-learning over bid multipliers (Watkins & Dayan, 1992).
+ *
+ * State: the observation's features (by default the value, plus the budget and
+ * time left for a bidder with a budget) cut into buckets ({@link StateGrid}).
+ * Action: a multiplier m from a grid; the bid is m × value.
+ *
+ * Update (Sutton & Barto, 2nd ed., eq. 6.8):
+ *   Q(s, a) ← Q(s, a) + α(s, a) · (target − Q(s, a))
+ *   target  = r                          if the episode terminated (budget spent)
+ *           = r + γ · max_a' Q(s', a')   otherwise, s' = the next auction's state
+ * At the horizon (truncated, no next observation) the agent bootstraps from its
+ * current state when time is not part of the state (the horizon is then an
+ * outside interruption), and does not when `timeLeft` is a feature (the state
+ * knows the episode ends, so the end is a true terminal of the time-augmented
+ * MDP; Pardo et al., "Time Limits in Reinforcement Learning", 2018).
+ *
+ * Schedules, per state so that they work for any number of episodes:
+ * - learning rate α(s, a) = max(α_min, α_0 / (1 + n(s, a))^ω), a polynomial
+ *   rate (Even-Dar & Mansour, "Learning Rates for Q-learning", 2003) with ω in
+ *   (0.5, 1], floored so that the agent keeps tracking learning rivals;
+ * - ε-greedy with ε(s) = max(ε_end, ε_start · h / (h + n(s))): the h-th visit
+ *   of a state halves its exploration.
+ *
+ * Discount "auto": γ = 1 for a bidder with a budget (an episode's value is the
+ * sum of its auctions' and spending now leaves less for later), γ = 0 without one
+ * (no bid changes what the bidder sees next, so each auction is a bandit problem
+ * and bootstrapping would only add noise).
+ */
+import type { ObsFeature } from '../env/observation.js';
+import type { Rng } from '../env/rng.js';
+import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
+import { argmax, checkMultipliers, defaultFeatures, defaultGrid, encoderSpec, FeatureEncoder, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
+import { TablePolicy } from './frozen.js';
+
+/** Arguments of {@link QLearningAgent} (defaults in experiments/agent-schema.ts). */
+export interface QLearningArgs {
+  /** Bid multipliers on the value (the actions), increasing, ≥ 0. */
+  multipliers: number[];
+  /** Observation features of the state; null = value (+ budgetLeft, timeLeft with a budget). */
+  features: ObsFeature[] | null;
+  /** Buckets of value-like features (over [0, 1.5] × the value scale). */
+  valueBuckets: number;
+  /** Buckets of fraction features (budgetLeft, timeLeft, …) over [0, 1]. */
+  fractionBuckets: number;
+  /** Discount γ in [0, 1], or "auto" (1 with a budget, 0 without). */
+  discount: number | 'auto';
+  /** α_0 of the learning-rate schedule, in (0, 1]. */
+  learningRate: number;
+  /** ω of the learning-rate schedule, in [0, 1] (0 = constant α_0). */
+  learningRatePower: number;
+  /** Floor α_min of the learning rate. */
+  minLearningRate: number;
+  /** ε at a state's first visit, in [0, 1]. */
+  epsilonStart: number;
+  /** Floor of ε, in [0, 1]. */
+  epsilonEnd: number;
+  /** Visits of a state after which its ε has halved (> 0). */
+  epsilonHalfLife: number;
+}
+
+/** Tabular Q-learning bidder. @example new QLearningAgent({ ...defaults }, ctx) */
+export class QLearningAgent implements Agent {
+  readonly kind = 'q-learning';
+  training = true;
+  readonly encoder: FeatureEncoder;
+  readonly grid: StateGrid;
+  readonly multipliers: number[];
+  readonly discount: number;
+  /** Q-values, states × actions. */
+  readonly q: Float64Array;
+  private readonly visitsSA: Float64Array;
+  private readonly visitsS: Float64Array;
+  private readonly timeAware: boolean;
+  private readonly x: Float64Array;
+  private readonly encoderSpec: EncoderSpec;
+  private readonly gridSpec: StateGridSpec;
+
+  constructor(readonly args: QLearningArgs, ctx: AgentContext) {
+    this.multipliers = checkMultipliers(args.multipliers);
+    this.encoderSpec = encoderSpec(args.features ?? defaultFeatures(ctx), ctx.valueScale);
+    this.encoder = new FeatureEncoder(this.encoderSpec);
+    this.gridSpec = defaultGrid(this.encoderSpec, args.valueBuckets, args.fractionBuckets);
+    this.grid = new StateGrid(this.gridSpec);
+    this.discount = args.discount === 'auto' ? (ctx.budget === null ? 0 : 1) : args.discount;
+    if (!(this.discount >= 0 && this.discount <= 1)) throw new RangeError(`discount: expected a number in [0, 1] or "auto", got ${args.discount}`);
+    const n = this.grid.size * this.multipliers.length;
+    this.q = new Float64Array(n);
+    this.visitsSA = new Float64Array(n);
+    this.visitsS = new Float64Array(this.grid.size);
+    this.timeAware = this.encoderSpec.features.some((f) => f.name === 'timeLeft');
+    this.x = new Float64Array(this.encoder.size);
+  }
+
+  /** State index of an observation. */
+  state(o: Observation): number {
+    this.encoder.encode(o, this.x);
+    return this.grid.index(this.x);
+  }
+
+  /** Exploration rate at state s. */
+  epsilon(s: number): number {
+    const { epsilonStart, epsilonEnd, epsilonHalfLife } = this.args;
+    return Math.max(epsilonEnd, (epsilonStart * epsilonHalfLife) / (epsilonHalfLife + this.visitsS[s]!));
+  }
+
+  act(o: Observation, rng: Rng): number {
+    const s = this.state(o);
+    const n = this.multipliers.length;
+    let a: number;
+    if (this.training && rng.next() < this.epsilon(s)) a = rng.int(n);
+    else a = argmax(this.q, s * n, n);
+    return this.multipliers[a]! * valueOf(o);
+  }
+
+  /** Action index of a bid made on observation `o` (nearest multiplier). */
+  private actionOf(o: Observation, bid: number): number {
+    const v = valueOf(o);
+    let best = 0;
+    let bestGap = Infinity;
+    for (let a = 0; a < this.multipliers.length; a++) {
+      const gap = Math.abs(this.multipliers[a]! * v - bid);
+      if (gap < bestGap) {
+        bestGap = gap;
+        best = a;
+      }
+    }
+    return best;
+  }
+
+  learn(t: Transition): void {
+    if (!this.training) return;
+    // With a zero value every multiplier bids 0: the action is unknown and irrelevant.
+    if (!(valueOf(t.observation) > 0)) return;
+    const n = this.multipliers.length;
+    const s = this.state(t.observation);
+    const a = this.actionOf(t.observation, t.action);
+    let target = t.reward;
+    if (!t.terminated && this.discount > 0) {
+      if (t.nextObservation) {
+        const s2 = this.state(t.nextObservation);
+        target += this.discount * this.q[s2 * n + argmax(this.q, s2 * n, n)]!;
+      } else if (!this.timeAware) {
+        target += this.discount * this.q[s * n + argmax(this.q, s * n, n)]!;
+      }
+    }
+    const i = s * n + a;
+    const { learningRate, learningRatePower, minLearningRate } = this.args;
+    const alpha = Math.max(minLearningRate, learningRate / (1 + this.visitsSA[i]!) ** learningRatePower);
+    this.q[i]! += alpha * (target - this.q[i]!);
+    this.visitsSA[i]!++;
+    this.visitsS[s]!++;
+  }
+
+  endEpisode(): void {}
+
+  policy(): Policy {
+    return new TablePolicy(this.kind, this.encoderSpec, this.gridSpec, this.multipliers, Float64Array.from(this.q));
+  }
+}

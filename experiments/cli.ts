@@ -1,0 +1,118 @@
+/**
+ * The `bidgym` command line (yargs). Exit codes: 0 done, 1 internal error,
+ * 2 bad input (config, arguments, policy file) with a one-line message and no
+ * stack trace.
+ */
+import { resolve } from 'node:path';
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { ConfigError, configHash, loadConfig, type ResolvedConfig } from './config.js';
+import { runExperiment, type Summary } from './runner.js';
+import { makeProgress } from './progress.js';
+
+/** An error in how the command was called (exit code 2). */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+/** Formats a summary as a terminal table. */
+export function summaryTable(s: Summary): string {
+  const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toFixed(4));
+  const ci = (st: { mean: number; ci95: [number, number] }) => `${f(st.mean)} ± ${f((st.ci95[1] - st.ci95[0]) / 2)}`;
+  const lines: string[] = [];
+  lines.push(`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''}; mean ± 95% CI over replications, evaluation episodes)`);
+  lines.push(`interest model: ${s.interestModel.kind}${s.interestModel.auc !== null ? ` (AUC ${s.interestModel.auc.toFixed(3)}, ECE ${s.interestModel.ece?.toFixed(4)})` : ''}`);
+  lines.push('');
+  const m = s.market;
+  lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}   publishers ${ci(m.publisherPayoutPerAuction!)}   exchange ${ci(m.exchangeFeePerAuction!)}`);
+  lines.push('');
+  const cols = ['utilityPerAuction', 'winRate', 'bidToValue', 'spend', 'value', 'clicks', 'competitiveRatio'];
+  const head = ['bidder', 'utility/auction', 'win rate', 'bid/value', 'spend/episode', 'value/episode', 'clicks/episode', 'competitive ratio'];
+  const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? ci(b[c]!) : '—'))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  lines.push(fmt(head));
+  lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
+  for (const r of rows) lines.push(fmt(r));
+  return lines.join('\n');
+}
+
+function defaultRunDir(cfg: ResolvedConfig): string {
+  return resolve('runs', `${cfg.name}-${configHash(cfg)}`);
+}
+
+/** Runs the CLI on `argv`; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+  const cli: Argv = yargs(argv)
+    .scriptName('bidgym')
+    .usage('$0 <command> [options]\n\nA reinforcement-learning ad-auction simulator. Configs are YAML or JSON (see docs/config.md).')
+    .command(
+      'run <config>',
+      'Run an experiment: train, evaluate, write the run folder (summary.json, episodes.csv, …)',
+      (y) =>
+        y
+          .positional('config', { type: 'string', describe: 'config file (YAML or JSON)', demandOption: true })
+          .option('out', { type: 'string', describe: 'run folder (default runs/<name>-<hash>)' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
+          .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of a table' })
+          .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
+          .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
+      async (a) => {
+        const cfg = loadConfig(a.config as string);
+        const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
+        const progress = makeProgress(!a.quiet && !a.json, 'auctions');
+        let summary: Summary;
+        try {
+          summary = await runExperiment(cfg, { outDir: dir, quiet: a.quiet, onProgress: progress.update });
+        } finally {
+          progress.stop();
+        }
+        if (a.json) out(JSON.stringify(summary, null, 2));
+        else if (!a.quiet) out(`${summaryTable(summary)}\n\nrun folder: ${dir}`);
+      },
+    )
+    .command(
+      'validate <config>',
+      'Check a config and print it resolved (defaults filled, copies expanded)',
+      (y) =>
+        y
+          .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
+          .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
+      (a) => {
+        const cfg = loadConfig(a.config as string);
+        if (a.json) out(JSON.stringify(cfg, null, 2));
+        else out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+      },
+    )
+    .demandCommand(1, 'Name a command (bidgym --help lists them).')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version('0.1.0')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  try {
+    await cli.parseAsync();
+  } catch (e) {
+    code = reportError(e);
+  }
+  return code;
+}
+
+/** Prints an error the way users should see it; returns the exit code. */
+export function reportError(e: unknown): number {
+  const err = e as Error & { exitCode?: number };
+  if (e instanceof ConfigError || err?.exitCode === 2) {
+    process.stderr.write(`bidgym: ${err.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`bidgym: internal error: ${err?.stack ?? String(e)}\n`);
+  return 1;
+}

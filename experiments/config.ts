@@ -1,0 +1,241 @@
+/**
+ * Loading, validating and resolving experiment configs (YAML or JSON).
+ *
+ * A config error names the field and what was expected:
+ *   bidders[0].agent.kind: expected one of truthful, shaded, … — got "q-learnin"
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import type { MarketSpec, UsersSpec } from '../env/market.js';
+import type { AgentSpec } from './agent-schema.js';
+import { configSchema, usersSchema, type ParsedConfig } from './schema.js';
+
+/** A bad config: `path` is the dotted field (`bidders[1].agent.kind`), the message says what was expected. */
+export class ConfigError extends Error {
+  readonly exitCode = 2;
+  constructor(
+    readonly path: string,
+    readonly detail: string,
+  ) {
+    super(path ? `${path}: ${detail}` : detail);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A bidder after `copies` were expanded. */
+export interface ResolvedBidder {
+  id: string;
+  /** The bidder entry this one came from (index into the user's `bidders`). */
+  source: number;
+  agent: AgentSpec;
+  value: ParsedConfig['bidders'][number]['value'];
+  budget: number | null;
+  objective: string | null;
+}
+
+/** The config with defaults filled, copies expanded and derived values added. */
+export interface ResolvedConfig {
+  name: string;
+  seed: number;
+  replications: number;
+  episodes: number;
+  evalEpisodes: number;
+  auctionsPerEpisode: number;
+  users: z.output<typeof usersSchema> | null;
+  interestModel: NonNullable<ParsedConfig['interestModel']>;
+  exchange: {
+    mechanism: ParsedConfig['exchange']['mechanism'];
+    slots: number;
+    slotWeights: number[];
+    reservePrice: number;
+    publisherShare: number;
+    participantsPerAuction: number | null;
+    publishers: number;
+    allocator: 'best' | 'random';
+  };
+  bidders: ResolvedBidder[];
+}
+
+/** Formats a zod path as `bidders[0].agent.kind`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let s = '';
+  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
+  return s;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[p as string];
+  }
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  return typeof v === 'object' ? 'an object' : String(v);
+}
+
+/** Turns the first zod issue into a ConfigError naming the field, what was expected and what was given. */
+function issueToError(issue: z.core.$ZodIssue, raw: unknown): ConfigError {
+  const path = formatPath(issue.path);
+  const got = valueAt(raw, issue.path);
+  switch (issue.code) {
+    case 'invalid_union': {
+      const opts = (issue as { options?: unknown[] }).options;
+      if (opts) return new ConfigError(path, `expected one of ${opts.join(', ')} — got ${describe(got)}`);
+      const inner = (issue as { errors?: z.core.$ZodIssue[][] }).errors?.find((e) => e.length > 0);
+      if (inner && inner[0]) return issueToError({ ...inner[0], path: [...issue.path, ...inner[0].path] }, raw);
+      return new ConfigError(path, `${issue.message} — got ${describe(got)}`);
+    }
+    case 'invalid_value':
+      return new ConfigError(path, `expected one of ${issue.values.map((v) => String(v)).join(', ')} — got ${describe(got)}`);
+    case 'unrecognized_keys':
+      return new ConfigError(path, `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`);
+    case 'invalid_type':
+      if (got === undefined) return new ConfigError(path, `required (expected ${issue.expected})`);
+      return new ConfigError(path, `expected ${issue.expected} — got ${describe(got)}`);
+    case 'too_small':
+    case 'too_big': {
+      const bound = (issue as { minimum?: unknown; maximum?: unknown }).minimum ?? (issue as { maximum?: unknown }).maximum;
+      const what = Array.isArray(got) ? 'a list of' : issue.origin === 'string' ? 'a string of length' : 'a number';
+      const rel = issue.code === 'too_small' ? ((issue as { inclusive?: boolean }).inclusive ? '≥' : '>') : (issue as { inclusive?: boolean }).inclusive ? '≤' : '<';
+      return new ConfigError(path, `expected ${what} ${rel} ${String(bound)}${Array.isArray(got) ? ' entries' : ''} — got ${Array.isArray(got) ? got.length : describe(got)}`);
+    }
+    default:
+      return new ConfigError(path, `${issue.message.replace(/^Invalid input: /, '')} — got ${describe(got)}`);
+  }
+}
+
+/** Default slot weights: 1, 0.75, 0.75², … */
+export function defaultSlotWeights(slots: number): number[] {
+  return Array.from({ length: slots }, (_, j) => Math.pow(0.75, j));
+}
+
+/**
+ * Validates a raw config object and resolves it: defaults, expanded copies,
+ * derived slot weights, cross-field checks. @throws ConfigError
+ */
+export function resolveConfig(raw: unknown): ResolvedConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw issueToError(parsed.error.issues[0]!, raw);
+  const c = parsed.data;
+  const ex = c.exchange;
+  const slotWeights = ex.slotWeights ?? defaultSlotWeights(ex.slots);
+  if (slotWeights.length !== ex.slots) throw new ConfigError('exchange.slotWeights', `expected ${ex.slots} weights (one per slot) — got ${slotWeights.length}`);
+  if (slotWeights[0] !== 1) throw new ConfigError('exchange.slotWeights[0]', `expected 1 (the top slot's weight) — got ${slotWeights[0]}`);
+  for (let j = 1; j < slotWeights.length; j++) {
+    if (slotWeights[j]! > slotWeights[j - 1]!) throw new ConfigError(`exchange.slotWeights[${j}]`, `expected weights that do not increase down the page — got ${slotWeights[j]} after ${slotWeights[j - 1]}`);
+  }
+  if (ex.mechanism === 'second-price' && ex.slots > 1) throw new ConfigError('exchange.mechanism', 'second-price sells one slot; use gsp or vcg for several slots');
+  if (ex.mechanism === 'first-price' && ex.slots > 1) {
+    // First price over several slots is the generalised first price auction: allowed.
+  }
+  const bidders: ResolvedBidder[] = [];
+  const seen = new Map<string, string>();
+  c.bidders.forEach((b, i) => {
+    const ids = b.copies === 1 ? [b.id] : Array.from({ length: b.copies }, (_, k) => `${b.id}-${k + 1}`);
+    for (const id of ids) {
+      if (seen.has(id)) throw new ConfigError(`bidders[${i}].id`, `duplicate bidder id "${id}" (also ${seen.get(id)})`);
+      seen.set(id, `bidders[${i}]`);
+      if (!c.users && b.value.kind !== 'uniform') {
+        throw new ConfigError(`bidders[${i}].value.kind`, `"${b.value.kind}" needs users (add a users: block) — without users use { kind: uniform, low, high }`);
+      }
+      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: b.budget ?? null, objective: b.objective ?? null });
+    }
+  });
+  const p = ex.participantsPerAuction ?? null;
+  if (p !== null && p > bidders.length) throw new ConfigError('exchange.participantsPerAuction', `expected at most the number of bidders (${bidders.length}) — got ${p}`);
+  const interestModel = c.interestModel ?? ({ kind: 'oracle' } as NonNullable<ParsedConfig['interestModel']>);
+  if (interestModel.kind !== 'oracle' && !c.users) throw new ConfigError('interestModel.kind', `"${interestModel.kind}" needs users (add a users: block)`);
+  return {
+    name: c.name,
+    seed: c.seed,
+    replications: c.replications,
+    episodes: c.episodes,
+    evalEpisodes: c.evalEpisodes,
+    auctionsPerEpisode: c.auctionsPerEpisode,
+    users: c.users ?? null,
+    interestModel,
+    exchange: {
+      mechanism: ex.mechanism,
+      slots: ex.slots,
+      slotWeights,
+      reservePrice: ex.reservePrice,
+      publisherShare: ex.publisherShare,
+      participantsPerAuction: p,
+      publishers: ex.publishers,
+      allocator: ex.allocator,
+    },
+    bidders,
+  };
+}
+
+/** Parses YAML or JSON text (by extension; YAML is a superset of JSON). @throws ConfigError */
+export function parseConfigText(text: string, file = 'config'): unknown {
+  try {
+    return parseYaml(text, { uniqueKeys: true });
+  } catch (e) {
+    if (e instanceof YAMLParseError) {
+      const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
+      throw new ConfigError('', `${file}: not valid YAML/JSON${where}: ${e.message.split('\n')[0]}`);
+    }
+    throw e;
+  }
+}
+
+/** Reads a raw config object from a YAML or JSON file. @throws ConfigError */
+export function readRawConfig(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError('', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseConfigText(text, path);
+}
+
+/** Reads, validates and resolves a config file. @throws ConfigError */
+export function loadConfig(path: string): ResolvedConfig {
+  return resolveConfig(readRawConfig(path));
+}
+
+/** JSON with object keys sorted at every level (canonical form for hashing). */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => {
+    if (x && typeof x === 'object' && !Array.isArray(x)) {
+      return Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]]));
+    }
+    return x;
+  });
+}
+
+/** First 12 hex digits of the sha256 of the resolved config's canonical JSON. */
+export function configHash(cfg: ResolvedConfig): string {
+  return createHash('sha256').update(canonicalJson(cfg)).digest('hex').slice(0, 12);
+}
+
+/** The market a resolved config describes. */
+export function marketSpec(cfg: ResolvedConfig): MarketSpec {
+  const u = cfg.users;
+  const users: UsersSpec | null = u ? { ...u } : null;
+  return {
+    mechanism: cfg.exchange.mechanism,
+    slotWeights: cfg.exchange.slotWeights,
+    reservePrice: cfg.exchange.reservePrice,
+    publisherShare: cfg.exchange.publisherShare,
+    participantsPerAuction: cfg.exchange.participantsPerAuction,
+    publishers: cfg.exchange.publishers,
+    auctionsPerEpisode: cfg.auctionsPerEpisode,
+    bidders: cfg.bidders.map((b) => ({ id: b.id, value: b.value, budget: b.budget })),
+    users,
+    allocator: cfg.exchange.allocator,
+  };
+}

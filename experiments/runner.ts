@@ -1,0 +1,421 @@
+/**
+ * Runs an experiment: for each replication, build the market and the agents from
+ * streams derived from (seed, replication), train for `episodes`, evaluate for
+ * `evalEpisodes` with learning off, and write the run folder:
+ *
+ *   resolved-config.json  summary.json  episodes.csv  samples.csv  meta.json
+ *   policies/<bidder>.json
+ *
+ * Every file is written whole (temp file + rename); summary.json is written last,
+ * so its presence means the run is complete. summary.json depends only on the
+ * config: no clock, no machine in it (those go to meta.json).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { StaticAgent, type Agent, type AuctionOutcome, type Transition } from '../agents/core.js';
+import { hindsightOptimum, regretDecomposition } from '../agents/hindsight.js';
+import { Market } from '../env/market.js';
+import { OBS, OBS_SIZE } from '../env/observation.js';
+import { rng as rootRng, type Rng } from '../env/rng.js';
+import { createAgent } from './agent-registry.js';
+import { configHash, marketSpec, type ResolvedConfig } from './config.js';
+import { writeFileAtomic, writeJsonAtomic } from './fsutil.js';
+import { stat, type Stat } from './stats.js';
+
+/** What the interest model reported (held-out users). */
+export interface InterestModelReport {
+  kind: string;
+  backend: string;
+  auc: number | null;
+  logLoss: number | null;
+  ece: number | null;
+  coldStartAuc: number | null;
+}
+
+/** summary.json */
+export interface Summary {
+  name: string;
+  configHash: string;
+  seed: number;
+  replications: number;
+  interestModel: InterestModelReport;
+  market: Record<string, Stat>;
+  bidders: Record<string, Record<string, Stat>>;
+}
+
+/** Figures of one replication, before statistics across replications. */
+export interface ReplicationResult {
+  market: Record<string, number>;
+  bidders: Record<string, Record<string, number>>;
+  episodeRows: string[];
+  sampleRows: string[];
+  interestModel: InterestModelReport;
+  auctions: number;
+  seconds: number;
+  policies: Record<string, { kind: string; params: Record<string, unknown> }>;
+}
+
+/** Options of {@link runExperiment}. */
+export interface RunOptions {
+  /** The run folder (created). */
+  outDir: string;
+  /** No console output. */
+  quiet?: boolean;
+  /** Progress callback: auctions done so far out of the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const EPISODE_COLUMNS = 'replication,episode,phase,bidder,auctions,participations,wins,spend,value,utility,clicks,conversions,bidToValue,budgetSpent,revenuePerAuction,welfarePerAuction';
+const SAMPLE_COLUMNS = 'replication,bidder,t,value,pctr,bid,won,cost,budgetSpent';
+/** Samples kept per bidder from the last evaluation episode. */
+const SAMPLES_PER_BIDDER = 400;
+
+/** Formats a number for CSV: integers as they are, others with up to 9 significant digits. */
+export function num(x: number): string {
+  if (Number.isInteger(x)) return String(x);
+  if (!Number.isFinite(x)) return String(x);
+  return String(Number(x.toPrecision(9)));
+}
+
+/** The interest model for one replication: the oracle, or a model from models/ (trained or loaded). */
+async function interestModelFor(cfg: ResolvedConfig, market: Market, rep: Rng): Promise<InterestModelReport> {
+  if (cfg.interestModel.kind === 'oracle') {
+    return { kind: 'oracle', backend: 'none', auc: null, logLoss: null, ece: null, coldStartAuc: null };
+  }
+  const { createInterestModel } = await import('../models/index.js');
+  const made = await createInterestModel(cfg.interestModel as never, market.population!, market.catalogue!, rep.stream('interest-model'));
+  market.setPredictor(made.predictor);
+  const r = made.report;
+  return {
+    kind: cfg.interestModel.kind,
+    backend: r?.backend ?? 'unknown',
+    auc: r?.auc ?? null,
+    logLoss: r?.logLoss ?? null,
+    ece: r?.ece ?? null,
+    coldStartAuc: r?.coldStartAuc ?? null,
+  };
+}
+
+/**
+ * Runs one replication. Deterministic given (config, r): everything random is
+ * drawn from streams under `seed/replication:r`.
+ */
+export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?: (n: number) => void): Promise<ReplicationResult> {
+  const t0 = process.hrtime.bigint();
+  const rep = rootRng(cfg.seed).stream(`replication:${r}`);
+  const market = new Market(marketSpec(cfg), rep.stream('market'));
+  const interestModel = await interestModelFor(cfg, market, rep);
+  const B = market.nBidders;
+  const valueScale = Math.max(
+    1e-9,
+    ...cfg.bidders.map((b) => (b.value.kind === 'uniform' ? b.value.high : b.value.amount * (cfg.users ? 0.2 : 1))),
+  );
+  const agents: Agent[] = cfg.bidders.map((b) =>
+    createAgent(b.agent, {
+      id: b.id,
+      budget: b.budget,
+      auctionsPerEpisode: cfg.auctionsPerEpisode,
+      mechanism: cfg.exchange.mechanism,
+      slots: cfg.exchange.slots,
+      valueScale,
+      rng: rep.stream(`bidder:${b.id}`).stream('init'),
+    }),
+  );
+  const explore = cfg.bidders.map((b) => rep.stream(`bidder:${b.id}`).stream('explore'));
+  const learns = agents.map((a) => !(a instanceof StaticAgent));
+
+  // One transition object per bidder, reused (learners copy what they keep).
+  const prevObs = agents.map(() => new Float64Array(OBS_SIZE));
+  const hasPrev = new Uint8Array(B);
+  const infos: AuctionOutcome[] = agents.map(() => ({ won: false, slot: -1, cost: 0, value: 0, clicks: 0, conversions: 0, competingBid: 0 }));
+  const trans: Transition[] = agents.map((_, b) => ({
+    observation: prevObs[b]!,
+    action: 0,
+    reward: 0,
+    nextObservation: null,
+    terminated: false,
+    truncated: false,
+    info: infos[b]!,
+  }));
+
+  const T = cfg.auctionsPerEpisode;
+  const totalEpisodes = cfg.episodes + cfg.evalEpisodes;
+  const episodeRows: string[] = [];
+  const sampleRows: string[] = [];
+  // Evaluation records per bidder (for hindsight), one episode at a time.
+  const evVal = agents.map(() => new Float64Array(T));
+  const evComp = agents.map(() => new Float64Array(T));
+  const evCost = agents.map(() => new Float64Array(T));
+  const evWon = agents.map(() => new Uint8Array(T));
+  const evN = new Int32Array(B);
+  // Sums over evaluation episodes.
+  const acc = {
+    auctions: 0,
+    revenue: 0,
+    welfare: 0,
+    payout: 0,
+    fee: 0,
+    part: new Float64Array(B),
+    wins: new Float64Array(B),
+    spend: new Float64Array(B),
+    value: new Float64Array(B),
+    clicks: new Float64Array(B),
+    conv: new Float64Array(B),
+    btv: new Float64Array(B),
+    btvN: new Float64Array(B),
+    budgetSpent: new Float64Array(B),
+    optimum: new Float64Array(B),
+    optimumInt: new Float64Array(B),
+    regret: new Float64Array(B),
+    overbid: new Float64Array(B),
+    underbid: new Float64Array(B),
+  };
+  let auctionsRun = 0;
+
+  for (let ep = 0; ep < totalEpisodes; ep++) {
+    const training = ep < cfg.episodes;
+    const lastEval = ep === totalEpisodes - 1;
+    for (const a of agents) a.training = training;
+    market.resetEpisode();
+    hasPrev.fill(0);
+    evN.fill(0);
+    const sampleEvery = Math.max(1, Math.floor(T / SAMPLES_PER_BIDDER));
+    while (!market.done) {
+      const n = market.prepare();
+      const tNow = market.t;
+      for (let k = 0; k < n; k++) {
+        const b = market.eligible[k]!;
+        const obs = market.observations[b]!;
+        if (training && learns[b] && hasPrev[b]) {
+          const tr = trans[b]!;
+          tr.nextObservation = obs;
+          tr.terminated = false;
+          tr.truncated = false;
+          agents[b]!.learn(tr);
+        }
+        market.bids[b] = agents[b]!.act(obs, explore[b]!);
+      }
+      market.clear();
+      for (let k = 0; k < n; k++) {
+        const b = market.eligible[k]!;
+        if (training && learns[b]) {
+          prevObs[b]!.set(market.observations[b]!);
+          const tr = trans[b]!;
+          tr.action = market.bids[b]!;
+          tr.reward = market.reward[b]!;
+          const info = infos[b]!;
+          info.won = market.won[b] === 1;
+          info.slot = market.slotOf[b]!;
+          info.cost = market.cost[b]!;
+          info.value = market.valueWon[b]!;
+          info.clicks = market.clicks[b]!;
+          info.conversions = market.conversions[b]!;
+          info.competingBid = market.competingBid[b]!;
+          hasPrev[b] = 1;
+          if (market.terminated[b]) {
+            tr.nextObservation = null;
+            tr.terminated = true;
+            tr.truncated = false;
+            agents[b]!.learn(tr);
+            hasPrev[b] = 0;
+          }
+        }
+        if (!training) {
+          const i = evN[b]!++;
+          evVal[b]![i] = market.topValue[b]!;
+          evComp[b]![i] = market.competingBid[b]!;
+          evCost[b]![i] = market.cost[b]!;
+          evWon[b]![i] = market.won[b]!;
+          if (lastEval && tNow % sampleEvery === 0) {
+            const o = market.observations[b]!;
+            const budget = market.budgetMicros[b]!;
+            const spent = budget === Infinity ? 0 : 1 - market.budgetLeftMicros[b]! / budget;
+            sampleRows.push(
+              [r, cfg.bidders[b]!.id, num(tNow / T), num(o[OBS.value]!), num(o[OBS.pctr]!), num(market.bids[b]!), market.won[b], num(market.cost[b]!), num(spent)].join(','),
+            );
+          }
+        }
+      }
+    }
+    // Episode over: the horizon truncates what is left.
+    if (training) {
+      for (let b = 0; b < B; b++) {
+        if (learns[b] && hasPrev[b]) {
+          const tr = trans[b]!;
+          tr.nextObservation = null;
+          tr.terminated = false;
+          tr.truncated = true;
+          agents[b]!.learn(tr);
+        }
+      }
+    }
+    for (const a of agents) a.endEpisode();
+
+    const E = market.totals;
+    auctionsRun += E.auctions;
+    onAuctions?.(E.auctions);
+    const auctions = Math.max(1, E.auctions);
+    for (let b = 0; b < B; b++) {
+      const spend = E.spend[b]! / 1e6;
+      const budget = cfg.bidders[b]!.budget;
+      episodeRows.push(
+        [
+          r,
+          ep,
+          training ? 'train' : 'eval',
+          cfg.bidders[b]!.id,
+          E.auctions,
+          E.participations[b],
+          E.wins[b],
+          num(spend),
+          num(E.value[b]!),
+          num(E.value[b]! - spend),
+          E.clicks[b],
+          E.conversions[b],
+          num(E.bidToValueCount[b]! > 0 ? E.bidToValueSum[b]! / E.bidToValueCount[b]! : 0),
+          num(budget ? spend / budget : 0),
+          num(E.revenue / 1e6 / auctions),
+          num(E.welfare / auctions),
+        ].join(','),
+      );
+      if (!training) {
+        acc.part[b]! += E.participations[b]!;
+        acc.wins[b]! += E.wins[b]!;
+        acc.spend[b]! += spend;
+        acc.value[b]! += E.value[b]!;
+        acc.clicks[b]! += E.clicks[b]!;
+        acc.conv[b]! += E.conversions[b]!;
+        acc.btv[b]! += E.bidToValueSum[b]!;
+        acc.btvN[b]! += E.bidToValueCount[b]!;
+        acc.budgetSpent[b]! += budget ? spend / budget : 0;
+        const m = evN[b]!;
+        if (budget !== null) {
+          const h = hindsightOptimum(evVal[b]!.subarray(0, m), evComp[b]!.subarray(0, m), budget);
+          acc.optimum[b]! += h.value;
+          acc.optimumInt[b]! += h.integralValue;
+        } else {
+          const g = regretDecomposition(evVal[b]!.subarray(0, m), evComp[b]!.subarray(0, m), evCost[b]!.subarray(0, m), evWon[b]!.subarray(0, m));
+          acc.regret[b]! += g.regret;
+          acc.overbid[b]! += g.overbid;
+          acc.underbid[b]! += g.underbid;
+        }
+      }
+    }
+    if (!training) {
+      acc.auctions += E.auctions;
+      acc.revenue += E.revenue / 1e6;
+      acc.welfare += E.welfare;
+      acc.payout += E.publisherPayout / 1e6;
+      acc.fee += E.exchangeFee / 1e6;
+    }
+  }
+  if (!market.ledger.balanced()) throw new Error('internal error: the ledger does not balance');
+
+  const A = Math.max(1, acc.auctions);
+  const nEval = cfg.evalEpisodes;
+  const marketFig: Record<string, number> = {
+    revenuePerAuction: acc.revenue / A,
+    welfarePerAuction: acc.welfare / A,
+    publisherPayoutPerAuction: acc.payout / A,
+    exchangeFeePerAuction: acc.fee / A,
+    auctionsPerEpisode: acc.auctions / nEval,
+  };
+  const bidders: Record<string, Record<string, number>> = {};
+  const policies: ReplicationResult['policies'] = {};
+  cfg.bidders.forEach((bc, b) => {
+    const f: Record<string, number> = {
+      utilityPerAuction: (acc.value[b]! - acc.spend[b]!) / A,
+      bidToValue: acc.btvN[b]! > 0 ? acc.btv[b]! / acc.btvN[b]! : 0,
+      winRate: acc.part[b]! > 0 ? acc.wins[b]! / acc.part[b]! : 0,
+      spend: acc.spend[b]! / nEval,
+      value: acc.value[b]! / nEval,
+      clicks: acc.clicks[b]! / nEval,
+      conversions: acc.conv[b]! / nEval,
+      participations: acc.part[b]! / nEval,
+    };
+    if (bc.budget !== null) {
+      f.budgetSpent = acc.budgetSpent[b]! / nEval;
+      f.hindsightValue = acc.optimum[b]! / nEval;
+      f.competitiveRatio = acc.optimum[b]! > 0 ? acc.value[b]! / acc.optimum[b]! : 1;
+    } else {
+      f.regretPerAuction = acc.regret[b]! / A;
+      f.overbidRegretPerAuction = acc.overbid[b]! / A;
+      f.underbidRegretPerAuction = acc.underbid[b]! / A;
+    }
+    bidders[bc.id] = f;
+    const p = agents[b]!.policy();
+    policies[bc.id] = { kind: p.kind, params: p.params() };
+  });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { market: marketFig, bidders, episodeRows, sampleRows, interestModel, auctions: auctionsRun, seconds, policies };
+}
+
+/** Builds summary.json from the replications' figures (statistics across replications). */
+export function summarize(cfg: ResolvedConfig, reps: ReplicationResult[]): Summary {
+  const market: Record<string, Stat> = {};
+  for (const k of Object.keys(reps[0]!.market)) market[k] = stat(reps.map((x) => x.market[k]!));
+  const bidders: Record<string, Record<string, Stat>> = {};
+  for (const b of cfg.bidders) {
+    const out: Record<string, Stat> = {};
+    for (const k of Object.keys(reps[0]!.bidders[b.id]!)) out[k] = stat(reps.map((x) => x.bidders[b.id]![k]!));
+    bidders[b.id] = out;
+  }
+  return {
+    name: cfg.name,
+    configHash: configHash(cfg),
+    seed: cfg.seed,
+    replications: cfg.replications,
+    interestModel: reps[0]!.interestModel,
+    market,
+    bidders,
+  };
+}
+
+/** Package versions and the like, for meta.json. */
+function versions(): Record<string, string> {
+  return { node: process.version, platform: `${process.platform}-${process.arch}` };
+}
+
+/**
+ * Runs every replication of `cfg` and writes the run folder `opts.outDir`.
+ * @returns the summary (as written to summary.json)
+ */
+export async function runExperiment(cfg: ResolvedConfig, opts: RunOptions): Promise<Summary> {
+  const started = new Date().toISOString();
+  const t0 = process.hrtime.bigint();
+  mkdirSync(opts.outDir, { recursive: true });
+  const total = cfg.replications * (cfg.episodes + cfg.evalEpisodes) * cfg.auctionsPerEpisode;
+  let done = 0;
+  const reps: ReplicationResult[] = [];
+  for (let r = 0; r < cfg.replications; r++) {
+    reps.push(
+      await runReplication(cfg, r, (n) => {
+        done += n;
+        opts.onProgress?.(done, total);
+      }),
+    );
+  }
+  const summary = summarize(cfg, reps);
+  const dir = opts.outDir;
+  writeJsonAtomic(join(dir, 'resolved-config.json'), cfg);
+  writeFileAtomic(join(dir, 'episodes.csv'), [EPISODE_COLUMNS, ...reps.flatMap((x) => x.episodeRows)].join('\n') + '\n');
+  writeFileAtomic(join(dir, 'samples.csv'), [SAMPLE_COLUMNS, ...reps.flatMap((x) => x.sampleRows)].join('\n') + '\n');
+  for (const b of cfg.bidders) {
+    writeJsonAtomic(join(dir, 'policies', `${b.id}.json`), { bidder: b.id, ...reps[reps.length - 1]!.policies[b.id] });
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const auctions = reps.reduce((s, x) => s + x.auctions, 0);
+  writeJsonAtomic(join(dir, 'meta.json'), {
+    bidgym: '0.1.0',
+    configHash: summary.configHash,
+    started,
+    seconds,
+    auctions,
+    auctionsPerSecond: auctions / seconds,
+    replicationSeconds: reps.map((x) => x.seconds),
+    interestModel: { kind: summary.interestModel.kind, backend: summary.interestModel.backend },
+    versions: versions(),
+  });
+  writeJsonAtomic(join(dir, 'summary.json'), summary);
+  return summary;
+}

@@ -1,0 +1,104 @@
+/**
+ * The experiment config: zod schemas are the single source of its types,
+ * defaults and field docs (JSON Schema for editors is generated from them).
+ * Every field has a working default except `name`, `exchange.mechanism`,
+ * `bidders`, and each bidder's `id`, `agent.kind` and `value`.
+ */
+import { z } from 'zod';
+import { MECHANISMS } from '../env/exchange/mechanisms.js';
+import { agentSchema } from './agent-schema.js';
+import { interestModelSchema } from './interest-schema.js';
+
+const posInt = () => z.number().int().positive();
+const prob = () => z.number().min(0).max(1);
+
+/** `users`: the simulated population (omit for a market of independent private values). */
+export const usersSchema = z
+  .object({
+    count: posInt().default(10_000).describe('number of users'),
+    topics: z.number().int().min(2).max(256).default(16).describe('dimensions of the topic space of interests, items and ads'),
+    personas: z.number().int().min(1).max(255).default(8).describe('number of personas (segments) users are drawn from'),
+    historyLength: z.number().int().min(0).max(255).default(20).describe('the last N items a user engaged with'),
+    items: posInt().default(1000).describe('number of content items'),
+    adsPerAdvertiser: z.number().int().min(1).max(1000).default(12).describe('ads in each advertiser’s catalogue'),
+    adSpread: z.number().min(0).default(0.5).describe('spread of an advertiser’s ads around its main topic'),
+    interestNoise: z.number().min(0).default(0.5).describe('spread of a user’s interest around the persona centroid'),
+    interestDrift: z.number().min(0).default(0.02).describe('standard deviation of interest drift per session'),
+    sessionLength: z.number().min(1).default(8).describe('mean page views per session (geometric)'),
+    coldStartShare: prob().default(0.05).describe('probability that a session is a new user with no history'),
+    organicEngagements: z.number().int().min(0).default(1).describe('content items engaged with at the start of a session'),
+    baseCtr: z.number().gt(0).lt(1).default(0.02).describe('click probability of an average ad for an average user, top slot'),
+    interestWeight: z.number().default(1.5).describe('weight of interest · ad in the click logit'),
+    historyWeight: z.number().default(2).describe('weight of the history-attention term in the click logit'),
+    attentionSharpness: z.number().min(0).default(4).describe('inverse temperature of the history softmax'),
+    fatigueWeight: z.number().min(0).default(0.3).describe('click-logit penalty per unit of fatigue'),
+    fatigueStep: z.number().min(0).default(1).describe('fatigue added by one exposure to an advertiser'),
+    fatigueRecovery: z.number().positive().default(200).describe('time constant of fatigue recovery, auctions'),
+    positionDecay: z.number().gt(0).max(1).default(0.7).describe('mean click multiplier per slot down the page'),
+    baseCvr: z.number().gt(0).lt(1).default(0.1).describe('conversion probability given a click, average ad'),
+    cvrInterestWeight: z.number().default(1).describe('weight of interest · ad in the conversion logit'),
+  })
+  .strict();
+
+/** `exchange`: the auction rules. */
+export const exchangeSchema = z
+  .object({
+    mechanism: z.enum(MECHANISMS).describe('payment rule'),
+    slots: z.number().int().min(1).max(20).default(1).describe('ad slots sold per auction'),
+    slotWeights: z.array(z.number().gt(0).max(1)).optional().describe('value/payment weight of each slot; default 1, 0.75, 0.75², …'),
+    reservePrice: z.number().min(0).default(0).describe('reserve price, currency units'),
+    publisherShare: prob().default(0.7).describe('share of each payment paid out to the publisher'),
+    participantsPerAuction: posInt().optional().describe('bidders eligible per auction (a random subset); default all'),
+    publishers: posInt().default(100).describe('number of publishers (content creators) whose pages carry impressions'),
+    allocator: z.enum(['best', 'random']).default('best').describe('which ad of its catalogue a bidder shows: best predicted value, or random'),
+  })
+  .strict();
+
+/** `bidders[i].value`: what an impression is worth to the bidder. */
+export const valueSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('per-click'), amount: z.number().min(0).describe('value of a click, currency units') }).strict(),
+  z.object({ kind: z.literal('per-conversion'), amount: z.number().min(0).describe('value of a conversion, currency units') }).strict(),
+  z
+    .object({
+      kind: z.literal('uniform'),
+      low: z.number().min(0).default(0).describe('lowest private value'),
+      high: z.number().min(0).default(1).describe('highest private value'),
+    })
+    .strict()
+    .refine((v) => v.low <= v.high, { message: 'expected low ≤ high', path: ['low'] }),
+]);
+
+/** `bidders[i]` */
+export const bidderSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').describe('bidder id (copies get -1 … -n)'),
+    copies: posInt().default(1).describe('number of identical bidders; ids become id-1 … id-n'),
+    agent: agentSchema,
+    value: valueSchema,
+    budget: z.number().positive().optional().describe('budget per episode, currency units; omit for none'),
+    objective: z.string().min(1).optional().describe('mathjs expression over per-auction figures (value, spend, clicks, conversions, won) used as reward'),
+  })
+  .strict();
+
+/** The whole experiment config. */
+export const configSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name (run folder prefix)'),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed; replication r uses a stream derived from (seed, r)'),
+    replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
+    episodes: z.number().int().min(0).default(10).describe('training episodes per replication'),
+    evalEpisodes: z.number().int().min(1).default(5).describe('evaluation episodes after training (learning off, greedy)'),
+    auctionsPerEpisode: posInt().default(1000).describe('auctions per episode; budgets are per episode'),
+    users: usersSchema.optional().describe('simulated users; omit for independent private values'),
+    interestModel: interestModelSchema.optional().describe('click model bidders see; default oracle (true CTR)'),
+    exchange: exchangeSchema,
+    bidders: z.array(bidderSchema).min(1),
+    sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('dotted config path → values to sweep (bidgym sweep)'),
+    sweepBaseline: z.number().int().min(0).optional().describe('grid point index the others are tested against'),
+  })
+  .strict();
+
+/** The config as written by a user (before defaults). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The config after parsing (defaults filled). */
+export type ParsedConfig = z.output<typeof configSchema>;
