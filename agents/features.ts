@@ -40,10 +40,11 @@ const COUNT_SCALE: Partial<Record<ObsFeature, number>> = { sessionDepth: 10, fat
 
 /**
  * The default features of a learner: the value, plus the budget and time left
- * when the bidder has a budget (the state pacing needs).
+ * when the bidder has a budget that it does not pace (budget.ts) but learns to
+ * spend from its state.
  */
-export function defaultFeatures(ctx: Pick<AgentContext, 'budget'>): ObsFeature[] {
-  return ctx.budget === null ? ['value'] : ['value', 'budgetLeft', 'timeLeft'];
+export function defaultFeatures(ctx: Pick<AgentContext, 'budget'>, pacing: boolean): ObsFeature[] {
+  return ctx.budget === null || pacing ? ['value'] : ['value', 'budgetLeft', 'timeLeft'];
 }
 
 /**

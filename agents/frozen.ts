@@ -4,9 +4,10 @@
  * `agent.policy()`; `loadPolicy()` (policy.ts) rebuilds them from a policy file
  * without any training code.
  *
- * Every learner acts on the same action set: bid = multiplier × `value`, the
- * multiplier taken from a fixed grid ({@link MultiplierGrid} in features.ts); they
- * differ in how they score the multipliers of an observation:
+ * Every learner acts on the same action set: bid = multiplier × `value` / λ(o),
+ * the multiplier taken from a fixed grid (`multiplierGrid` in features.ts) and
+ * λ(o) the price of money of a bidder with a budget (budget.ts; 1 without one,
+ * `pacer: null`). They differ in how they score the multipliers of an observation:
  * - {@link TablePolicy}: a Q-table over a grid of states (tabular Q-learning);
  * - {@link NetworkPolicy}: one network output per multiplier (DQN Q-values, or the
  *   logits of a categorical policy for REINFORCE and actor-critic: the greedy
@@ -14,13 +15,21 @@
  * - {@link LinearArmPolicy}: one linear reward model per multiplier (LinUCB and
  *   Thompson sampling: the greedy action is the best posterior mean).
  */
+import { BudgetPacer, type PacerParams } from './budget.js';
 import type { Observation, Policy, PolicyParams } from './core.js';
 import { argmax, FeatureEncoder, polynomialContext, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
 import { mlpForward, type MlpWeights } from './nn.js';
 
+/** The bid for multiplier `m`: m × value / λ(o). */
+function paced(m: number, o: Observation, pacer: BudgetPacer | null): number {
+  const v = valueOf(o);
+  return pacer ? (m * v) / pacer.lambda(o) : m * v;
+}
+
 /** Greedy policy of a Q-table: the best multiplier of the observation's state. */
 export class TablePolicy implements Policy {
   private readonly encoder: FeatureEncoder;
+  private readonly pacer: BudgetPacer | null;
   private readonly grid: StateGrid;
   private readonly x: Float64Array;
   /**
@@ -33,7 +42,9 @@ export class TablePolicy implements Policy {
     readonly gridSpec: StateGridSpec,
     readonly multipliers: readonly number[],
     readonly q: Float64Array,
+    readonly pacerParams: PacerParams | null = null,
   ) {
+    this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
     this.encoder = new FeatureEncoder(encoderSpec);
     this.grid = new StateGrid(gridSpec);
     if (q.length !== this.grid.size * multipliers.length) throw new RangeError(`q: expected ${this.grid.size} states × ${multipliers.length} multipliers = ${this.grid.size * multipliers.length} values, got ${q.length}`);
@@ -46,23 +57,26 @@ export class TablePolicy implements Policy {
     return argmax(this.q, this.grid.index(this.x) * n, n);
   }
   bid(o: Observation): number {
-    return this.multipliers[this.action(o)]! * valueOf(o);
+    return paced(this.multipliers[this.action(o)]!, o, this.pacer);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q) };
+    return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q), pacer: this.pacerParams };
   }
 }
 
 /** Greedy policy of a network with one output per multiplier (Q-values or logits). */
 export class NetworkPolicy implements Policy {
   private readonly encoder: FeatureEncoder;
+  private readonly pacer: BudgetPacer | null;
   private readonly x: Float64Array;
   constructor(
     readonly kind: string,
     readonly encoderSpec: EncoderSpec,
     readonly multipliers: readonly number[],
     readonly network: MlpWeights,
+    readonly pacerParams: PacerParams | null = null,
   ) {
+    this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
     this.encoder = new FeatureEncoder(encoderSpec);
     if (network.sizes[0] !== this.encoder.size) throw new RangeError(`network.sizes[0]: expected ${this.encoder.size} inputs (one per feature), got ${network.sizes[0]}`);
     if (network.sizes[network.sizes.length - 1] !== multipliers.length) throw new RangeError(`network: expected ${multipliers.length} outputs (one per multiplier), got ${network.sizes[network.sizes.length - 1]}`);
@@ -74,16 +88,17 @@ export class NetworkPolicy implements Policy {
     return argmax(mlpForward(this.network, this.x), 0, this.multipliers.length);
   }
   bid(o: Observation): number {
-    return this.multipliers[this.action(o)]! * valueOf(o);
+    return paced(this.multipliers[this.action(o)]!, o, this.pacer);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network };
+    return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network, pacer: this.pacerParams };
   }
 }
 
 /** Greedy policy of per-multiplier linear reward models: argmax_a θ_a · context(o). */
 export class LinearArmPolicy implements Policy {
   private readonly encoder: FeatureEncoder;
+  private readonly pacer: BudgetPacer | null;
   private readonly x: Float64Array;
   private readonly ctx: Float64Array;
   /**
@@ -95,7 +110,9 @@ export class LinearArmPolicy implements Policy {
     readonly degree: 1 | 2,
     readonly multipliers: readonly number[],
     readonly theta: readonly (readonly number[])[],
+    readonly pacerParams: PacerParams | null = null,
   ) {
+    this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
     this.encoder = new FeatureEncoder(encoderSpec);
     this.x = new Float64Array(this.encoder.size);
     this.ctx = new Float64Array(1 + this.encoder.size * degree);
@@ -122,9 +139,9 @@ export class LinearArmPolicy implements Policy {
     return best;
   }
   bid(o: Observation): number {
-    return this.multipliers[this.action(o)]! * valueOf(o);
+    return paced(this.multipliers[this.action(o)]!, o, this.pacer);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]) };
+    return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]), pacer: this.pacerParams };
   }
 }

@@ -22,28 +22,30 @@
  * - ε-greedy with ε(s) = max(ε_end, ε_start · h / (h + n(s))): the h-th visit
  *   of a state halves its exploration.
  *
- * Discount "auto": γ = 1 for a bidder with a budget (an episode's value is the
- * sum of its auctions' and spending now leaves less for later), γ = 0 without one
- * (no bid changes what the bidder sees next, so each auction is a bandit problem
- * and bootstrapping would only add noise).
+ * Budgets: by default the budget is paced (budget.ts: bids are divided by the
+ * price of money λ(o) and the reward is the Lagrangian r − (λ − 1)·cost), which
+ * decouples the auctions. With `pacing: false` the state gets the budget and
+ * time left instead and the agent must learn when to spend from the bootstrapped
+ * values alone (slower: see docs/agents.md).
+ *
+ * Discount "auto": γ = 1 when the budget is learnt from the state (an episode's
+ * value is the sum of its auctions', and spending now leaves less for later),
+ * else γ = 0 (no bid changes what the bidder sees next, so each auction is a
+ * bandit problem and bootstrapping would only add noise).
  */
-import type { ObsFeature } from '../env/observation.js';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
-import { argmax, checkMultipliers, defaultFeatures, defaultGrid, encoderSpec, FeatureEncoder, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
+import { argmax, defaultGrid, StateGrid, valueOf, type StateGridSpec } from './features.js';
 import { TablePolicy } from './frozen.js';
+import { BidShaper, type ShaperArgs } from './learner.js';
 
 /** Arguments of {@link QLearningAgent} (defaults in experiments/agent-schema.ts). */
-export interface QLearningArgs {
-  /** Bid multipliers on the value (the actions), increasing, ≥ 0. */
-  multipliers: number[];
-  /** Observation features of the state; null = value (+ budgetLeft, timeLeft with a budget). */
-  features: ObsFeature[] | null;
+export interface QLearningArgs extends ShaperArgs {
   /** Buckets of value-like features (over [0, 1.5] × the value scale). */
   valueBuckets: number;
   /** Buckets of fraction features (budgetLeft, timeLeft, …) over [0, 1]. */
   fractionBuckets: number;
-  /** Discount γ in [0, 1], or "auto" (1 with a budget, 0 without). */
+  /** Discount γ in [0, 1], or "auto" (1 when the budget is learnt from the state, else 0). */
   discount: number | 'auto';
   /** α_0 of the learning-rate schedule, in (0, 1]. */
   learningRate: number;
@@ -63,39 +65,32 @@ export interface QLearningArgs {
 export class QLearningAgent implements Agent {
   readonly kind = 'q-learning';
   training = true;
-  readonly encoder: FeatureEncoder;
+  readonly shaper: BidShaper;
   readonly grid: StateGrid;
-  readonly multipliers: number[];
   readonly discount: number;
   /** Q-values, states × actions. */
   readonly q: Float64Array;
   private readonly visitsSA: Float64Array;
   private readonly visitsS: Float64Array;
   private readonly timeAware: boolean;
-  private readonly x: Float64Array;
-  private readonly encoderSpec: EncoderSpec;
   private readonly gridSpec: StateGridSpec;
 
   constructor(readonly args: QLearningArgs, ctx: AgentContext) {
-    this.multipliers = checkMultipliers(args.multipliers);
-    this.encoderSpec = encoderSpec(args.features ?? defaultFeatures(ctx), ctx.valueScale);
-    this.encoder = new FeatureEncoder(this.encoderSpec);
-    this.gridSpec = defaultGrid(this.encoderSpec, args.valueBuckets, args.fractionBuckets);
+    this.shaper = new BidShaper(args, ctx);
+    this.gridSpec = defaultGrid(this.shaper.encoderSpec, args.valueBuckets, args.fractionBuckets);
     this.grid = new StateGrid(this.gridSpec);
-    this.discount = args.discount === 'auto' ? (ctx.budget === null ? 0 : 1) : args.discount;
+    this.discount = args.discount === 'auto' ? (ctx.budget !== null && !this.shaper.pacer ? 1 : 0) : args.discount;
     if (!(this.discount >= 0 && this.discount <= 1)) throw new RangeError(`discount: expected a number in [0, 1] or "auto", got ${args.discount}`);
-    const n = this.grid.size * this.multipliers.length;
+    const n = this.grid.size * this.shaper.actions;
     this.q = new Float64Array(n);
     this.visitsSA = new Float64Array(n);
     this.visitsS = new Float64Array(this.grid.size);
-    this.timeAware = this.encoderSpec.features.some((f) => f.name === 'timeLeft');
-    this.x = new Float64Array(this.encoder.size);
+    this.timeAware = this.shaper.encoderSpec.features.some((f) => f.name === 'timeLeft');
   }
 
   /** State index of an observation. */
   state(o: Observation): number {
-    this.encoder.encode(o, this.x);
-    return this.grid.index(this.x);
+    return this.grid.index(this.shaper.encode(o));
   }
 
   /** Exploration rate at state s. */
@@ -106,36 +101,21 @@ export class QLearningAgent implements Agent {
 
   act(o: Observation, rng: Rng): number {
     const s = this.state(o);
-    const n = this.multipliers.length;
+    const n = this.shaper.actions;
     let a: number;
     if (this.training && rng.next() < this.epsilon(s)) a = rng.int(n);
     else a = argmax(this.q, s * n, n);
-    return this.multipliers[a]! * valueOf(o);
-  }
-
-  /** Action index of a bid made on observation `o` (nearest multiplier). */
-  private actionOf(o: Observation, bid: number): number {
-    const v = valueOf(o);
-    let best = 0;
-    let bestGap = Infinity;
-    for (let a = 0; a < this.multipliers.length; a++) {
-      const gap = Math.abs(this.multipliers[a]! * v - bid);
-      if (gap < bestGap) {
-        bestGap = gap;
-        best = a;
-      }
-    }
-    return best;
+    return this.shaper.bid(o, a, this.training);
   }
 
   learn(t: Transition): void {
     if (!this.training) return;
     // With a zero value every multiplier bids 0: the action is unknown and irrelevant.
     if (!(valueOf(t.observation) > 0)) return;
-    const n = this.multipliers.length;
+    const n = this.shaper.actions;
     const s = this.state(t.observation);
-    const a = this.actionOf(t.observation, t.action);
-    let target = t.reward;
+    const a = this.shaper.actionOf(t.observation, t.action);
+    let target = this.shaper.reward(t);
     if (!t.terminated && this.discount > 0) {
       if (t.nextObservation) {
         const s2 = this.state(t.nextObservation);
@@ -152,9 +132,11 @@ export class QLearningAgent implements Agent {
     this.visitsS[s]!++;
   }
 
-  endEpisode(): void {}
+  endEpisode(): void {
+    this.shaper.endEpisode(this.training);
+  }
 
   policy(): Policy {
-    return new TablePolicy(this.kind, this.encoderSpec, this.gridSpec, this.multipliers, Float64Array.from(this.q));
+    return new TablePolicy(this.kind, this.shaper.encoderSpec, this.gridSpec, this.shaper.multipliers, Float64Array.from(this.q), this.shaper.pacerParams());
   }
 }

@@ -15,8 +15,8 @@ export const TEMP_PREFIX = '.tmp-';
 
 let counter = 0;
 
-/** Flushes a folder's entry table to disk (best effort: some filesystems refuse it). */
-function fsyncDir(dir: string): void {
+/** Flushes a folder's entry table to disk, so a rename into it survives a crash (best effort: some platforms refuse it). */
+export function fsyncDir(dir: string): void {
   let fd: number | undefined;
   try {
     fd = openSync(dir, 'r');

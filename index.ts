@@ -1,0 +1,75 @@
+/**
+ * bidgym's public API.
+ *
+ * @example
+ * import { makeEnv, checkEnv } from 'bidgym';
+ * const env = makeEnv('bidgym/Market-v0', { config: { name: 'x', exchange: { mechanism: 'second-price' },
+ *   bidders: [{ id: 'a', agent: { kind: 'truthful' }, value: { kind: 'uniform' } }, { id: 'b', agent: { kind: 'truthful' }, value: { kind: 'uniform' } }] } });
+ * const { observations } = env.reset({ seed: 1 });
+ */
+import { createAgent } from './experiments/agent-registry.js';
+import { marketSpec, resolveConfig } from './experiments/config.js';
+import { BiddingEnv } from './env/bidding.js';
+import { MarketEnv } from './env/market-env.js';
+import { rng as rootRng } from './env/rng.js';
+import { VectorBiddingEnv } from './env/vector.js';
+import type { Policy } from './agents/core.js';
+
+export * from './env/core.js';
+export * from './env/spaces.js';
+export * from './env/rng.js';
+export * from './env/observation.js';
+export { Market, oraclePredictor, type MarketSpec, type BidderSpec, type ValueModel } from './env/market.js';
+export { MarketEnv, observationBox, bidBox } from './env/market-env.js';
+export { BiddingEnv } from './env/bidding.js';
+export { VectorBiddingEnv } from './env/vector.js';
+export { checkEnv, checkParallelEnv } from './env/check.js';
+export { runAuction, auctionScratch, MECHANISMS, type Mechanism } from './env/exchange/mechanisms.js';
+export { Ledger, MICROS, toMicros, fromMicros } from './env/exchange/ledger.js';
+export type { Agent, Policy, Transition, AgentContext, AuctionOutcome } from './agents/core.js';
+export { loadConfig, resolveConfig, ConfigError, configHash } from './experiments/config.js';
+export { runExperiment } from './experiments/runner.js';
+
+/** Env ids accepted by {@link makeEnv}. */
+export const ENV_IDS = ['bidgym/Market-v0', 'bidgym/Bidding-v0', 'bidgym/VectorBidding-v0'] as const;
+
+/** Options of {@link makeEnv}: a config (object, validated like a config file) and env-specific choices. */
+export interface MakeEnvOptions {
+  config: unknown;
+  seed?: number;
+  /** Bidding envs: the learning bidder's id (default: the first bidder); the others bid with their configured agents' policies. */
+  learner?: string;
+  /** VectorBidding: number of copies. */
+  num?: number;
+}
+
+/**
+ * Builds an env from a versioned id and a config (Gymnasium's `make`).
+ * The config's `users`, `exchange`, `auctionsPerEpisode` and `bidders` define the market.
+ */
+export function makeEnv(id: 'bidgym/Market-v0', options: MakeEnvOptions): MarketEnv;
+export function makeEnv(id: 'bidgym/Bidding-v0', options: MakeEnvOptions): BiddingEnv;
+export function makeEnv(id: 'bidgym/VectorBidding-v0', options: MakeEnvOptions): VectorBiddingEnv;
+export function makeEnv(id: (typeof ENV_IDS)[number], options: MakeEnvOptions): MarketEnv | BiddingEnv | VectorBiddingEnv {
+  const cfg = resolveConfig(options.config);
+  const spec = marketSpec(cfg);
+  if (id === 'bidgym/Market-v0') return new MarketEnv(spec, { seed: options.seed ?? cfg.seed });
+  const learner = options.learner ?? cfg.bidders[0]!.id;
+  const rivals: Record<string, Policy> = {};
+  const root = rootRng(options.seed ?? cfg.seed);
+  for (const b of cfg.bidders) {
+    if (b.id === learner) continue;
+    rivals[b.id] = createAgent(b.agent, {
+      id: b.id,
+      budget: b.budget,
+      auctionsPerEpisode: cfg.auctionsPerEpisode,
+      mechanism: cfg.exchange.mechanism,
+      slots: cfg.exchange.slots,
+      valueScale: 1,
+      rng: root.stream(`bidder:${b.id}`),
+    }).policy();
+  }
+  if (id === 'bidgym/Bidding-v0') return new BiddingEnv(spec, { learner, rivals, seed: options.seed ?? cfg.seed });
+  if (id === 'bidgym/VectorBidding-v0') return new VectorBiddingEnv(options.num ?? 4, spec, { learner, rivals, seed: options.seed ?? cfg.seed });
+  throw new Error(`makeEnv: unknown env id "${id as string}"; expected one of ${ENV_IDS.join(', ')}`);
+}
