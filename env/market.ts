@@ -355,6 +355,20 @@ export class Market {
     const A = cat.adsPerAdvertiser;
     const u = this.user;
     const best = this.spec.allocator === 'best';
+    if (this.oracle) {
+      // The true model ranks an advertiser's ads from a per-session cache.
+      for (let k = 0; k < n; k++) {
+        const b = this.eligible[k]!;
+        if (this.spec.bidders[b]!.value.kind === 'uniform') {
+          this.ad[b] = -1;
+          continue;
+        }
+        const ad = best ? pop.bestAd(u, b) : b * A + this.allocatorRngs[b]!.int(A);
+        this.ad[b] = ad;
+        this.reqOut[k] = pop.trueCtr(u, ad);
+      }
+      return;
+    }
     let r = 0;
     for (let k = 0; k < n; k++) {
       const b = this.eligible[k]!;
@@ -369,10 +383,7 @@ export class Market {
         this.reqAds[r++] = b * A + this.allocatorRngs[b]!.int(A);
       }
     }
-    if (r > 0) {
-      if (this.oracle) for (let i = 0; i < r; i++) this.reqOut[i] = pop.trueCtr(u, this.reqAds[i]!);
-      else this.predictor.predict(pop, this.reqUsers, this.reqAds, r, this.reqOut);
-    }
+    if (r > 0) this.predictor.predict(pop, this.reqUsers, this.reqAds, r, this.reqOut);
     // Pick per bidder (value per event is constant within a catalogue, so the best
     // expected value is the best pCTR; ties go to the lower ad index).
     r = 0;

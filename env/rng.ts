@@ -54,6 +54,18 @@ export class Rng {
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
 
+  /** Fills `out[0..n)` with standard normal draws (Box–Muller, both values of each pair used). */
+  normals(out: Float64Array | Float32Array, n: number): void {
+    for (let i = 0; i < n; i += 2) {
+      let u = this.prng();
+      while (u === 0) u = this.prng();
+      const r = Math.sqrt(-2 * Math.log(u));
+      const t = 2 * Math.PI * this.prng();
+      out[i] = r * Math.cos(t);
+      if (i + 1 < n) out[i + 1] = r * Math.sin(t);
+    }
+  }
+
   /** Bernoulli draw: true with probability p. */
   bernoulli(p: number): boolean {
     return this.prng() < p;

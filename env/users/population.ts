@@ -118,16 +118,21 @@ export class UserPopulation {
   tick = 0;
 
   // ---- oracle tables: exp(τ·sim) and exp(τ·sim)·sim of every item against every ad ----
-  private readonly expSim: Float32Array;
-  private readonly expSimSim: Float32Array;
-  /** Per-ad cache of the interest and history terms for the current user. */
-  private readonly cacheStamp: Int32Array;
-  private readonly cacheInterest: Float64Array;
-  private readonly cacheAttn: Float64Array;
+  private readonly expSim: Float64Array;
+  private readonly expSimSim: Float64Array;
+  /** Cache of the current user's fatigue-free logits (and interest · ad) per ad, filled one advertiser at a time. */
+  private readonly cacheLogit: Float64Array;
+  private readonly cacheDot: Float64Array;
+  private readonly blockStamp: Int32Array;
+  private readonly blockBest: Int32Array;
+  private lastDot = 0;
+  private readonly blockNum: Float64Array;
+  private readonly blockDen: Float64Array;
   private stamp = 1;
   private readonly logitBaseCtr: number;
   private readonly logitBaseCvr: number;
   private readonly rng: Rng;
+  private readonly noise: Float64Array;
 
   static readonly PREFERRED = 64;
 
@@ -146,6 +151,7 @@ export class UserPopulation {
     this.advertisers = catalogue.advertisers;
     this.catalogue = catalogue;
     this.rng = rng;
+    this.noise = new Float64Array(catalogue.topics + 1);
     const d = this.topics;
     const n = this.count;
     const totalItems = catalogue.items + catalogue.ads;
@@ -195,8 +201,8 @@ export class UserPopulation {
 
     // Oracle tables.
     const A = catalogue.ads;
-    this.expSim = new Float32Array(totalItems * A);
-    this.expSimSim = new Float32Array(totalItems * A);
+    this.expSim = new Float64Array(totalItems * A);
+    this.expSimSim = new Float64Array(totalItems * A);
     const emb = catalogue.embeddings;
     for (let i = 0; i < totalItems; i++) {
       for (let a = 0; a < A; a++) {
@@ -208,9 +214,12 @@ export class UserPopulation {
         this.expSimSim[i * A + a] = e * s;
       }
     }
-    this.cacheStamp = new Int32Array(A);
-    this.cacheInterest = new Float64Array(A);
-    this.cacheAttn = new Float64Array(A);
+    this.cacheLogit = new Float64Array(A);
+    this.cacheDot = new Float64Array(A);
+    this.blockStamp = new Int32Array(catalogue.advertisers);
+    this.blockBest = new Int32Array(catalogue.advertisers);
+    this.blockNum = new Float64Array(catalogue.adsPerAdvertiser);
+    this.blockDen = new Float64Array(catalogue.adsPerAdvertiser);
     this.logitBaseCtr = logit(args.baseCtr);
     this.logitBaseCvr = logit(args.baseCvr);
 
@@ -286,6 +295,7 @@ export class UserPopulation {
     if (this.sessionLeft > 0) {
       this.sessionLeft--;
       this.sessionDepth++;
+      this.recover(this.current);
       return this.current;
     }
     const rng = this.rng;
@@ -300,8 +310,9 @@ export class UserPopulation {
       if (a.interestDrift > 0) {
         const d = this.topics;
         let norm = 0;
+        rng.normals(this.noise, d);
         for (let k = 0; k < d; k++) {
-          const v = this.interest[u * d + k]! + a.interestDrift * rng.normal();
+          const v = this.interest[u * d + k]! + a.interestDrift * this.noise[k]!;
           this.interest[u * d + k] = v;
           norm += v * v;
         }
@@ -342,9 +353,12 @@ export class UserPopulation {
     return dt > 0 ? f * Math.exp(-dt / this.args.fatigueRecovery) : f;
   }
 
-  /** The interest and history terms of the logit, cached for the current user. */
-  private terms(u: number, ad: number): void {
-    if (u === this.current && this.cacheStamp[ad] === this.stamp) return;
+  /**
+   * The part of the click logit that does not depend on fatigue, for user `u`
+   * and ad `ad`: base + persona bias + interest term + history-attention term.
+   * Leaves interest · ad in `lastDot`.
+   */
+  private staticLogit(u: number, ad: number): number {
     const d = this.topics;
     const A = this.catalogue.ads;
     const emb = this.catalogue.embeddings;
@@ -364,23 +378,97 @@ export class UserPopulation {
       }
       attn = num / den;
     }
-    this.cacheInterest[ad] = dot;
-    this.cacheAttn[ad] = attn;
-    // Only the current user's terms are kept; a lookup for anyone else recomputes.
-    this.cacheStamp[ad] = u === this.current ? this.stamp : 0;
+    this.lastDot = dot;
+    const a = this.args;
+    return this.logitBaseCtr + this.personaBias[this.persona[u]!]! + a.interestWeight * dot + a.historyWeight * attn;
+  }
+
+  /**
+   * Fills the cache of the current user's fatigue-free logits for every ad of one
+   * advertiser (valid until the session ends or the history changes), and the
+   * advertiser's best ad. Fatigue is per advertiser, so it does not change which
+   * of an advertiser's ads is best.
+   */
+  private fillBlock(m: number): void {
+    const u = this.current;
+    const per = this.catalogue.adsPerAdvertiser;
+    const first = m * per;
+    const A = this.catalogue.ads;
+    const num = this.blockNum;
+    const den = this.blockDen;
+    const es = this.expSimSim;
+    const e = this.expSim;
+    const hist = this.history;
+    num.fill(0, 0, per);
+    den.fill(0, 0, per);
+    // History outer, ads inner: the tables are item-major, so each history item
+    // reads one contiguous run of this advertiser's ads.
+    const len = this.historyLen[u]!;
+    const L = this.historyLength;
+    for (let j = u * L, end = j + len; j < end; j++) {
+      const row = hist[j]! * A + first;
+      for (let i = 0; i < per; i++) {
+        num[i]! += es[row + i]!;
+        den[i]! += e[row + i]!;
+      }
+    }
+    const d = this.topics;
+    const emb = this.catalogue.embeddings;
+    const interest = this.interest;
+    const a = this.args;
+    const wI = a.interestWeight;
+    const wH = a.historyWeight;
+    const base = this.logitBaseCtr + this.personaBias[this.persona[u]!]!;
+    const cacheLogit = this.cacheLogit;
+    const ud = u * d;
+    let best = first;
+    for (let i = 0; i < per; i++) {
+      const ad = first + i;
+      const ai = (this.catalogue.items + ad) * d;
+      let dot = 0;
+      for (let k = 0; k < d; k++) dot += interest[ud + k]! * emb[ai + k]!;
+      const attn = len > 0 ? num[i]! / den[i]! : 0;
+      const z = base + wI * dot + wH * attn;
+      cacheLogit[ad] = z;
+      this.cacheDot[ad] = dot;
+      if (z > cacheLogit[best]!) best = ad;
+    }
+    this.blockBest[m] = best;
+    this.blockStamp[m] = this.stamp;
+  }
+
+  /** True click logit of ad `ad` for user `u` in the top slot (fatigue included). */
+  trueLogit(u: number, ad: number): number {
+    const m = this.catalogue.adAdvertiser[ad]!;
+    if (u === this.current) {
+      if (this.blockStamp[m] !== this.stamp) this.fillBlock(m);
+      return this.cacheLogit[ad]! - this.args.fatigueWeight * this.fatigueOf(u, m);
+    }
+    return this.staticLogit(u, ad) - this.args.fatigueWeight * this.fatigueOf(u, m);
   }
 
   /** True click probability of ad `ad` (ad index) for user `u` in the top slot. */
   trueCtr(u: number, ad: number): number {
-    this.terms(u, ad);
-    const a = this.args;
-    const z =
-      this.logitBaseCtr +
-      this.personaBias[this.persona[u]!]! +
-      a.interestWeight * this.cacheInterest[ad]! +
-      a.historyWeight * this.cacheAttn[ad]! -
-      a.fatigueWeight * this.fatigueOf(u, this.catalogue.adAdvertiser[ad]!);
-    return 1 / (1 + Math.exp(-z));
+    return 1 / (1 + Math.exp(-this.trueLogit(u, ad)));
+  }
+
+  /** The ad of `advertiser` with the highest true click probability for user `u` (ties: lowest index). */
+  bestAd(u: number, advertiser: number): number {
+    if (u === this.current) {
+      if (this.blockStamp[advertiser] !== this.stamp) this.fillBlock(advertiser);
+      return this.blockBest[advertiser]!;
+    }
+    const per = this.catalogue.adsPerAdvertiser;
+    let best = advertiser * per;
+    let bestZ = -Infinity;
+    for (let ad = best, end = ad + per; ad < end; ad++) {
+      const z = this.staticLogit(u, ad);
+      if (z > bestZ) {
+        bestZ = z;
+        best = ad;
+      }
+    }
+    return best;
   }
 
   /** Click probability multiplier of `u` for slot `slot` (0 = top). */
@@ -390,8 +478,16 @@ export class UserPopulation {
 
   /** True conversion probability given a click. */
   trueCvr(u: number, ad: number): number {
-    this.terms(u, ad);
-    const z = this.logitBaseCvr + this.args.cvrInterestWeight * this.cacheInterest[ad]!;
+    let dot: number;
+    if (u === this.current) {
+      const m = this.catalogue.adAdvertiser[ad]!;
+      if (this.blockStamp[m] !== this.stamp) this.fillBlock(m);
+      dot = this.cacheDot[ad]!;
+    } else {
+      this.staticLogit(u, ad);
+      dot = this.lastDot;
+    }
+    const z = this.logitBaseCvr + this.args.cvrInterestWeight * dot;
     return 1 / (1 + Math.exp(-z));
   }
 
