@@ -104,6 +104,6 @@ export function runAuction(
         break;
       }
     }
-    out.price[j] = Math.floor(p + 1e-6);
+    out.price[j] = Math.floor(p);
   }
 }

@@ -161,6 +161,11 @@ describe('auction mechanisms (properties)', () => {
     expect(clear({ ...a, reserve: 1_500_000, mechanism: 'gsp' }).price).toEqual([2_000_000, 750_000]);
   });
 
+  it('regression (fast-check seed -222473643): a price is never rounded up past bid × weight', () => {
+    const r = clear({ mechanism: 'first-price', bids: [1, 1], reserve: 0, slotWeights: [1, 0.999999], priority: [2654435761, 1013904227] });
+    expect(r.price[1]).toBeLessThanOrEqual(1 * 0.999999);
+  });
+
   it('breaks ties by priority, not by position', () => {
     const r = clear({ mechanism: 'second-price', bids: [1_000_000, 1_000_000], reserve: 0, slotWeights: [1], priority: [5, 9] });
     expect(r.winner[0]).toBe(1);
