@@ -17,7 +17,7 @@ import type { Agent, AgentContext, Observation, Policy, PolicyParams, Transition
 
 /** Arguments of the pacing bidder. */
 export interface PacingArgs {
-  /** Step size of the multiplier per unit of relative overspend (default 0.05). */
+  /** Step size of the multiplier per unit of relative overspend (default 0.005). */
   rate: number;
   /** Largest multiplier μ (bids never fall below value / (1 + μ_max)). */
   maxMultiplier: number;
@@ -62,7 +62,7 @@ export class PacingPolicy implements Policy {
   }
 }
 
-/** Budget-pacing bidder. @example new PacingAgent({ rate: 0.05, maxMultiplier: 10 }, ctx) */
+/** Budget-pacing bidder. @example new PacingAgent({ rate: 0.005, maxMultiplier: 20 }, ctx) */
 export class PacingAgent implements Agent {
   readonly kind = 'pacing';
   training = true;

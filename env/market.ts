@@ -104,9 +104,12 @@ export class Market {
   /** Current user (-1 without users). */
   user = -1;
   publisher = 0;
-  /** Eligible bidder indices (first `nEligible`). */
+  /** Eligible bidder indices (first `nEligible`): asked by the exchange and still in the market. */
   readonly eligible: Int32Array;
   nEligible = 0;
+  /** Bidders asked but out of the market (first `nShadow`): `topValue` and `competingBid` are still set for them. */
+  readonly shadow: Int32Array;
+  nShadow = 0;
   /** Observation of each bidder (valid for eligible ones); reused every auction. */
   readonly observations: Float64Array[];
   /** Bids (currency units), set by the caller for eligible bidders. */
@@ -190,6 +193,7 @@ export class Market {
     this.allocatorRngs = spec.bidders.map((b) => rng.stream(`bidder:${b.id}`).stream('allocator'));
     this.idHash = Uint32Array.from(spec.bidders.map((b) => hash32(b.id)));
     this.eligible = new Int32Array(B);
+    this.shadow = new Int32Array(B);
     this.observations = spec.bidders.map(() => new Float64Array(OBS_SIZE));
     this.bids = new Float64Array(B);
     this.ad = new Int32Array(B).fill(-1);
@@ -272,27 +276,47 @@ export class Market {
     const ex = this.exchangeRng;
     this.publisher = spec.publishers > 1 ? ex.int(spec.publishers) : 0;
 
-    // Eligible bidders: all active, or a random subset (partial Fisher–Yates).
-    let na = 0;
-    for (let b = 0; b < this.nBidders; b++) if (this.active[b]) this.pool[na++] = b;
-    let n = na;
+    // The exchange asks all bidders, or a random subset (partial Fisher–Yates);
+    // those out of budget decline. The draw does not depend on who is out.
+    const B = this.nBidders;
+    for (let b = 0; b < B; b++) this.pool[b] = b;
+    let asked = B;
     const p = spec.participantsPerAuction;
-    if (p !== null && p < na) {
+    if (p !== null && p < B) {
       for (let i = 0; i < p; i++) {
-        const j = i + ex.int(na - i);
+        const j = i + ex.int(B - i);
         const tmp = this.pool[i]!;
         this.pool[i] = this.pool[j]!;
         this.pool[j] = tmp;
       }
-      n = p;
-      // Keep eligible bidders in index order so nothing depends on the draw order.
-      const sub = this.pool.subarray(0, n);
-      sub.sort();
+      asked = p;
+      // Keep bidders in index order so nothing depends on the draw order.
+      this.pool.subarray(0, asked).sort();
     }
-    for (let k = 0; k < n; k++) this.eligible[k] = this.pool[k]!;
+    let n = 0;
+    let ns = 0;
+    for (let k = 0; k < asked; k++) {
+      const b = this.pool[k]!;
+      if (this.active[b]) this.eligible[n++] = b;
+      else this.shadow[ns++] = b;
+    }
     this.nEligible = n;
+    this.nShadow = ns;
 
     if (pop) this.chooseAds(n);
+    // Bidders that left the market still get the value they would have had, so
+    // that hindsight can count what spending the budget early cost them.
+    for (let k = 0; k < ns; k++) {
+      const b = this.shadow[k]!;
+      const vm = spec.bidders[b]!.value;
+      if (vm.kind === 'uniform') {
+        this.topValue[b] = vm.low + (vm.high - vm.low) * this.valueRngs[b]!.next();
+      } else {
+        const ad = pop!.bestAd(this.user, b);
+        const ctr = pop!.trueCtr(this.user, ad);
+        this.topValue[b] = vm.kind === 'per-conversion' ? vm.amount * ctr * pop!.trueCvr(this.user, ad) : vm.amount * ctr;
+      }
+    }
 
     const timeLeft = (spec.auctionsPerEpisode - this.t) / spec.auctionsPerEpisode;
     const u = this.user;
@@ -447,6 +471,7 @@ export class Market {
       const other = k === top1 ? top2Bid : top1Bid;
       this.competingBid[b] = fromMicros(Math.max(other, this.reserveMicros));
     }
+    for (let k = 0; k < this.nShadow; k++) this.competingBid[this.shadow[k]!] = fromMicros(Math.max(top1Bid, this.reserveMicros));
 
     // Payments, then the user's response to every ad shown.
     for (let j = 0; j < this.slots; j++) {

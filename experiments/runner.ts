@@ -236,6 +236,16 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
           }
         }
       }
+      if (!training) {
+        for (let k = 0; k < market.nShadow; k++) {
+          const b = market.shadow[k]!;
+          const i = evN[b]!++;
+          evVal[b]![i] = market.topValue[b]!;
+          evComp[b]![i] = market.competingBid[b]!;
+          evCost[b]![i] = 0;
+          evWon[b]![i] = 0;
+        }
+      }
     }
     // Episode over: the horizon truncates what is left.
     if (training) {
