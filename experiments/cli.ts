@@ -3,12 +3,16 @@
  * 2 bad input (config, arguments, policy file) with a one-line message and no
  * stack trace.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { ConfigError, configHash, loadConfig, type ResolvedConfig } from './config.js';
 import { runExperiment, type Summary } from './runner.js';
 import { makeProgress } from './progress.js';
+import { writeReport } from './report.js';
+import { runSweep, sweepText } from './sweep.js';
+import { readRawConfig } from './config.js';
 
 /** An error in how the command was called (exit code 2). */
 export class UsageError extends Error {
@@ -57,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('out', { type: 'string', describe: 'run folder (default runs/<name>-<hash>)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
           .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of a table' })
+          .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
           .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
           .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
       async (a) => {
@@ -69,8 +74,55 @@ export async function main(argv: string[]): Promise<number> {
         } finally {
           progress.stop();
         }
+        const report = a.report ? await writeReport(dir) : null;
         if (a.json) out(JSON.stringify(summary, null, 2));
-        else if (!a.quiet) out(`${summaryTable(summary)}\n\nrun folder: ${dir}`);
+        else if (!a.quiet) out(`${summaryTable(summary)}\n\nrun folder: ${dir}${report ? `\nreport:     ${report}` : ''}`);
+      },
+    )
+    .command(
+      'sweep <config>',
+      'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report',
+      (y) =>
+        y
+          .positional('config', { type: 'string', demandOption: true, describe: 'config with a sweep: block' })
+          .option('out', { type: 'string', describe: 'sweep folder (default runs/<name>-sweep)' })
+          .option('workers', { type: 'number', describe: 'trials at once (default: all cores)' })
+          .option('resume', { type: 'boolean', default: false, describe: 'continue a stopped sweep in --out: finished trials are kept' })
+          .option('png', { type: 'boolean', default: false, describe: 'also write PNG charts' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
+          .option('json', { type: 'boolean', default: false, describe: 'print sweep.json to stdout' })
+          .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'the reserve-price sweep on all cores')
+          .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --resume', 'resume it after a stop'),
+      async (a) => {
+        const raw = readRawConfig(a.config as string);
+        const name = (raw as { name?: unknown })?.name;
+        const dir = resolve(a.out ?? join('runs', `${typeof name === 'string' ? name : 'sweep'}-sweep`));
+        if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
+        const progress = makeProgress(!a.quiet && !a.json, 'trials');
+        let table;
+        try {
+          table = await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
+        } finally {
+          progress.stop();
+        }
+        if (a.json) out(JSON.stringify(table, null, 2));
+        else if (!a.quiet) out(`${sweepText(table)}\n\nsweep folder: ${dir}`);
+      },
+    )
+    .command(
+      'report <dir>',
+      'Write report.html (charts as SVG, optionally PNG) for a run or sweep folder',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', demandOption: true, describe: 'run folder (summary.json) or sweep folder (sweep.json)' })
+          .option('png', { type: 'boolean', default: false, describe: 'also write charts/*.png for papers' })
+          .option('baseline', { type: 'string', describe: 'bidder the others are tested against (Welch t-test)' })
+          .example('$0 report runs/quickstart-1a2b3c4d5e6f --png', 'report with PNG charts'),
+      async (a) => {
+        const dir = resolve(a.dir as string);
+        if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
+        if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
+        out(await writeReport(dir, { png: a.png, baseline: a.baseline }));
       },
     )
     .command(

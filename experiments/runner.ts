@@ -10,10 +10,11 @@
  * so its presence means the run is complete. summary.json depends only on the
  * config: no clock, no machine in it (those go to meta.json).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StaticAgent, type Agent, type AuctionOutcome, type Transition } from '../agents/core.js';
+import { StaticAgent, type Agent, type AuctionOutcome, type Policy, type Transition } from '../agents/core.js';
 import { hindsightOptimum, regretDecomposition } from '../agents/hindsight.js';
+import { writePolicyFile } from '../agents/policy.js';
 import { Market } from '../env/market.js';
 import { OBS, OBS_SIZE } from '../env/observation.js';
 import { rng as rootRng, type Rng } from '../env/rng.js';
@@ -52,7 +53,8 @@ export interface ReplicationResult {
   interestModel: InterestModelReport;
   auctions: number;
   seconds: number;
-  policies: Record<string, { kind: string; params: Record<string, unknown> }>;
+  /** Each bidder's frozen policy at the end of training. */
+  policies: Record<string, Policy>;
 }
 
 /** Options of {@link runExperiment}. */
@@ -64,6 +66,9 @@ export interface RunOptions {
   /** Progress callback: auctions done so far out of the total. */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** bidgym's version (package.json), recorded in meta.json and policy files. */
+export const BIDGYM_VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const EPISODE_COLUMNS = 'replication,episode,phase,bidder,auctions,participations,wins,spend,value,utility,clicks,conversions,bidToValue,budgetSpent,revenuePerAuction,welfarePerAuction';
 const SAMPLE_COLUMNS = 'replication,bidder,t,value,pctr,bid,won,cost,budgetSpent';
@@ -353,8 +358,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
       f.underbidRegretPerAuction = acc.underbid[b]! / A;
     }
     bidders[bc.id] = f;
-    const p = agents[b]!.policy();
-    policies[bc.id] = { kind: p.kind, params: p.params() };
+    policies[bc.id] = agents[b]!.policy();
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return { market: marketFig, bidders, episodeRows, sampleRows, interestModel, auctions: auctionsRun, seconds, policies };
@@ -410,13 +414,30 @@ export async function runExperiment(cfg: ResolvedConfig, opts: RunOptions): Prom
   writeJsonAtomic(join(dir, 'resolved-config.json'), cfg);
   writeFileAtomic(join(dir, 'episodes.csv'), [EPISODE_COLUMNS, ...reps.flatMap((x) => x.episodeRows)].join('\n') + '\n');
   writeFileAtomic(join(dir, 'samples.csv'), [SAMPLE_COLUMNS, ...reps.flatMap((x) => x.sampleRows)].join('\n') + '\n');
+  // Policies of replication 0, with provenance (what they were trained on and how they did).
   for (const b of cfg.bidders) {
-    writeJsonAtomic(join(dir, 'policies', `${b.id}.json`), { bidder: b.id, ...reps[reps.length - 1]!.policies[b.id] });
+    const fig = reps[0]!.bidders[b.id]!;
+    writePolicyFile(join(dir, 'policies', `${b.id}.json`), reps[0]!.policies[b.id]!, {
+      configHash: summary.configHash,
+      seed: cfg.seed,
+      bidder: b.id,
+      replication: 0,
+      bidgym: BIDGYM_VERSION,
+      training: {
+        episodes: cfg.episodes,
+        auctionsPerEpisode: cfg.auctionsPerEpisode,
+        mechanism: cfg.exchange.mechanism,
+        evalUtilityPerAuction: fig.utilityPerAuction!,
+        evalBidToValue: fig.bidToValue!,
+        evalWinRate: fig.winRate!,
+        evalCompetitiveRatio: fig.competitiveRatio ?? null,
+      },
+    });
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const auctions = reps.reduce((s, x) => s + x.auctions, 0);
   writeJsonAtomic(join(dir, 'meta.json'), {
-    bidgym: '0.1.0',
+    bidgym: BIDGYM_VERSION,
     configHash: summary.configHash,
     started,
     seconds,
