@@ -10,6 +10,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import type { MarketSpec, UsersSpec } from '../env/market.js';
 import type { AgentSpec } from './agent-schema.js';
+import { compileObjective, ObjectiveError } from './objective.js';
 import { configSchema, usersSchema, type ParsedConfig } from './schema.js';
 
 /** A bad config: `path` is the dotted field (`bidders[1].agent.kind`), the message says what was expected. */
@@ -141,6 +142,14 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   const bidders: ResolvedBidder[] = [];
   const seen = new Map<string, string>();
   c.bidders.forEach((b, i) => {
+    if (b.objective !== undefined) {
+      try {
+        compileObjective(b.objective, `bidders[${i}].objective`);
+      } catch (e) {
+        if (e instanceof ObjectiveError) throw new ConfigError(e.path, e.message.startsWith(`${e.path}: `) ? e.message.slice(e.path.length + 2) : e.message);
+        throw e;
+      }
+    }
     const ids = b.copies === 1 ? [b.id] : Array.from({ length: b.copies }, (_, k) => `${b.id}-${k + 1}`);
     for (const id of ids) {
       if (seen.has(id)) throw new ConfigError(`bidders[${i}].id`, `duplicate bidder id "${id}" (also ${seen.get(id)})`);

@@ -21,6 +21,7 @@ import { rng as rootRng, type Rng } from '../env/rng.js';
 import { createAgent } from './agent-registry.js';
 import { configHash, marketSpec, type ResolvedConfig } from './config.js';
 import { writeFileAtomic, writeJsonAtomic } from './fsutil.js';
+import { compileObjective, type ObjectiveScope } from './objective.js';
 import { stat, type Stat } from './stats.js';
 
 /** What the interest model reported (held-out users). */
@@ -128,6 +129,17 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
   );
   const explore = cfg.bidders.map((b) => rep.stream(`bidder:${b.id}`).stream('explore'));
   const learns = agents.map((a) => !(a instanceof StaticAgent));
+  // Objectives as expressions replace the default reward (value − spend).
+  const objectives = cfg.bidders.map((b, i) => (b.objective ? compileObjective(b.objective, `bidders[${cfg.bidders[i]!.source}].objective`) : null));
+  const scope: ObjectiveScope = { value: 0, spend: 0, clicks: 0, conversions: 0, won: 0 };
+  const objectiveOf = (b: number): number => {
+    scope.spend = market.cost[b]!;
+    scope.value = market.reward[b]! + scope.spend;
+    scope.clicks = market.clicks[b]!;
+    scope.conversions = market.conversions[b]!;
+    scope.won = market.won[b]!;
+    return objectives[b]!(scope);
+  };
 
   // One transition object per bidder, reused (learners copy what they keep).
   const prevObs = agents.map(() => new Float64Array(OBS_SIZE));
@@ -174,6 +186,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
     regret: new Float64Array(B),
     overbid: new Float64Array(B),
     underbid: new Float64Array(B),
+    objective: new Float64Array(B),
   };
   let auctionsRun = 0;
 
@@ -207,7 +220,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
           prevObs[b]!.set(market.observations[b]!);
           const tr = trans[b]!;
           tr.action = market.bids[b]!;
-          tr.reward = market.reward[b]!;
+          tr.reward = objectives[b] ? objectiveOf(b) : market.reward[b]!;
           const info = infos[b]!;
           info.won = market.won[b] === 1;
           info.slot = market.slotOf[b]!;
@@ -226,6 +239,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
           }
         }
         if (!training) {
+          if (objectives[b]) acc.objective[b]! += objectiveOf(b);
           const i = evN[b]!++;
           evVal[b]![i] = market.topValue[b]!;
           evComp[b]![i] = market.competingBid[b]!;
@@ -348,6 +362,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
       conversions: acc.conv[b]! / nEval,
       participations: acc.part[b]! / nEval,
     };
+    if (objectives[b]) f.objectivePerAuction = acc.objective[b]! / A;
     if (bc.budget !== null) {
       f.budgetSpent = acc.budgetSpent[b]! / nEval;
       f.hindsightValue = acc.optimum[b]! / nEval;

@@ -76,7 +76,7 @@ export const bidderSchema = z
     agent: agentSchema,
     value: valueSchema,
     budget: z.number().positive().optional().describe('budget per episode, currency units; omit for none'),
-    objective: z.string().min(1).optional().describe('mathjs expression over per-auction figures (value, spend, clicks, conversions, won) used as reward'),
+    objective: z.string().min(1).optional().describe('reward as a mathjs expression over per-auction figures: value (the bidder\'s own estimate of the value won), spend, clicks, conversions, won; default value - spend'),
   })
   .strict();
 

@@ -62,6 +62,8 @@ describe('config validation', () => {
     ['increasing slot weights', (r: any) => ((r.exchange.mechanism = 'gsp'), (r.exchange.slots = 2), (r.exchange.slotWeights = [1, 1.2])), 'exchange.slotWeights[1]', /./],
     ['no bidders', (r: any) => (r.bidders = []), 'bidders', /expected a list of ≥ 1 entries/],
     ['missing name', (r: any) => delete r.name, 'name', /required/],
+    ['objective calling import', (r: any) => (r.bidders[0].objective = 'import({})'), 'bidders[0].objective', /./],
+    ['objective with an unknown symbol', (r: any) => (r.bidders[1].objective = 'value - cost'), 'bidders[1].objective', /cost/],
   ])('%s → a ConfigError at the field', (_what, mutate, path, msg) => {
     const raw = base();
     mutate(raw);
