@@ -3,7 +3,10 @@
  * 2 bad input (config, arguments, policy file) with a one-line message and no
  * stack trace.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from './fsutil.js';
+import { generatedFiles } from './json-schema.js';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
@@ -137,6 +140,26 @@ export async function main(argv: string[]): Promise<number> {
         const cfg = loadConfig(a.config as string);
         if (a.json) out(JSON.stringify(cfg, null, 2));
         else out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+      },
+    )
+    .command(
+      'schema',
+      'Regenerate experiments/config.schema.json (for editors) and docs/config-reference.md from the config schema',
+      (y) => y.option('check', { type: 'boolean', default: false, describe: 'exit 1 if the files are out of date instead of writing them' }),
+      (a) => {
+        const root = fileURLToPath(new URL('..', import.meta.url));
+        for (const [rel, text] of Object.entries(generatedFiles())) {
+          const path = join(root, rel);
+          if (a.check) {
+            if (!existsSync(path) || readFileSync(path, 'utf8') !== text) {
+              out(`${rel} is out of date: run bidgym schema`);
+              code = 1;
+            }
+          } else {
+            writeFileAtomic(path, text);
+            out(`wrote ${rel}`);
+          }
+        }
       },
     )
     .demandCommand(1, 'Name a command (bidgym --help lists them).')
