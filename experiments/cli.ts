@@ -3,7 +3,8 @@
  * 2 bad input (config, arguments, policy file) with a one-line message and no
  * stack trace.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from './fsutil.js';
 import { generatedFiles } from './json-schema.js';
@@ -140,6 +141,26 @@ export async function main(argv: string[]): Promise<number> {
         const cfg = loadConfig(a.config as string);
         if (a.json) out(JSON.stringify(cfg, null, 2));
         else out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+      },
+    )
+    .command(
+      'bench [names..]',
+      'Run the benchmarks in bench/ (auction loop, users, interest models, agents, sweeps) and print their tables',
+      (y) =>
+        y
+          .positional('names', { type: 'string', array: true, describe: 'which (file names in bench/ without .ts); default all' })
+          .option('quick', { type: 'boolean', default: false, describe: 'smaller sizes, for a smoke run' })
+          .example('$0 bench auction-loop', 'only the auction-loop benchmark'),
+      (a) => {
+        const root = fileURLToPath(new URL('..', import.meta.url));
+        const all = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+        const names = (a.names as string[] | undefined)?.length ? (a.names as string[]) : all;
+        for (const n of names) {
+          if (!all.includes(n)) throw new UsageError(`bench: no benchmark "${n}" (have ${all.join(', ')})`);
+          out(`\n## ${n}\n`);
+          const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', `${n}.ts`), ...(a.quick ? ['--quick'] : [])], { cwd: root, stdio: 'inherit' });
+          if (r.status !== 0) code = 1;
+        }
       },
     )
     .command(
