@@ -4,7 +4,14 @@
  */
 import type { Agent, AgentContext } from '../agents/core.js';
 import { ConstantAgent, RandomAgent, ShadedAgent, TruthfulAgent } from '../agents/baselines.js';
+import { ActorCriticAgent } from '../agents/actor-critic.js';
+import { DqnAgent } from '../agents/dqn.js';
+import { LinUcbAgent } from '../agents/linucb.js';
 import { PacingAgent } from '../agents/pacing.js';
+import { loadPolicy, PolicyAgent } from '../agents/policy.js';
+import { QLearningAgent } from '../agents/q-learning.js';
+import { ReinforceAgent } from '../agents/reinforce.js';
+import { ThompsonAgent } from '../agents/thompson.js';
 import type { AgentSpec } from './agent-schema.js';
 
 type Factories = { [K in AgentSpec['kind']]: (spec: Extract<AgentSpec, { kind: K }>, ctx: AgentContext) => Agent };
@@ -16,6 +23,13 @@ export const agentFactories: Factories = {
   constant: (s) => new ConstantAgent(s),
   random: (s, ctx) => new RandomAgent(s, `${ctx.rng.key}/policy`),
   pacing: (s, ctx) => new PacingAgent(s, ctx),
+  'q-learning': (s, ctx) => new QLearningAgent(s, ctx),
+  dqn: (s, ctx) => new DqnAgent(s, ctx),
+  reinforce: (s, ctx) => new ReinforceAgent(s, ctx),
+  'actor-critic': (s, ctx) => new ActorCriticAgent(s, ctx),
+  linucb: (s, ctx) => new LinUcbAgent(s, ctx),
+  thompson: (s, ctx) => new ThompsonAgent(s, ctx),
+  policy: (s) => new PolicyAgent(loadPolicy(s.path)),
 };
 
 /** Builds the agent a (validated) spec describes. */

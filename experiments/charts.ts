@@ -42,16 +42,23 @@ const HEIGHT = 260;
 
 const CONFIG = {
   font: FONT_FAMILY,
+  // No ARIA labels on every mark: they triple the size of a scatter plot's SVG.
+  aria: false,
   background: 'white',
   view: { stroke: '#ddd' },
   axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const },
-  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, labelLimit: 220 },
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal' as const, labelLimit: 220, titleLimit: 220 },
   title: { fontSize: 14, fontWeight: 'normal' as const, anchor: 'start' as const },
 };
 
 /** Common top of every spec. */
-function base(title: string, values: Row[]): Pick<TopLevelSpec, 'width' | 'height' | 'data' | 'config' | 'title'> & { $schema: string } {
+function base(title: string, values: Row[]): Record<string, unknown> {
   return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, width: WIDTH, height: HEIGHT, data: { values }, config: CONFIG };
+}
+
+/** A fixed colour order for series (e.g. bidders in config order), so a bidder has one colour in every chart. */
+function colorScale(domain: string[] | undefined): { scale?: { domain: string[] } } {
+  return domain && domain.length > 0 ? { scale: { domain } } : {};
 }
 
 /** Keeps at most `max` rows, evenly spaced (deterministic thinning for scatter plots). */
@@ -67,14 +74,16 @@ export function thin<T>(rows: T[], max: number): T[] {
  * Mean line with its 95% CI band, one colour per series.
  *
  * @param rows `{ x, series, mean, lo, hi }`
- * @param opts axis titles, legend title and optional vertical marker (e.g. start of evaluation)
+ * @param opts axis titles, legend title, optional vertical marker (e.g. start of evaluation) and series order for colours
  */
 export function bandChart(
   rows: Row[],
-  opts: { title: string; xTitle: string; yTitle: string; seriesTitle: string; marker?: { x: number; label: string } },
+  opts: { title: string; xTitle: string; yTitle: string; seriesTitle: string; marker?: { x: number; label: string }; domain?: string[] },
 ): TopLevelSpec {
-  const x = { field: 'x', type: 'quantitative' as const, title: opts.xTitle };
-  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null };
+  const x = { field: 'x', type: 'quantitative' as const, title: opts.xTitle, axis: { tickMinStep: 1, format: 'd' } };
+  // The band and the line share one legend: draw its symbols as solid strokes, like the lines.
+  const legend = { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5 };
+  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, legend, ...colorScale(opts.domain) };
   const layers: unknown[] = [
     { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: opts.yTitle }, y2: { field: 'hi' }, color } },
     {
@@ -104,8 +113,9 @@ export function bandChart(
  * (truthful bidding) for reference.
  *
  * @param rows `{ bidder, value, bid }`
+ * @param domain bidder ids in the order that fixes their colours
  */
-export function bidValueChart(rows: Row[]): TopLevelSpec {
+export function bidValueChart(rows: Row[], domain?: string[]): TopLevelSpec {
   let maxV = 0;
   for (const r of rows) maxV = Math.max(maxV, Number(r.value) || 0, Number(r.bid) || 0);
   return {
@@ -121,7 +131,7 @@ export function bidValueChart(rows: Row[]): TopLevelSpec {
         encoding: {
           x: { field: 'value', type: 'quantitative', title: 'value of the impression (currency)' },
           y: { field: 'bid', type: 'quantitative', title: 'bid (currency)' },
-          color: { field: 'bidder', type: 'nominal', title: 'bidder', sort: null },
+          color: { field: 'bidder', type: 'nominal', title: 'bidder', sort: null, ...colorScale(domain) },
         },
       },
     ],
@@ -133,8 +143,12 @@ export function bidValueChart(rows: Row[]): TopLevelSpec {
  * with the uniform-pacing diagonal for reference.
  *
  * @param rows `{ bidder, replication, t, budgetSpent }` sorted by t
+ * @param domain bidder ids in the order that fixes their colours (bidders without a budget may be in it)
  */
-export function budgetChart(rows: Row[]): TopLevelSpec {
+export function budgetChart(rows: Row[], domain?: string[]): TopLevelSpec {
+  // The legend lists only the bidders drawn, while colours follow the full domain.
+  const drawn = new Set(rows.map((r) => String(r.bidder)));
+  const shown = (domain ?? [...drawn]).filter((b) => drawn.has(b));
   return {
     ...base('Budget spent over the episode (evaluation)', rows),
     layer: [
@@ -148,7 +162,7 @@ export function budgetChart(rows: Row[]): TopLevelSpec {
         encoding: {
           x: { field: 't', type: 'quantitative', title: 'fraction of the episode', scale: { domain: [0, 1] } },
           y: { field: 'budgetSpent', type: 'quantitative', title: 'fraction of budget spent', scale: { domain: [0, 1] } },
-          color: { field: 'bidder', type: 'nominal', title: 'bidder', sort: null },
+          color: { field: 'bidder', type: 'nominal', title: 'bidder', sort: null, ...colorScale(domain), legend: { values: shown } },
           detail: { field: 'replication', type: 'nominal' },
         },
       },
@@ -160,40 +174,47 @@ export function budgetChart(rows: Row[]): TopLevelSpec {
  * Win rate by pCTR bucket, one line per bidder.
  *
  * @param rows `{ bidder, pctr, winRate, n }` where pctr is the bucket's mean pCTR
+ * @param domain bidder ids in the order that fixes their colours
  */
-export function winRateChart(rows: Row[]): TopLevelSpec {
+export function winRateChart(rows: Row[], domain?: string[]): TopLevelSpec {
   return {
     ...base('Win rate by predicted CTR (evaluation, pCTR deciles)', rows),
     mark: { type: 'line', point: true, strokeWidth: 2 },
     encoding: {
       x: { field: 'pctr', type: 'quantitative', title: 'predicted CTR (bucket mean)' },
       y: { field: 'winRate', type: 'quantitative', title: 'win rate', scale: { domain: [0, 1] } },
-      color: { field: 'bidder', type: 'nominal', title: 'bidder', sort: null },
+      color: { field: 'bidder', type: 'nominal', title: 'bidder', sort: null, ...colorScale(domain) },
       tooltip: [{ field: 'bidder' }, { field: 'pctr' }, { field: 'winRate' }, { field: 'n', title: 'auctions' }],
     },
   } as TopLevelSpec;
 }
 
 /**
- * A figure against a swept parameter: mean with 95% CI error bars, one colour per series.
+ * A figure against a swept parameter: mean with 95% CI error bars, one colour per
+ * series and, when rows carry a `group` (the other swept values), one dash pattern
+ * and point shape per group.
  *
- * @param rows `{ x, series, mean, lo, hi }`; x is a number or a label
- * @param opts titles; `numericX` puts x on a linear scale, otherwise points are categories in grid order
+ * @param rows `{ x, series, group?, mean, lo, hi }`; x is a number or a label
+ * @param opts titles; `numericX` puts x on a linear scale, otherwise points are categories in grid order; `domain` fixes the colour order
  */
-export function sweepChart(rows: Row[], opts: { title: string; xTitle: string; yTitle: string; seriesTitle: string; numericX: boolean }): TopLevelSpec {
+export function sweepChart(
+  rows: Row[],
+  opts: { title: string; xTitle: string; yTitle: string; seriesTitle: string; groupTitle?: string; numericX: boolean; domain?: string[] },
+): TopLevelSpec {
   const x = opts.numericX
     ? { field: 'x', type: 'quantitative' as const, title: opts.xTitle }
     : { field: 'x', type: 'ordinal' as const, title: opts.xTitle, sort: null, axis: { labelAngle: 0 } };
-  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null };
+  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, ...colorScale(opts.domain) };
+  const grouped = rows.some((r) => r.group !== undefined && r.group !== null);
+  const dash = grouped ? { strokeDash: { field: 'group', type: 'nominal' as const, title: opts.groupTitle ?? 'group', sort: null } } : {};
+  const shape = grouped ? { shape: { field: 'group', type: 'nominal' as const, title: opts.groupTitle ?? 'group', sort: null } } : {};
+  const tooltip = [{ field: 'series' }, ...(grouped ? [{ field: 'group' }] : []), { field: 'x' }, { field: 'mean' }, { field: 'lo' }, { field: 'hi' }];
   return {
     ...base(opts.title, rows),
     layer: [
-      { mark: { type: 'rule', strokeWidth: 1.5 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: opts.yTitle }, y2: { field: 'hi' }, color } },
-      { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.6 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
-      {
-        mark: { type: 'point', filled: true, size: 50 },
-        encoding: { x, y: { field: 'mean', type: 'quantitative' }, color, tooltip: [{ field: 'series' }, { field: 'x' }, { field: 'mean' }, { field: 'lo' }, { field: 'hi' }] },
-      },
+      { mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: opts.yTitle }, y2: { field: 'hi' }, color, detail: { field: 'group' } } },
+      { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color, ...dash } },
+      { mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color, ...shape, tooltip } },
     ],
   } as TopLevelSpec;
 }

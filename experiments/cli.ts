@@ -66,15 +66,17 @@ export async function main(argv: string[]): Promise<number> {
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
           .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of a table' })
           .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
+          .option('workers', { type: 'number', describe: 'replications at once, in worker threads (default: all cores); results do not depend on it' })
           .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
           .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
       async (a) => {
         const cfg = loadConfig(a.config as string);
+        if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
         const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
         const progress = makeProgress(!a.quiet && !a.json, 'auctions');
         let summary: Summary;
         try {
-          summary = await runExperiment(cfg, { outDir: dir, quiet: a.quiet, onProgress: progress.update });
+          summary = await runExperiment(cfg, { outDir: dir, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
         } finally {
           progress.stop();
         }

@@ -141,9 +141,9 @@ export function label(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
-function statCell(s: Stat | undefined, p?: number): string {
+function statCell(s: Stat | undefined, p?: number | null): string {
   if (!s) return '<td class="na">–</td>';
-  const pTxt = p === undefined ? '' : `<div class="p${Number.isFinite(p) && p < 0.05 ? ' sig' : ''}">p ${esc(fmtP(p))}</div>`;
+  const pTxt = p === undefined ? '' : `<div class="p${p !== null && p < 0.05 ? ' sig' : ''}">p ${esc(fmtP(p))}</div>`;
   return `<td><span class="m">${esc(fmt(s.mean))}</span> <span class="ci">[${esc(fmt(s.ci95[0]))}, ${esc(fmt(s.ci95[1]))}]</span>${pTxt}</td>`;
 }
 
@@ -198,8 +198,12 @@ function bandRows(rows: Row[], axis: Map<string, number>, series: (r: Row) => st
   return out.sort((a, b) => Number(a.x) - Number(b.x));
 }
 
-/** The charts of a run folder, from its episodes.csv and samples.csv. */
-export function runCharts(episodes: Row[], samples: Row[]): Chart[] {
+/**
+ * The charts of a run folder, from its episodes.csv and samples.csv.
+ *
+ * @param bidders bidder ids in config order: fixes each bidder's colour across charts
+ */
+export function runCharts(episodes: Row[], samples: Row[], bidders?: string[]): Chart[] {
   const charts: Chart[] = [];
   if (episodes.length > 0) {
     const { index, evalStart } = episodeAxis(episodes);
@@ -209,7 +213,7 @@ export function runCharts(episodes: Row[], samples: Row[]): Chart[] {
       name: 'learning-curves',
       title: 'Learning curves',
       caption: 'Utility (value won − spend) per auction in each episode: mean over replications with its 95% confidence band. Episodes right of the dashed line are evaluation episodes (learning off, greedy policies).',
-      spec: bandChart(util, { title: 'Utility per auction by episode', xTitle: 'episode', yTitle: 'utility per auction (currency)', seriesTitle: 'bidder', marker }),
+      spec: bandChart(util, { title: 'Utility per auction by episode', xTitle: 'episode', yTitle: 'utility per auction (currency)', seriesTitle: 'bidder', marker, domain: bidders }),
     });
     // Market figures repeat on every bidder's row: keep one row per (replication, episode).
     const marketRows = [...groupBy(episodes, (r) => `${r.replication}|${r.phase}|${r.episode}`).values()].map((g) => g[0]!);
@@ -233,7 +237,7 @@ export function runCharts(episodes: Row[], samples: Row[]): Chart[] {
       name: 'bid-vs-value',
       title: 'Bid against value',
       caption: `Each point is one auction of the last evaluation episode (a subsample${scatter.length < samples.length ? `, ${scatter.length} of ${samples.length} shown` : ''}). Points on the dashed line bid their value (truthful); below it, the bidder shades.`,
-      spec: bidValueChart(scatter),
+      spec: bidValueChart(scatter, bidders),
     });
     const budgeted = new Set(samples.filter((r) => Number(r.budgetSpent) > 0).map((r) => String(r.bidder)));
     if (budgeted.size > 0) {
@@ -245,7 +249,7 @@ export function runCharts(episodes: Row[], samples: Row[]): Chart[] {
         name: 'budget',
         title: 'Budget spent over the episode',
         caption: 'Fraction of the episode budget spent against the fraction of the episode elapsed, one line per bidder with a budget and replication (last evaluation episode). The dashed diagonal is perfectly even pacing.',
-        spec: budgetChart(rows),
+        spec: budgetChart(rows, bidders),
       });
     }
     const win = winRateRows(samples);
@@ -254,7 +258,7 @@ export function runCharts(episodes: Row[], samples: Row[]): Chart[] {
         name: 'win-rate-by-pctr',
         title: 'Win rate by predicted CTR',
         caption: 'Share of auctions won in each decile of the predicted click probability the bidders saw (last evaluation episode, all replications). A bidder that values clicks should win more of the likely clicks.',
-        spec: winRateChart(win),
+        spec: winRateChart(win, bidders),
       });
     }
   }
@@ -303,9 +307,21 @@ function xValue(v: unknown, numeric: boolean): string | number {
   return numeric ? (v as number) : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** The charts of a sweep folder: every market and bidder figure against the swept parameter. */
+/** True when a chart's rows would draw nothing worth a look: every mean and bound the same number. */
+function flat(rows: Row[]): boolean {
+  const v = rows.flatMap((r) => [r.mean, r.lo, r.hi]);
+  return v.every((x) => x === v[0]);
+}
+
+/**
+ * The charts of a sweep folder: every market and bidder figure against the swept
+ * parameter (the first with several values). Other swept parameters become
+ * colours (market) or dash patterns and point shapes (bidders). Figures that are
+ * the same number everywhere are left out (they stay in the table and sweep.csv).
+ */
 export function sweepCharts(table: SweepTable): Chart[] {
   const { key, others, numeric } = sweepAxis(table);
+  const otherTitle = others.map((k) => k.split('.').pop()!).join(', ');
   const rest = (params: Record<string, unknown>) => others.map((k) => `${k.split('.').pop()}=${xValue(params[k], false)}`).join(', ');
   const charts: Chart[] = [];
   const marketFigures = [...new Set(table.points.flatMap((p) => Object.keys(p.market)))];
@@ -316,13 +332,15 @@ export function sweepCharts(table: SweepTable): Chart[] {
       if (!s) continue;
       rows.push({ x: xValue(p.params[key], numeric), series: others.length ? rest(p.params) : 'market', mean: s.mean, lo: s.ci95[0], hi: s.ci95[1] });
     }
+    if (rows.length === 0 || flat(rows)) continue;
     charts.push({
       name: `sweep-market-${fig}`,
       title: `Market: ${label(fig)}`,
       caption: `${label(fig)} against ${key}: mean with 95% confidence interval over replications at each grid point.`,
-      spec: sweepChart(rows, { title: `${label(fig)} vs ${key}`, xTitle: key, yTitle: label(fig), seriesTitle: others.join(', ') || 'series', numericX: numeric }),
+      spec: sweepChart(rows, { title: `${label(fig)} vs ${key}`, xTitle: key, yTitle: label(fig), seriesTitle: otherTitle || 'series', numericX: numeric }),
     });
   }
+  const bidderIds = [...new Set(table.points.flatMap((p) => Object.keys(p.bidders)))];
   const bidderFigures = [...new Set(table.points.flatMap((p) => Object.values(p.bidders).flatMap((b) => Object.keys(b))))];
   for (const fig of bidderFigures) {
     const rows: Row[] = [];
@@ -330,15 +348,15 @@ export function sweepCharts(table: SweepTable): Chart[] {
       for (const [id, b] of Object.entries(p.bidders)) {
         const s = b[fig];
         if (!s) continue;
-        rows.push({ x: xValue(p.params[key], numeric), series: others.length ? `${id} (${rest(p.params)})` : id, mean: s.mean, lo: s.ci95[0], hi: s.ci95[1] });
+        rows.push({ x: xValue(p.params[key], numeric), series: id, group: others.length ? rest(p.params) : null, mean: s.mean, lo: s.ci95[0], hi: s.ci95[1] });
       }
     }
-    if (rows.length === 0) continue;
+    if (rows.length === 0 || flat(rows)) continue;
     charts.push({
       name: `sweep-bidders-${fig}`,
       title: `Bidders: ${label(fig)}`,
       caption: `Each bidder's ${label(fig)} against ${key}: mean with 95% confidence interval over replications.`,
-      spec: sweepChart(rows, { title: `${label(fig)} vs ${key}`, xTitle: key, yTitle: label(fig), seriesTitle: others.length ? `bidder (${others.join(', ')})` : 'bidder', numericX: numeric }),
+      spec: sweepChart(rows, { title: `${label(fig)} vs ${key}`, xTitle: key, yTitle: label(fig), seriesTitle: 'bidder', groupTitle: otherTitle, numericX: numeric, domain: bidderIds }),
     });
   }
   return charts;
@@ -357,13 +375,15 @@ function runTables(summary: SummaryFile, baseline: string | undefined): string {
   html += market.map(([k]) => `<th>${esc(label(k))}</th>`).join('') + '</tr></thead><tbody><tr>';
   html += market.map(([, s]) => statCell(s)).join('') + '</tr></tbody></table>\n';
   html += `<h2>Bidders</h2>\n<p class="note">Mean [95% CI] over ${summary.replications} replication${summary.replications === 1 ? '' : 's'} of the evaluation episodes. p: Welch's two-sided t-test of each bidder against <b>${esc(base)}</b> on the same figure (replications as samples; bold when p &lt; 0.05).</p>\n`;
-  html += '<div class="scroll"><table><thead><tr><th>bidder</th>' + figures.map((f) => `<th>${esc(label(f))}</th>`).join('') + '</tr></thead><tbody>\n';
-  for (const id of bidderIds) {
-    const b = summary.bidders[id]!;
-    html += `<tr><th>${esc(id)}${id === base ? ' <span class="ci">(baseline)</span>' : ''}</th>`;
-    for (const f of figures) {
-      const s = isStat(b[f]) ? b[f] : undefined;
-      const bs = base !== undefined ? summary.bidders[base]![f] : undefined;
+  // One column per bidder, one row per figure: figures outnumber bidders in most markets.
+  html += '<div class="scroll"><table><thead><tr><th>figure</th>';
+  html += bidderIds.map((id) => `<th>${esc(id)}${id === base ? ' <span class="ci">(baseline)</span>' : ''}</th>`).join('') + '</tr></thead><tbody>\n';
+  for (const f of figures) {
+    html += `<tr><th>${esc(label(f))}</th>`;
+    const bs = base !== undefined ? summary.bidders[base]![f] : undefined;
+    for (const id of bidderIds) {
+      const v = summary.bidders[id]![f];
+      const s = isStat(v) ? v : undefined;
       const p = s && id !== base && isStat(bs) ? welch(s.values, bs.values).p : undefined;
       html += statCell(s, p);
     }
@@ -408,7 +428,8 @@ thead th { background: #f4f4f4; text-align: center; } tbody th { text-align: lef
 .m { font-weight: 600; } .ci { color: #666; font-size: .8rem; font-weight: normal; } .na { color: #aaa; text-align: center; }
 .p { color: #666; font-size: .75rem; } .p.sig { color: #000; font-weight: 700; }
 .scroll { overflow-x: auto; }
-figure { margin: 1.5rem 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #444; font-size: .9rem; max-width: 720px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 0 1.5rem; }
+figure { margin: 1rem 0; } figure h3 { font-size: 1rem; margin: 0 0 .3rem; } figure svg { max-width: 100%; height: auto; } figcaption { color: #444; font-size: .9rem; max-width: 720px; }
 pre { background: #f7f7f7; padding: .8rem; overflow-x: auto; font-size: .8rem; }
 `;
 
@@ -442,7 +463,7 @@ async function renderCharts(dir: string, charts: Chart[], png: boolean): Promise
     if (png) writeFileAtomic(join(chartDir, `${c.name}.png`), svgToPng(svg));
     html += `<figure id="${esc(c.name)}">\n<h3>${esc(c.title)}</h3>\n${scopeSvgIds(svg, `c${i}`)}\n<figcaption>${esc(c.caption)}</figcaption>\n</figure>\n`;
   }
-  return html;
+  return `<div class="charts">\n${html}</div>\n`;
 }
 
 function interestLine(im: unknown): string {
@@ -461,7 +482,7 @@ async function writeRunReport(dir: string, opts: ReportOptions): Promise<string>
   const summary = readJson<SummaryFile>(join(dir, 'summary.json'));
   const episodes = readCsvIfExists(join(dir, 'episodes.csv'));
   const samples = readCsvIfExists(join(dir, 'samples.csv'));
-  const charts = runCharts(episodes, samples);
+  const charts = runCharts(episodes, samples, Object.keys(summary.bidders));
   const figures = await renderCharts(dir, charts, opts.png ?? false);
   const configPath = join(dir, 'resolved-config.json');
   const config = existsSync(configPath) ? `<h2>Configuration</h2>\n<details><summary>resolved-config.json</summary><pre>${esc(readFileSync(configPath, 'utf8'))}</pre></details>\n` : '';

@@ -11,6 +11,8 @@
  * config: no clock, no machine in it (those go to meta.json).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { StaticAgent, type Agent, type AuctionOutcome, type Policy, type Transition } from '../agents/core.js';
 import { hindsightOptimum, regretDecomposition } from '../agents/hindsight.js';
@@ -66,6 +68,45 @@ export interface RunOptions {
   quiet?: boolean;
   /** Progress callback: auctions done so far out of the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Replications run at once, each in a worker thread (default: all cores, at
+   * most one per replication; 1 runs them in this thread). The results do not
+   * depend on it.
+   */
+  workers?: number;
+}
+
+/** Runs replication r in a worker thread. */
+function replicationInWorker(cfg: ResolvedConfig, r: number, onAuctions: (n: number) => void): Promise<ReplicationResult> {
+  return new Promise((resolvePromise, reject) => {
+    const w = new Worker(new URL('./replication-worker.mjs', import.meta.url), { workerData: { cfg, r } });
+    let settled = false;
+    w.on('message', (m: { type: string; n?: number; result?: ReplicationResult & { policies: Record<string, { kind: string; params: Record<string, unknown> }> }; message?: string; stack?: string; exitCode?: number | null }) => {
+      if (m.type === 'progress') onAuctions(m.n!);
+      else if (m.type === 'done') {
+        settled = true;
+        const res = m.result!;
+        const policies: Record<string, Policy> = {};
+        for (const [id, p] of Object.entries(res.policies)) {
+          policies[id] = { kind: p.kind, params: () => p.params, bid: () => Number.NaN };
+        }
+        resolvePromise({ ...res, policies });
+        void w.terminate();
+      } else if (m.type === 'error') {
+        settled = true;
+        const err = new Error(m.message) as Error & { exitCode?: number };
+        if (m.exitCode) err.exitCode = m.exitCode;
+        reject(err);
+        void w.terminate();
+      }
+    });
+    w.on('error', (e) => {
+      if (!settled) reject(e);
+    });
+    w.on('exit', (code) => {
+      if (!settled) reject(new Error(`replication ${r}: worker exited with code ${code}`));
+    });
+  });
 }
 
 /** bidgym's version (package.json), recorded in meta.json and policy files. */
@@ -415,14 +456,24 @@ export async function runExperiment(cfg: ResolvedConfig, opts: RunOptions): Prom
   mkdirSync(opts.outDir, { recursive: true });
   const total = cfg.replications * (cfg.episodes + cfg.evalEpisodes) * cfg.auctionsPerEpisode;
   let done = 0;
-  const reps: ReplicationResult[] = [];
-  for (let r = 0; r < cfg.replications; r++) {
-    reps.push(
-      await runReplication(cfg, r, (n) => {
-        done += n;
-        opts.onProgress?.(done, total);
-      }),
-    );
+  const progress = (n: number) => {
+    done += n;
+    opts.onProgress?.(done, total);
+  };
+  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), cfg.replications));
+  const reps: ReplicationResult[] = new Array(cfg.replications);
+  if (workers === 1) {
+    for (let r = 0; r < cfg.replications; r++) reps[r] = await runReplication(cfg, r, progress);
+  } else {
+    // A pool of `workers` threads; results land at their replication's index.
+    let next = 0;
+    const lane = async () => {
+      while (next < cfg.replications) {
+        const r = next++;
+        reps[r] = await replicationInWorker(cfg, r, progress);
+      }
+    };
+    await Promise.all(Array.from({ length: workers }, lane));
   }
   const summary = summarize(cfg, reps);
   const dir = opts.outDir;

@@ -25,14 +25,14 @@ describe('bidgym CLI', () => {
   const cfg = join(dir, 'tiny.yaml');
   writeFileSync(cfg, tiny);
 
-  it('run writes the run folder exactly in --out, and the same config and seed give a byte-identical summary.json', () => {
-    const r1 = bidgym('run', cfg, '--out', join(dir, 'r1'), '--quiet');
+  it('run writes the run folder exactly in --out; the same config and seed give a byte-identical summary.json, whatever the number of workers', () => {
+    const r1 = bidgym('run', cfg, '--out', join(dir, 'r1'), '--quiet', '--workers', '1');
     expect(r1.stderr).toBe('');
     expect(r1.status).toBe(0);
-    for (const f of ['resolved-config.json', 'summary.json', 'episodes.csv', 'samples.csv', 'meta.json', 'policies/a.json', 'policies/b-3.json']) {
+    for (const f of ['resolved-config.json', 'summary.json', 'episodes.csv', 'samples.csv', 'meta.json', 'policies/a.json', 'policies/b-3.json', 'report.html']) {
       expect(existsSync(join(dir, 'r1', f)), f).toBe(true);
     }
-    const r2 = bidgym('run', cfg, '--out', join(dir, 'r2'), '--json');
+    const r2 = bidgym('run', cfg, '--out', join(dir, 'r2'), '--json', '--workers', '2');
     expect(r2.status).toBe(0);
     const s1 = readFileSync(join(dir, 'r1', 'summary.json'), 'utf8');
     expect(readFileSync(join(dir, 'r2', 'summary.json'), 'utf8')).toBe(s1);
@@ -41,6 +41,7 @@ describe('bidgym CLI', () => {
     expect(summary.bidders.a.utilityPerAuction.values).toHaveLength(2);
     expect(summary.bidders.a.competitiveRatio.mean).toBeGreaterThan(0);
     expect(Object.keys(summary.market)).toEqual(expect.arrayContaining(['revenuePerAuction', 'welfarePerAuction', 'publisherPayoutPerAuction', 'exchangeFeePerAuction']));
+    for (const f of ['episodes.csv', 'samples.csv', 'policies/a.json']) expect(readFileSync(join(dir, 'r2', f), 'utf8'), f).toBe(readFileSync(join(dir, 'r1', f), 'utf8'));
     const rows = readFileSync(join(dir, 'r1', 'episodes.csv'), 'utf8').trim().split('\n');
     expect(rows).toHaveLength(1 + 2 * 2 * 4);
   });

@@ -146,10 +146,11 @@ describe('writeReport on a real run', () => {
     await runExperiment(cfg, { outDir: dir, quiet: true });
     const html = readFileSync(await writeReport(dir), 'utf8');
     expect(html).toContain('bidgym run: report-real');
-    for (const name of ['learning-curves', 'market', 'bid-vs-value', 'budget', 'win-rate-by-pctr']) {
+    for (const name of ['learning-curves', 'bid-vs-value', 'budget', 'win-rate-by-pctr']) {
       const svg = readFileSync(join(dir, 'charts', `${name}.svg`), 'utf8');
-      expect(svg).toContain('>paced<');
+      expect(svg, name).toContain('>paced<');
     }
+    expect(readFileSync(join(dir, 'charts', 'market.svg'), 'utf8')).toContain('>welfare<');
   });
 });
 
