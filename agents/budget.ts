@@ -6,15 +6,17 @@
  * (Balseiro & Gur, "Learning in Repeated Auctions with Budgets", 2019): with a
  * price λ ≥ 1 on each unit of money, the best bid in each auction is the one
  * that maximises value − λ · cost, and the right λ is the one that spends the
- * budget by the end of the episode. So a learner with a budget
+ * budget by the end of the episode. Divided by λ, that is the problem of a
+ * bidder without a budget whose value is v / λ. So a learner with a budget sees
+ * the *paced* observation, whose `value` is v / λ(o) ({@link BudgetPacer.pace}):
  *
- * - bids `m × value / λ(o)`, where m is the multiplier it learns (the shading
+ * - it bids `m × value / λ(o)`, where m is the multiplier it learns (the shading
  *   that suits the auction format and the rivals), and
- * - learns m from the Lagrangian reward `r − (λ(o) − 1) · cost`, where r is the
- *   env's reward (value won − cost),
+ * - it learns m from the reward `(r − (λ(o) − 1) · cost) / λ(o) = value won / λ − cost`,
+ *   where r = value won − cost is the env's reward,
  *
- * and λ(o) is set by a pacing rule that is a pure function of the observation,
- * so the frozen policy is too:
+ * exactly what it would do without a budget. λ(o) is set by a pacing rule that
+ * is a pure function of the observation, so the frozen policy is too:
  *
  *   log λ(o) = max(0, log λ₀ + κ · (timeLeft − budgetLeft))
  *
@@ -54,6 +56,16 @@ export class BudgetPacer {
   lambda(o: Observation): number {
     const l = this.logLambda0 + this.gain * (o[OBS.timeLeft]! - o[OBS.budgetLeft]!);
     return l > 0 ? Math.exp(l) : 1;
+  }
+
+  /**
+   * Writes into `out` a copy of `o` whose `value` is divided by λ(o) (the value
+   * of the decoupled problem) and returns it.
+   */
+  pace(o: Observation, out: Float64Array): Float64Array {
+    out.set(o);
+    out[OBS.value] = o[OBS.value]! / this.lambda(o);
+    return out;
   }
 
   /** Records λ(o) of an auction bid in during training (for the end-of-episode step). */

@@ -7,7 +7,8 @@
  * Every learner acts on the same action set: bid = multiplier × `value` / λ(o),
  * the multiplier taken from a fixed grid (`multiplierGrid` in features.ts) and
  * λ(o) the price of money of a bidder with a budget (budget.ts; 1 without one,
- * `pacer: null`). They differ in how they score the multipliers of an observation:
+ * `pacer: null`); with a budget they score the paced observation, whose value
+ * is v / λ(o). They differ in how they score the multipliers of an observation:
  * - {@link TablePolicy}: a Q-table over a grid of states (tabular Q-learning);
  * - {@link NetworkPolicy}: one network output per multiplier (DQN Q-values, or the
  *   logits of a categorical policy for REINFORCE and actor-critic: the greedy
@@ -15,21 +16,22 @@
  * - {@link LinearArmPolicy}: one linear reward model per multiplier (LinUCB and
  *   Thompson sampling: the greedy action is the best posterior mean).
  */
+import { OBS_SIZE } from '../env/observation.js';
 import { BudgetPacer, type PacerParams } from './budget.js';
 import type { Observation, Policy, PolicyParams } from './core.js';
 import { argmax, FeatureEncoder, polynomialContext, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
 import { mlpForward, type MlpWeights } from './nn.js';
 
-/** The bid for multiplier `m`: m × value / λ(o). */
-function paced(m: number, o: Observation, pacer: BudgetPacer | null): number {
-  const v = valueOf(o);
-  return pacer ? (m * v) / pacer.lambda(o) : m * v;
-}
 
 /** Greedy policy of a Q-table: the best multiplier of the observation's state. */
 export class TablePolicy implements Policy {
   private readonly encoder: FeatureEncoder;
   private readonly pacer: BudgetPacer | null;
+  private readonly paced = new Float64Array(OBS_SIZE);
+  /** `o`, or with a pacer its paced copy (value v / λ(o)). */
+  private view(o: Observation): Observation {
+    return this.pacer ? this.pacer.pace(o, this.paced) : o;
+  }
   private readonly grid: StateGrid;
   private readonly x: Float64Array;
   /**
@@ -52,12 +54,12 @@ export class TablePolicy implements Policy {
   }
   /** Index of the greedy multiplier for `o`. */
   action(o: Observation): number {
-    this.encoder.encode(o, this.x);
+    this.encoder.encode(this.view(o), this.x);
     const n = this.multipliers.length;
     return argmax(this.q, this.grid.index(this.x) * n, n);
   }
   bid(o: Observation): number {
-    return paced(this.multipliers[this.action(o)]!, o, this.pacer);
+    return this.multipliers[this.action(o)]! * valueOf(this.view(o));
   }
   params(): PolicyParams {
     return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q), pacer: this.pacerParams };
@@ -68,6 +70,11 @@ export class TablePolicy implements Policy {
 export class NetworkPolicy implements Policy {
   private readonly encoder: FeatureEncoder;
   private readonly pacer: BudgetPacer | null;
+  private readonly paced = new Float64Array(OBS_SIZE);
+  /** `o`, or with a pacer its paced copy (value v / λ(o)). */
+  private view(o: Observation): Observation {
+    return this.pacer ? this.pacer.pace(o, this.paced) : o;
+  }
   private readonly x: Float64Array;
   constructor(
     readonly kind: string,
@@ -84,11 +91,11 @@ export class NetworkPolicy implements Policy {
   }
   /** Index of the greedy multiplier for `o`. */
   action(o: Observation): number {
-    this.encoder.encode(o, this.x);
+    this.encoder.encode(this.view(o), this.x);
     return argmax(mlpForward(this.network, this.x), 0, this.multipliers.length);
   }
   bid(o: Observation): number {
-    return paced(this.multipliers[this.action(o)]!, o, this.pacer);
+    return this.multipliers[this.action(o)]! * valueOf(this.view(o));
   }
   params(): PolicyParams {
     return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network, pacer: this.pacerParams };
@@ -99,6 +106,11 @@ export class NetworkPolicy implements Policy {
 export class LinearArmPolicy implements Policy {
   private readonly encoder: FeatureEncoder;
   private readonly pacer: BudgetPacer | null;
+  private readonly paced = new Float64Array(OBS_SIZE);
+  /** `o`, or with a pacer its paced copy (value v / λ(o)). */
+  private view(o: Observation): Observation {
+    return this.pacer ? this.pacer.pace(o, this.paced) : o;
+  }
   private readonly x: Float64Array;
   private readonly ctx: Float64Array;
   /**
@@ -123,7 +135,7 @@ export class LinearArmPolicy implements Policy {
   }
   /** Index of the greedy multiplier for `o`. */
   action(o: Observation): number {
-    this.encoder.encode(o, this.x);
+    this.encoder.encode(this.view(o), this.x);
     polynomialContext(this.x, this.encoder.size, this.degree, this.ctx);
     let best = 0;
     let bestScore = -Infinity;
@@ -139,7 +151,7 @@ export class LinearArmPolicy implements Policy {
     return best;
   }
   bid(o: Observation): number {
-    return paced(this.multipliers[this.action(o)]!, o, this.pacer);
+    return this.multipliers[this.action(o)]! * valueOf(this.view(o));
   }
   params(): PolicyParams {
     return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]), pacer: this.pacerParams };

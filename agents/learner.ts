@@ -4,10 +4,13 @@
  * learns from. Each algorithm file holds one {@link BidShaper} and only its own
  * learning rule.
  */
-import type { ObsFeature } from '../env/observation.js';
+import { OBS, OBS_SIZE, type ObsFeature } from '../env/observation.js';
 import { BudgetPacer, type PacerParams } from './budget.js';
 import type { AgentContext, Observation, Transition } from './core.js';
 import { checkMultipliers, defaultFeatures, encoderSpec, FeatureEncoder, valueOf, type EncoderSpec } from './features.js';
+
+/** Auctions over which the reward scale (the mean value acted on) is averaged. */
+const REWARD_WINDOW = 10_000;
 
 /** Arguments every learner takes (defaults in experiments/agent-schema.ts). */
 export interface ShaperArgs {
@@ -30,8 +33,14 @@ export class BidShaper {
   readonly pacer: BudgetPacer | null;
   /** Encoded features of the last {@link encode} call. */
   readonly x: Float64Array;
+  /** Running mean of the value the learner acts on (v, or v / λ with a budget): the reward scale. */
+  private valueMean: number;
+  private seen = 0;
   private lastBid = NaN;
+  private readonly paced = new Float64Array(OBS_SIZE);
   private lastAction = 0;
+  private lastValue = NaN;
+  private lastTime = NaN;
 
   constructor(args: ShaperArgs, ctx: AgentContext) {
     this.multipliers = checkMultipliers(args.multipliers);
@@ -40,6 +49,7 @@ export class BidShaper {
     this.encoder = new FeatureEncoder(this.encoderSpec);
     this.pacer = pacing ? new BudgetPacer({ logLambda0: 0, gain: args.pacingGain }) : null;
     this.x = new Float64Array(this.encoder.size);
+    this.valueMean = ctx.valueScale;
   }
 
   /** Number of actions. */
@@ -47,9 +57,14 @@ export class BidShaper {
     return this.multipliers.length;
   }
 
-  /** Encodes `o` into {@link x} and returns it. */
+  /** The observation the learner acts on: `o` itself, or with a budget the paced copy whose value is v / λ(o) (budget.ts). */
+  view(o: Observation): Observation {
+    return this.pacer ? this.pacer.pace(o, this.paced) : o;
+  }
+
+  /** Encodes the learner's view of `o` into {@link x} and returns it. */
   encode(o: Observation): Float64Array {
-    this.encoder.encode(o, this.x);
+    this.encoder.encode(this.view(o), this.x);
     return this.x;
   }
 
@@ -58,20 +73,22 @@ export class BidShaper {
    * so that {@link actionOf} recovers `a` exactly from the transition.
    */
   bid(o: Observation, a: number, training: boolean): number {
-    let b = this.multipliers[a]! * valueOf(o);
-    if (this.pacer) {
-      b /= this.pacer.lambda(o);
-      if (training) this.pacer.record(o);
+    const b = this.multipliers[a]! * valueOf(this.view(o));
+    if (training) {
+      if (this.pacer) this.pacer.record(o);
+      this.trackValue(valueOf(this.view(o)));
     }
     this.lastBid = b;
     this.lastAction = a;
+    this.lastValue = o[OBS.value]!;
+    this.lastTime = o[OBS.timeLeft]!;
     return b;
   }
 
   /** Action index of a bid made on `o`: the last one chosen, or else the nearest multiplier. */
   actionOf(o: Observation, bid: number): number {
-    if (bid === this.lastBid) return this.lastAction;
-    const v = valueOf(o) / (this.pacer ? this.pacer.lambda(o) : 1);
+    if (bid === this.lastBid && o[OBS.value] === this.lastValue && o[OBS.timeLeft] === this.lastTime) return this.lastAction;
+    const v = valueOf(this.view(o));
     let best = 0;
     let gap = Infinity;
     for (let a = 0; a < this.multipliers.length; a++) {
@@ -84,9 +101,27 @@ export class BidShaper {
     return best;
   }
 
-  /** The reward to learn from: the env's reward minus (λ − 1) × cost (the Lagrangian of the budget). */
+  /**
+   * Running mean of the values acted on (an exponential moving average over
+   * about the last `REWARD_WINDOW` auctions, a plain mean before that).
+   */
+  private trackValue(v: number): void {
+    this.seen++;
+    this.valueMean += (v - this.valueMean) / Math.min(this.seen, REWARD_WINDOW);
+  }
+
+  /**
+   * The reward to learn from, in units of the mean value acted on (reward
+   * scaling keeps network and bandit updates the same size whatever the
+   * currency or the click rates): the env's reward, or with a budget the
+   * Lagrangian reward divided by λ, (r − (λ − 1) × cost) / λ = value won / λ − cost
+   * (budget.ts).
+   */
   reward(t: Transition): number {
-    return this.pacer ? t.reward - (this.pacer.lambda(t.observation) - 1) * t.info.cost : t.reward;
+    const scale = this.valueMean > 0 ? 1 / this.valueMean : 1;
+    if (!this.pacer) return t.reward * scale;
+    const lambda = this.pacer.lambda(t.observation);
+    return ((t.reward - (lambda - 1) * t.info.cost) / lambda) * scale;
   }
 
   /** End of an episode: a training episode moves the pacer's λ₀. */

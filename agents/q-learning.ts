@@ -33,6 +33,7 @@
  * else γ = 0 (no bid changes what the bidder sees next, so each auction is a
  * bandit problem and bootstrapping would only add noise).
  */
+import { OBS } from '../env/observation.js';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { argmax, defaultGrid, StateGrid, valueOf, type StateGridSpec } from './features.js';
@@ -74,6 +75,11 @@ export class QLearningAgent implements Agent {
   private readonly visitsS: Float64Array;
   private readonly timeAware: boolean;
   private readonly gridSpec: StateGridSpec;
+  /** State and bid of the last act(): learn() on that observation reuses the state. */
+  private lastState = -1;
+  private lastBid = NaN;
+  private lastValue = NaN;
+  private lastTime = NaN;
 
   constructor(readonly args: QLearningArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
@@ -105,7 +111,12 @@ export class QLearningAgent implements Agent {
     let a: number;
     if (this.training && rng.next() < this.epsilon(s)) a = rng.int(n);
     else a = argmax(this.q, s * n, n);
-    return this.shaper.bid(o, a, this.training);
+    const bid = this.shaper.bid(o, a, this.training);
+    this.lastState = s;
+    this.lastBid = bid;
+    this.lastValue = o[OBS.value]!;
+    this.lastTime = o[OBS.timeLeft]!;
+    return bid;
   }
 
   learn(t: Transition): void {
@@ -113,7 +124,9 @@ export class QLearningAgent implements Agent {
     // With a zero value every multiplier bids 0: the action is unknown and irrelevant.
     if (!(valueOf(t.observation) > 0)) return;
     const n = this.shaper.actions;
-    const s = this.state(t.observation);
+    const o = t.observation;
+    const same = t.action === this.lastBid && o[OBS.value] === this.lastValue && o[OBS.timeLeft] === this.lastTime;
+    const s = same ? this.lastState : this.state(o);
     const a = this.shaper.actionOf(t.observation, t.action);
     let target = this.shaper.reward(t);
     if (!t.terminated && this.discount > 0) {

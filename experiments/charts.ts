@@ -204,7 +204,9 @@ export function sweepChart(
   const x = opts.numericX
     ? { field: 'x', type: 'quantitative' as const, title: opts.xTitle }
     : { field: 'x', type: 'ordinal' as const, title: opts.xTitle, sort: null, axis: { labelAngle: 0 } };
-  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, ...colorScale(opts.domain) };
+  // A single series needs no legend.
+  const single = new Set(rows.map((r) => r.series)).size <= 1;
+  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, ...colorScale(opts.domain), ...(single ? { legend: null } : {}) };
   const grouped = rows.some((r) => r.group !== undefined && r.group !== null);
   const dash = grouped ? { strokeDash: { field: 'group', type: 'nominal' as const, title: opts.groupTitle ?? 'group', sort: null } } : {};
   const shape = grouped ? { shape: { field: 'group', type: 'nominal' as const, title: opts.groupTitle ?? 'group', sort: null } } : {};

@@ -57,6 +57,8 @@ const MAX_LENGTH = 1000;
 export class ObjectiveError extends Error {
   /** Config path of the field, e.g. `bidders[0].objective`. */
   readonly path: string;
+  /** Bad input: the CLI exits with code 2 and a one-line message, like a ConfigError. */
+  readonly exitCode = 2;
 
   /** @param path config field path @param message what is wrong (without the path) */
   constructor(path: string, message: string) {

@@ -55,6 +55,8 @@ export interface EvaluateOptions {
   quiet?: boolean;
   /** Progress callback (auctions done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Replications at once, in worker threads (default: all cores). */
+  workers?: number;
 }
 
 /**
@@ -93,7 +95,7 @@ export async function evaluateCommand(opts: EvaluateOptions): Promise<Summary> {
   const cfg = loadConfig(opts.config);
   const id = opts.bidder ?? loaded.file.provenance.bidder;
   const evalCfg = evaluationConfig(cfg, loaded, opts.policy, id);
-  return runExperiment(evalCfg, { outDir: resolve(opts.out), quiet: opts.quiet ?? true, onProgress: opts.onProgress });
+  return runExperiment(evalCfg, { outDir: resolve(opts.out), quiet: opts.quiet ?? true, onProgress: opts.onProgress, workers: opts.workers });
 }
 
 /** Options of {@link exportCommand}. */

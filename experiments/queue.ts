@@ -290,3 +290,290 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+/** Job states in which a job is still waiting for a worker (safe to remove). */
+const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Runs a sweep on the Redis queue: queues every grid point that has no trial
+ * folder in `outDir` yet, waits for the workers (`bidgym worker --queue …`),
+ * writes each arriving trial into `outDir/trials/<id>/`, then writes
+ * `sweep.json`, `sweep.csv` and `report.html` as a local sweep does. The files
+ * are byte-identical to a local `runSweep` of the same config (meta.json aside:
+ * it records the worker's timings).
+ *
+ * @param rawConfig config object with a `sweep:` block, as read from YAML/JSON
+ * @param opts see {@link QueueSweepOptions}
+ * @returns the sweep table (as written to sweep.json)
+ * @throws {QueueError} bad `--queue` URL, Redis unreachable or lost, a worker on another bidgym version, or interrupted by `opts.signal`
+ * @throws {ConfigError} for a bad config; {@link SweepError} when `outDir` holds another sweep or a trial fails
+ * @example
+ * const table = await queueSweep(readRawConfig('experiments/configs/reserve-sweep.yaml'), { queue: 'redis://10.0.0.5:6379', outDir: 'runs/reserve' });
+ */
+export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): Promise<SweepTable> {
+  const target = parseQueueUrl(opts.queue);
+  const attempts = opts.attempts ?? 2;
+  if (!Number.isInteger(attempts) || attempts < 1) throw new QueueError(`attempts: expected a whole number ≥ 1 — got ${attempts}`);
+  const points = expandSweep(rawConfig);
+  const trialsDir = prepareSweepDir(rawConfig, opts.outDir, opts.resume ?? false);
+  const todo = points.filter((p) => !trialDone(join(trialsDir, p.id)));
+  opts.onProgress?.(points.length - todo.length, points.length);
+
+  if (todo.length > 0) {
+    await checkRedis(target, opts.connectTimeoutMs ?? 3000);
+    const run = new QueuedSweep(rawConfig, points.length, todo, trialsDir, target, attempts, opts);
+    try {
+      await run.wait();
+    } finally {
+      await run.close();
+    }
+  }
+
+  const table = buildSweepTable(rawConfig, opts.outDir);
+  writeJsonAtomic(join(opts.outDir, 'sweep.json'), table);
+  writeFileAtomic(join(opts.outDir, 'sweep.csv'), sweepCsv(table));
+  if (opts.report !== false) {
+    // Loaded here, not at the top, as in sweep.ts: charting libraries only when a report is written.
+    const { writeReport } = await import('./report.js');
+    await writeReport(opts.outDir, { png: opts.png ?? false });
+  }
+  return table;
+}
+
+/** The Redis side of one {@link queueSweep}: queue the trials, collect them as they finish. */
+class QueuedSweep {
+  private readonly queue: Queue<TrialJob, TrialPayload>;
+  private readonly events: QueueEvents;
+  private readonly version: string;
+  private readonly hash: string;
+  /** Job id → grid point, for trials not yet in the sweep folder. */
+  private readonly pending = new Map<string, GridPoint>();
+  private readonly checking = new Set<string>();
+  private readonly expectedHash = new Map<number, string>();
+  private readonly status: (m: string) => void;
+  private done: number;
+  private failure: Error | null = null;
+  private noWorkerSince: number | null = null;
+  private saidNoWorker = false;
+  private watching = false;
+  private readonly warnedWorkers = new Set<string>();
+
+  constructor(
+    private readonly rawConfig: unknown,
+    private readonly total: number,
+    todo: GridPoint[],
+    private readonly trialsDir: string,
+    private readonly target: QueueTarget,
+    private readonly attempts: number,
+    private readonly opts: QueueSweepOptions,
+  ) {
+    this.version = opts.version ?? bidgymVersion();
+    this.hash = sweepHash(rawConfig);
+    this.status = opts.onStatus ?? (opts.quiet ? () => {} : (m: string) => process.stderr.write(`${m}\n`));
+    this.done = total - todo.length;
+    for (const p of todo) {
+      this.pending.set(trialJobId(this.hash, p.index), p);
+      this.expectedHash.set(p.index, configHash(resolveConfig(p.config)));
+    }
+    this.queue = new Queue(QUEUE_NAME, { connection: { ...target.redis }, prefix: QUEUE_PREFIX });
+    this.events = new QueueEvents(QUEUE_NAME, { connection: { ...target.redis }, prefix: QUEUE_PREFIX });
+    // Connection trouble shows up as failed commands below; these only keep EventEmitter from throwing.
+    this.queue.on('error', () => {});
+    this.events.on('error', () => {});
+  }
+
+  /** Queues the trials, then waits until every one is in the sweep folder. */
+  async wait(): Promise<void> {
+    const { signal } = this.opts;
+    const lostAfterMs = (this.opts.lostAfterS ?? 60) * 1000;
+    // Subscribe before queueing, so no completion falls between the two; the first full check sees the rest.
+    await this.events.waitUntilReady();
+    const onEvent = ({ jobId }: { jobId: string }) => {
+      if (this.pending.has(jobId)) this.check(jobId).catch(() => {}); // a Redis hiccup: the next full check retries
+    };
+    this.events.on('completed', onEvent);
+    this.events.on('failed', onEvent);
+    await this.enqueue();
+
+    const started = Date.now();
+    let lastFull = -Infinity;
+    let lastWorkers = -Infinity;
+    while (this.pending.size > 0 && this.failure === null) {
+      if (signal?.aborted) {
+        throw new QueueError(`interrupted: ${this.pending.size} trial(s) stay on the queue at redis://${this.target.where} and keep running on the workers; run the same command with --resume to collect them`);
+      }
+      const now = Date.now();
+      // A full check is the safety net under the events (a dropped event connection, a job removed by hand).
+      if (now - lastFull >= Math.max(2000, this.pending.size * 10)) {
+        lastFull = now;
+        const full = Promise.all([...this.pending.keys()].map((id) => this.check(id))).then(() => 'ok' as const);
+        const outcome = await Promise.race([full, sleep(lostAfterMs).then(() => 'timeout' as const)]).catch((e: Error) => e);
+        if (outcome !== 'ok') {
+          const why = outcome === 'timeout' ? `no answer for ${lostAfterMs / 1000} s` : outcome.message;
+          throw new QueueError(`lost Redis at ${this.target.where}: ${why}; the queued trials are kept there — run the same command with --resume once Redis is back`);
+        }
+      }
+      if (now - lastWorkers >= 5000) {
+        lastWorkers = now;
+        // Not awaited: a Redis that stopped answering must not stop the loop (the full check reports it).
+        if (!this.watching) {
+          this.watching = true;
+          this.watchWorkers(now - started)
+            .catch(() => {})
+            .finally(() => (this.watching = false));
+        }
+      }
+      if (this.pending.size > 0 && this.failure === null) await sleep(200, signal);
+    }
+    if (this.failure !== null) {
+      await this.unqueueWaiting();
+      throw this.failure;
+    }
+  }
+
+  /** Closes the Redis connections. */
+  async close(): Promise<void> {
+    // A graceful close waits for Redis; when Redis is gone, drop the connections instead.
+    const closed = Promise.allSettled([this.events.close(), this.queue.close()]).then(() => true);
+    if (!(await Promise.race([closed, sleep(2000).then(() => false)]))) {
+      await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
+    }
+  }
+
+  private jobData(p: GridPoint): TrialJob {
+    return { version: this.version, sweepHash: this.hash, index: p.index, id: p.id, rawConfig: this.rawConfig };
+  }
+
+  private jobOptions(p: GridPoint): JobsOptions {
+    return { jobId: trialJobId(this.hash, p.index), attempts: this.attempts, removeOnComplete: { age: KEEP_RESULTS_S }, removeOnFail: { age: KEEP_RESULTS_S } };
+  }
+
+  /**
+   * Adds a job per pending trial. A job already there (same sweep, queued before)
+   * is kept when it is waiting, running or finished by this version; a failed
+   * one, or one from another bidgym version, is replaced.
+   */
+  private async enqueue(): Promise<void> {
+    const fresh: GridPoint[] = [];
+    let kept = 0;
+    for (const [id, p] of this.pending) {
+      const job = await Job.fromId<TrialJob, TrialPayload>(this.queue, id);
+      if (job) {
+        const state = await job.getState();
+        const stale =
+          state === 'failed' ||
+          (state === 'completed' && !(isPlainObject(job.returnvalue) && job.returnvalue.version === this.version)) ||
+          (WAITING_STATES.has(state) && job.data?.version !== this.version);
+        if (!stale) {
+          kept++;
+          continue;
+        }
+        // A job that is running cannot be removed (it is locked); it is then kept.
+        if (!(await job.remove().then(() => true, () => false))) {
+          kept++;
+          continue;
+        }
+      }
+      fresh.push(p);
+    }
+    await this.queue.addBulk(fresh.map((p) => ({ name: 'trial', data: this.jobData(p), opts: this.jobOptions(p) })));
+    const already = this.total - this.pending.size;
+    this.status(
+      `queued ${fresh.length} trial(s) on redis://${this.target.where}` +
+        (kept > 0 ? `; ${kept} were already queued or finished there` : '') +
+        (already > 0 ? `; ${already} already in ${this.opts.outDir}` : ''),
+    );
+  }
+
+  /** Looks at one pending trial's job; collects it when finished, records a failure. */
+  private async check(id: string): Promise<void> {
+    const point = this.pending.get(id);
+    if (point === undefined || this.checking.has(id)) return;
+    this.checking.add(id);
+    try {
+      if (trialDone(join(this.trialsDir, point.id))) {
+        // Written meanwhile by another sweep process on the same folder.
+        this.arrived(id);
+        return;
+      }
+      // State first, then the job: a job read first may finish in between and look finished without its result.
+      const state = await this.queue.getJobState(id);
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
+      const job = await Job.fromId<TrialJob, TrialPayload>(this.queue, id);
+      if (!job) {
+        // Removed behind our back (collected by a sweep of the same config into another folder, or by hand): run it again.
+        await this.queue.add('trial', this.jobData(point), this.jobOptions(point));
+        return;
+      }
+      if (state === 'completed') await this.collect(job, point);
+      else if (state === 'failed') this.failure ??= this.failureOf(job, point);
+    } catch (e) {
+      if (e instanceof SweepError) this.failure ??= e;
+      else throw e;
+    } finally {
+      this.checking.delete(id);
+    }
+  }
+
+  /** Writes a finished job's trial folder and takes the job off Redis. */
+  private async collect(job: Job<TrialJob, TrialPayload>, point: GridPoint): Promise<void> {
+    const payload = job.returnvalue;
+    if (!isPlainObject(payload) || payload.version !== this.version || !Array.isArray(payload.files)) {
+      // A result left by a sweep on another version (same config): run the trial again.
+      await job.remove();
+      await this.queue.add('trial', this.jobData(point), this.jobOptions(point));
+      return;
+    }
+    publishTrial(this.trialsDir, point, payload, this.expectedHash.get(point.index)!);
+    await job.remove().catch(() => {});
+    this.arrived(job.id!);
+  }
+
+  private arrived(id: string): void {
+    if (!this.pending.delete(id)) return;
+    this.done++;
+    this.opts.onProgress?.(this.done, this.total);
+  }
+
+  private failureOf(job: Job<TrialJob, TrialPayload>, point: GridPoint): Error {
+    const reason = (job.failedReason ?? 'no reason given').trim();
+    const who = job.processedBy ? ` on worker ${job.processedBy}` : '';
+    if (reason.startsWith(VERSION_MISMATCH)) return new QueueError(`trial ${point.id} was refused${who}: ${reason}`);
+    const hint = /stalled/i.test(reason) ? ' (the workers running it died or froze mid-trial each time: out of memory?)' : '';
+    return new SweepError(`sweep trial ${point.id} failed${who} after ${job.attemptsMade} attempt(s): ${reason}${hint}`);
+  }
+
+  /** After a failure: takes this sweep's trials that no worker has started off the queue. */
+  private async unqueueWaiting(): Promise<void> {
+    for (const id of this.pending.keys()) {
+      try {
+        const job = await Job.fromId(this.queue, id);
+        if (job && WAITING_STATES.has(await job.getState())) await job.remove();
+      } catch {
+        // Best effort: a job a worker just took finishes and waits in Redis for --resume.
+      }
+    }
+  }
+
+  /** Status lines about the connected workers: none at all, or some on another bidgym version. */
+  private async watchWorkers(elapsedMs: number): Promise<void> {
+    const workers = await this.queue.getWorkers();
+    if (workers.length === 0) {
+      this.noWorkerSince ??= elapsedMs;
+      if (!this.saidNoWorker && elapsedMs - this.noWorkerSince >= 5000) {
+        this.status(`no bidgym worker is connected to redis://${this.target.where} yet — start some with: bidgym worker --queue redis://${this.target.where}`);
+        this.saidNoWorker = true;
+      }
+      return;
+    }
+    this.noWorkerSince = null;
+    this.saidNoWorker = false;
+    for (const w of workers) {
+      const name = String(w.rawname ?? '').split(':w:')[1] ?? '';
+      const v = name.split('@')[1];
+      if (v !== undefined && v !== this.version && !this.warnedWorkers.has(name)) {
+        this.warnedWorkers.add(name);
+        this.status(`worker ${name} runs bidgym ${v}, this sweep bidgym ${this.version}: it refuses these trials, which stops the sweep — run the workers on bidgym ${this.version}`);
+      }
+    }
+  }
+}

@@ -164,12 +164,10 @@ function episodeAxis(rows: Row[]): { index: Map<string, number>; evalStart: numb
   for (const r of rows) keys.set(`${r.phase}|${r.episode}`, { phase: String(r.phase), episode: Number(r.episode) });
   const sorted = [...keys.entries()].sort((a, b) => phaseRank(a[1].phase) - phaseRank(b[1].phase) || a[1].episode - b[1].episode);
   const index = new Map<string, number>();
-  let evalStart: number | null = null;
-  sorted.forEach(([k, v], i) => {
-    index.set(k, i);
-    if (v.phase === 'eval' && evalStart === null && i > 0) evalStart = i;
-  });
-  return { index, evalStart };
+  sorted.forEach(([k], i) => index.set(k, i));
+  // The marker goes where evaluation follows training; without training there is nothing to separate.
+  const firstEval = sorted.findIndex(([, v]) => v.phase === 'eval');
+  return { index, evalStart: firstEval > 0 ? firstEval : null };
 }
 
 /** Groups values by key, preserving first-seen key order. */

@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { threadId, Worker } from 'node:worker_threads';
 import { canonicalJson, ConfigError, resolveConfig, type ResolvedConfig } from './config.js';
 import { fsyncDir, removeStaleTemps, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
+import { compileObjective, ObjectiveError } from './objective.js';
 import { runExperiment, type Summary } from './runner.js';
 import { configSchema } from './schema.js';
 import { welch, type Stat } from './stats.js';
@@ -333,15 +334,17 @@ function pointOf(raw: Record<string, unknown>, spec: SweepSpec, index: number): 
   return { index, id: `${String(index).padStart(width, '0')}-${slug(spec, params)}`, params, config };
 }
 
-/** Resolves a grid point's config; a ConfigError names the point. */
+/** Resolves a grid point's config and compiles its objectives; an error names the field and the point. */
 function resolvePoint(p: GridPoint): ResolvedConfig {
+  const where = () => `(in sweep grid point ${p.index}: ${Object.entries(p.params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')})`;
   try {
-    return resolveConfig(p.config);
+    const cfg = resolveConfig(p.config);
+    // A bad objective expression is a config error: find it now, not in the middle of the sweep.
+    for (const b of cfg.bidders) if (b.objective !== null) compileObjective(b.objective, `bidders[${b.source}].objective`);
+    return cfg;
   } catch (e) {
-    if (e instanceof ConfigError) {
-      const where = Object.entries(p.params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ');
-      throw new ConfigError(e.path, `${e.detail} (in sweep grid point ${p.index}: ${where})`);
-    }
+    if (e instanceof ConfigError) throw new ConfigError(e.path, `${e.detail} ${where()}`);
+    if (e instanceof ObjectiveError) throw new ConfigError(e.path, `${e.message.slice(e.path.length + 2)} ${where()}`);
     throw e;
   }
 }
@@ -352,7 +355,7 @@ function resolvePoint(p: GridPoint): ResolvedConfig {
  *
  * @param raw the config object as read from YAML/JSON (not resolved)
  * @returns grid points in order (the last swept path varies fastest)
- * @throws {ConfigError} for a path not in the config schema, an index past the end of a list, an empty value list, a bad `sweepBaseline`, or a point whose config is invalid
+ * @throws {ConfigError} for a path not in the config schema, an index past the end of a list, an empty value list, a bad `sweepBaseline`, or a point whose config (or objective expression) is invalid
  * @example
  * expandSweep({ ...cfg, sweep: { 'exchange.reservePrice': [0, 0.5], 'bidders.0.agent.kind': ['truthful', 'shaded'] } })
  * // → 4 points: (0, truthful), (0, shaded), (0.5, truthful), (0.5, shaded)
@@ -564,7 +567,7 @@ export function sweepCsv(table: SweepTable): string {
  * @param rawConfig config object with a `sweep:` block, as read from YAML/JSON
  * @param opts see {@link SweepOptions}
  * @returns the sweep table (as written to sweep.json)
- * @throws {ConfigError} for a bad config; {@link SweepError} when `outDir` holds another sweep or a trial fails
+ * @throws {ConfigError} for a bad config; {@link SweepError} when `outDir` holds another sweep; Error when a trial fails
  * @example
  * const table = await runSweep(readRawConfig('experiments/configs/reserve-sweep.yaml'), { outDir: 'runs/reserve', workers: 4 });
  */
@@ -605,7 +608,7 @@ export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<
       try {
         await trialInWorker({ rawConfig, index, outDir, report: opts.report !== false }, running);
       } catch (e) {
-        if (failure === null) failure = new SweepError(`sweep trial ${points[index]!.id} failed: ${(e as Error).message}`);
+        if (failure === null) failure = new Error(`sweep trial ${points[index]!.id} failed (finished trials are kept; fix the cause and rerun with --resume): ${(e as Error).message}`);
         // Stop the others: their temporary folders are removed on resume.
         for (const w of running) void w.terminate();
         return;

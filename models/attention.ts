@@ -7,11 +7,15 @@
  * al. 2018) turns each head's output into one interaction feature with the ad:
  *
  *   Q = e_a W_q,   K = E_h W_k,   V = E_h W_v,   R = e_a W_r        (per head h, width dₕ)
- *   α_h = softmax_i(Q_h · K_h,i / √dₕ)          over the history items i (masked)
+ *   α_h = softmax_i(t_h · Q_h · K_h,i / √dₕ)     over the history items i (masked)
  *   z_h = (Σ_i α_h,i V_h,i) · R_h                 (0 for an empty history)
  *   g   = (x_u W_u) · (e_a W_g)                   user features × ad
  *   x   = [z_1 … z_H, g, x_u, fatigue, e_a]
  *   logit = w₂ · relu(x W₁ + b₁) + x w_lin + b,    p = sigmoid(logit)
+ *
+ * t_h = exp(logTemp_h) is a learned inverse temperature per head (starting at 1):
+ * sharp attention needs large query–key products, which a scalar reaches in far
+ * fewer steps than the projection matrices would.
  *
  * e_a and the rows of E_h are the catalogue's content embeddings of the ad and of
  * the history items (precomputed features: no learned lookup, so no tf.gather
@@ -49,6 +53,7 @@ export class AttentionModel implements Network {
   readonly params = new ParamSet();
   readonly args: Readonly<AttentionArgs>;
   readonly catalogue: Catalogue;
+  readonly output = { weights: ['w2', 'wlin'], bias: 'b' } as const;
   private readonly dh: number;
   /** Rows of the MLP input x: z (heads), g, user features, fatigue, ad embedding. */
   private readonly inDim: number;
@@ -73,6 +78,7 @@ export class AttentionModel implements Network {
     const F = shape.featureCount;
     this.inDim = H + 1 + F + 1 + d;
     const p = this.params;
+    p.vector('logTemp', H);
     p.matrix('wq', d, w, rng);
     p.matrix('wk', d, w, rng);
     p.matrix('wv', d, w, rng);
@@ -114,6 +120,12 @@ export class AttentionModel implements Network {
     return scale === 1 ? folded : tf.mul(folded, scale);
   }
 
+  /** exp(logTemp) per head, shaped to broadcast over `[n, H, …]` of the given rank. */
+  private temperature(rank: number): tf.Tensor {
+    const shape = [1, this.args.heads, ...Array.from({ length: rank - 2 }, () => 1)];
+    return tf.reshape(tf.exp(this.v('logTemp')), shape);
+  }
+
   /** The MLP head from the per-head readouts z `[n, H]`. */
   private head(z: tf.Tensor2D, ad: tf.Tensor2D, user: tf.Tensor2D, fatigue: tf.Tensor2D): tf.Tensor1D {
     const g = tf.sum(tf.mul(tf.matMul(user, this.v('wu') as tf.Tensor2D), tf.matMul(ad, this.v('wg') as tf.Tensor2D)), 1, true);
@@ -128,7 +140,7 @@ export class AttentionModel implements Network {
     const [hist, mask, ad, user, fatigue] = inputs as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     const n = ad.shape[0];
     const L = hist.shape[1];
-    const qt = this.fold(ad, this.v('wq'), this.v('wk'), 1 / Math.sqrt(this.dh));
+    const qt = tf.mul(this.fold(ad, this.v('wq'), this.v('wk'), 1 / Math.sqrt(this.dh)), this.temperature(3));
     const scores = tf.matMul(qt, hist, false, true); // [n, H, L]
     // Masked places get -1e9: exp underflows to exactly 0. An empty history gives
     // uniform weights over zero embeddings, hence z = 0.
@@ -155,7 +167,7 @@ export class AttentionModel implements Network {
     const V = split(tf.matMul(flat, this.v('wv') as tf.Tensor2D), L);
     const Q = split(tf.matMul(ad, this.v('wq') as tf.Tensor2D), 1);
     const R = split(tf.matMul(ad, this.v('wr') as tf.Tensor2D), 1);
-    const scores = tf.mul(tf.matMul(Q, K, false, true), 1 / Math.sqrt(dh)); // [n, H, 1, L]
+    const scores = tf.mul(tf.mul(tf.matMul(Q, K, false, true), 1 / Math.sqrt(dh)), this.temperature(4)); // [n, H, 1, L]
     const masked = tf.add(scores, tf.mul(tf.sub(tf.reshape(mask, [n, 1, 1, L]), 1), 1e9));
     const out = tf.matMul(tf.softmax(masked), V); // [n, H, 1, dh]
     const z = tf.reshape(tf.sum(tf.mul(out, R), 3), [n, H]) as tf.Tensor2D;
@@ -250,7 +262,7 @@ export class AttentionServer implements CtrPredictor {
     this.hidden = hidden;
     this.catalogue = catalogue;
     const get = (k: string) => w.get(k)!;
-    const [wq, wk, wv, wr, wu, wg, w1, b1, w2, wlin, b] = ['wq', 'wk', 'wv', 'wr', 'wu', 'wg', 'w1', 'b1', 'w2', 'wlin', 'b'].map(get) as Float32Array[];
+    const [logTemp, wq, wk, wv, wr, wu, wg, w1, b1, w2, wlin, b] = ['logTemp', 'wq', 'wk', 'wv', 'wr', 'wu', 'wg', 'w1', 'b1', 'w2', 'wlin', 'b'].map(get) as Float32Array[];
     this.w1 = w1!;
     this.w2 = w2!;
     this.wlin = wlin!;
@@ -287,7 +299,7 @@ export class AttentionServer implements CtrPredictor {
             sq += wk![i * W + c]! * q[c]!;
             sr += wv![i * W + c]! * r[c]!;
           }
-          this.qt[(a * H + h) * d + i] = sq * scale;
+          this.qt[(a * H + h) * d + i] = sq * scale * Math.exp(logTemp![h]!);
           this.rt[(a * H + h) * d + i] = sr;
         }
       }

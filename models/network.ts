@@ -43,6 +43,14 @@ export interface Network {
   readonly kind: LearnedKind;
   readonly shape: WorldShape;
   readonly params: ParamSet;
+  /** The catalogue whose content embeddings the inputs use. */
+  readonly catalogue: Catalogue;
+  /**
+   * The parameters the logit is linear in (degree 1 jointly, e.g. the last layer's
+   * weights) and the output bias: scaling the first by a and setting bias → a·bias + c
+   * turns every logit z into a·z + c (how calibration is folded into the weights).
+   */
+  readonly output: { readonly weights: readonly string[]; readonly bias: string };
   /** Kind, shape and hyperparameters: with the weights, everything needed to rebuild it. */
   getConfig(): NetworkConfig;
   /** The model inputs of the batch's first `batch.n` rows as tensors (the caller disposes them). */

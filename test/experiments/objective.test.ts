@@ -15,6 +15,7 @@ function expectObjectiveError(fn: () => unknown, pattern: RegExp): void {
   }
   expect(caught).toBeInstanceOf(ObjectiveError);
   expect((caught as ObjectiveError).path).toBe(PATH);
+  expect((caught as ObjectiveError).exitCode).toBe(2);
   expect((caught as ObjectiveError).message.startsWith(`${PATH}: `)).toBe(true);
   expect((caught as ObjectiveError).message).toMatch(pattern);
 }

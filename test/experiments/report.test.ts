@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../experiments/config.js';
 import { writeJsonAtomic } from '../../experiments/fsutil.js';
-import { fmt, parseCsv, writeReport } from '../../experiments/report.js';
+import { fmt, parseCsv, runCharts, writeReport } from '../../experiments/report.js';
 import { runExperiment } from '../../experiments/runner.js';
 import { stat } from '../../experiments/stats.js';
 
@@ -61,6 +61,22 @@ describe('parseCsv', () => {
       { bidder: '7', x: 1.5, note: 'a, "b"', won: 1 },
       { bidder: 'rival', x: null, note: 'plain', won: 0 },
     ]);
+  });
+});
+
+describe('runCharts', () => {
+  const row = (episode: number, phase: string) => ({ replication: 0, episode, phase, bidder: 'a', auctions: 10, utility: 1, revenuePerAuction: 0.1, welfarePerAuction: 0.2 });
+
+  it('marks where evaluation follows training, and only then', () => {
+    const trained = runCharts([row(0, 'train'), row(1, 'train'), row(2, 'eval')], []);
+    expect(JSON.stringify(trained[0]!.spec)).toContain('"x":1.5,"label":"evaluation →"');
+    const evalOnly = runCharts([row(0, 'eval'), row(1, 'eval')], []);
+    expect(JSON.stringify(evalOnly[0]!.spec)).not.toContain('evaluation →');
+  });
+
+  it('leaves out the win-rate chart when every pCTR is the same (no users)', () => {
+    const samples = [0, 1, 2].map((t) => ({ replication: 0, bidder: 'a', t: t / 3, value: 0.5, pctr: 1, bid: 0.5, won: 1, cost: 0.1, budgetSpent: 0 }));
+    expect(runCharts([], samples).map((c) => c.name)).toEqual(['bid-vs-value']);
   });
 });
 

@@ -126,6 +126,10 @@ describe('expandSweep', () => {
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.path).toBe('exchange.reservePrice');
     expect(e.message).toMatch(/in sweep grid point 1: exchange.reservePrice = -1/);
+    const o = caught(() => expandSweep({ ...base, sweep: { 'bidders.1.objective': ['value - spend', 'value - spnd'] } }));
+    expect(o).toBeInstanceOf(ConfigError);
+    expect(o.path).toBe('bidders[1].objective');
+    expect(o.message).toMatch(/unknown symbol "spnd".*\(in sweep grid point 1: bidders.1.objective = "value - spnd"\)/);
   });
 });
 
@@ -228,6 +232,13 @@ describe('runSweep', () => {
     await runSweep(sweepConfig, { outDir: dir, workers: 2, resume: true, quiet: true });
     expect(readdirSync(join(dir, 'trials')).some((n) => n.startsWith('.tmp-'))).toBe(false);
     expectSameSweep(serial, dir);
+  });
+
+  it('stops with the failing trial named when a trial throws', async () => {
+    // value / spend is NaN (0 / 0) in any auction the bidder loses: the run stops with an ObjectiveError.
+    const failing = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: 'value / spend' }], sweep: { seed: [1] } };
+    await expect(runSweep(failing, { outDir: join(root, 'failing'), workers: 1 })).rejects.toThrow(/sweep trial 0-seed=1 failed.*bidders\[1\]\.objective: "value \/ spend" gave (NaN|Infinity)/s);
+    expect(readdirSync(join(root, 'failing', 'trials')).filter((n) => !n.startsWith('.tmp-'))).toEqual([]);
   });
 
   it('runs one trial on its own, and skips a finished one', async () => {

@@ -1,0 +1,55 @@
+/**
+ * A smoke run per learning agent: a tiny config through the real runner writes a
+ * complete run folder whose policy file loads and bids. (What the agents learn
+ * is checked in learning.test.ts and budget.test.ts.)
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../agents/policy.js';
+import { observationFrom } from '../../env/observation.js';
+import { resolveConfig } from '../../experiments/config.js';
+import { runExperiment } from '../../experiments/runner.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bidgym-smoke-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('smoke runs', () => {
+  for (const kind of ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson']) {
+    it(`${kind} trains and evaluates from a config with defaults`, async () => {
+      const cfg = resolveConfig({
+        name: `smoke-${kind}`,
+        seed: 1,
+        replications: 2,
+        episodes: 2,
+        evalEpisodes: 1,
+        auctionsPerEpisode: 400,
+        users: { count: 200, topics: 4, historyLength: 4, items: 50 },
+        exchange: { mechanism: 'first-price', reservePrice: 0.001 },
+        bidders: [
+          { id: 'learner', agent: { kind }, value: { kind: 'per-click', amount: 2 } },
+          { id: 'paced', agent: { kind }, value: { kind: 'per-click', amount: 2 }, budget: 1 },
+          { id: 'rival', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
+        ],
+      });
+      const out = join(root, kind);
+      const summary = await runExperiment(cfg, { outDir: out, quiet: true, workers: 1 });
+      for (const f of ['summary.json', 'episodes.csv', 'samples.csv', 'resolved-config.json', 'policies/learner.json', 'policies/paced.json']) expect(existsSync(join(out, f))).toBe(true);
+      const b = summary.bidders.learner!;
+      expect(b.bidToValue!.values).toHaveLength(2);
+      expect(b.bidToValue!.mean).toBeGreaterThanOrEqual(0);
+      expect(b.bidToValue!.mean).toBeLessThanOrEqual(1.5);
+      expect(summary.bidders.paced!.competitiveRatio!.mean).toBeGreaterThan(0);
+      for (const id of ['learner', 'paced']) {
+        const p = loadPolicy(join(out, 'policies', `${id}.json`));
+        expect(p.kind).toBe(kind);
+        expect(p.file.provenance.bidder).toBe(id);
+        const bid = p.bid(observationFrom({ value: 0.05, pctr: 0.025, valuePerEvent: 2, budgetLeft: 0.5, timeLeft: 0.5 }));
+        expect(bid).toBeGreaterThanOrEqual(0);
+        expect(bid).toBeLessThanOrEqual(1.5 * 0.05 + 1e-12);
+      }
+      expect(JSON.parse(readFileSync(join(out, 'policies', 'paced.json'), 'utf8')).params.pacer).not.toBeNull();
+    });
+  }
+});

@@ -1,0 +1,124 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicy, policyChecksum, type PolicyFile } from '../../agents/policy.js';
+import { resolveConfig } from '../../experiments/config.js';
+import { evaluateCommand, exportCommand, UsageError } from '../../experiments/policy-commands.js';
+import { runExperiment } from '../../experiments/runner.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bidgym-commands-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A first-price market with private values; the learner trains against a rival bidding half its value. */
+const training = {
+  name: 'train',
+  seed: 4,
+  replications: 1,
+  episodes: 10,
+  evalEpisodes: 1,
+  auctionsPerEpisode: 3000,
+  exchange: { mechanism: 'first-price' },
+  bidders: [
+    { id: 'learner', agent: { kind: 'q-learning' }, value: { kind: 'uniform', low: 0, high: 1 } },
+    { id: 'budgeted', agent: { kind: 'linucb' }, value: { kind: 'uniform', low: 0, high: 1 }, budget: 100 },
+    { id: 'rival', agent: { kind: 'shaded', factor: 0.5 }, value: { kind: 'uniform', low: 0, high: 1 } },
+  ],
+};
+
+/** Another market to evaluate in: a stronger rival, no budgets. */
+const other = {
+  name: 'other',
+  seed: 11,
+  replications: 2,
+  episodes: 5,
+  evalEpisodes: 2,
+  auctionsPerEpisode: 1000,
+  exchange: { mechanism: 'first-price' },
+  bidders: [
+    { id: 'learner', agent: { kind: 'truthful' }, value: { kind: 'uniform', low: 0, high: 1 } },
+    { id: 'budgeted', agent: { kind: 'truthful' }, value: { kind: 'uniform', low: 0, high: 1 } },
+    { id: 'rival', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'uniform', low: 0, high: 1 } },
+  ],
+};
+
+const runDir = join(root, 'run');
+const otherConfig = join(root, 'other.json');
+
+beforeAll(async () => {
+  await runExperiment(resolveConfig(training), { outDir: runDir, quiet: true, workers: 1 });
+  writeFileSync(otherConfig, JSON.stringify(other));
+});
+
+describe('exportCommand', () => {
+  it('verifies and copies a policy byte for byte', () => {
+    const out = join(root, 'exported', 'learner.policy.json');
+    const { path, file } = exportCommand({ runDir, bidder: 'learner', out });
+    expect(path).toBe(out);
+    expect(readFileSync(out)).toEqual(readFileSync(join(runDir, 'policies', 'learner.json')));
+    expect(file.kind).toBe('q-learning');
+    expect(loadPolicy(out).file.sha256).toBe(file.sha256);
+  });
+
+  it('names the bidders a run has when asked for another', () => {
+    expect(() => exportCommand({ runDir, bidder: 'nobody' })).toThrow(UsageError);
+    expect(() => exportCommand({ runDir, bidder: 'nobody' })).toThrow(/no policy for "nobody" \(it has budgeted, learner, rival\)/);
+    expect(() => exportCommand({ runDir: root, bidder: 'x' })).toThrow(/not a run folder with policies/);
+  });
+});
+
+describe('evaluateCommand', () => {
+  it('evaluates a policy in place of the bidder with its id and writes a normal run folder', async () => {
+    const out = join(root, 'eval');
+    const policy = join(runDir, 'policies', 'learner.json');
+    const summary = await evaluateCommand({ policy, config: otherConfig, out, workers: 1 });
+    for (const f of ['summary.json', 'episodes.csv', 'samples.csv', 'resolved-config.json', 'meta.json', 'policies/learner.json']) expect(existsSync(join(out, f))).toBe(true);
+    // The rivals do not learn, so no training episodes: only evaluation rows.
+    const phases = new Set(readFileSync(join(out, 'episodes.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[2]));
+    expect([...phases]).toEqual(['eval']);
+    // The policy played frozen: every sampled bid is the loaded policy's bid for that value.
+    const loaded = loadPolicy(policy);
+    const rows = readFileSync(join(out, 'samples.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const mine = rows.filter((r) => r[1] === 'learner');
+    expect(mine.length).toBeGreaterThan(100);
+    for (const r of mine) expect(Number(r[5])).toBeCloseTo(loaded.bid({ value: Number(r[3]) }), 6);
+    expect(summary.bidders.learner!.bidToValue!.mean).toBeLessThan(0.9);
+    const resolved = JSON.parse(readFileSync(join(out, 'resolved-config.json'), 'utf8'));
+    expect(resolved.bidders[0].agent.kind).toBe('policy');
+    const rewritten = loadPolicy(join(out, 'policies', 'learner.json'));
+    expect(rewritten.file.params).toEqual(loadPolicy(policy).file.params);
+    // Deterministic.
+    const again = await evaluateCommand({ policy, config: otherConfig, out: join(root, 'eval2'), workers: 1 });
+    expect(again).toEqual(summary);
+  });
+
+  it('replaces another bidder with --bidder', async () => {
+    const summary = await evaluateCommand({ policy: join(runDir, 'policies', 'learner.json'), config: otherConfig, out: join(root, 'eval-rival'), bidder: 'rival', workers: 1 });
+    expect(summary.bidders.rival!.bidToValue!.mean).toBeLessThan(0.9);
+    expect(summary.bidders.learner!.bidToValue!.mean).toBe(1);
+    await expect(evaluateCommand({ policy: join(runDir, 'policies', 'learner.json'), config: otherConfig, out: join(root, 'x'), bidder: 'ghost' })).rejects.toThrow(
+      /no bidder "ghost" in the config \(bidders: learner, budgeted, rival\)/,
+    );
+  });
+
+  it('refuses a tampered file, an unknown schema version and features that do not match, with exit code 2', async () => {
+    const good = JSON.parse(readFileSync(join(runDir, 'policies', 'learner.json'), 'utf8')) as PolicyFile;
+    const cases: [string, PolicyFile, RegExp][] = [
+      ['tampered', { ...good, params: { ...good.params, q: (good.params.q as number[]).map((x, i) => (i === 0 ? x + 1 : x)) } }, /checksum mismatch/],
+      ['version', (() => { const d = { ...good, schemaVersion: 3 }; return { ...d, sha256: policyChecksum(d) }; })(), /unknown schemaVersion 3/],
+    ];
+    for (const [name, doc, message] of cases) {
+      const path = join(root, `${name}.json`);
+      writeFileSync(path, JSON.stringify(doc));
+      const err = await evaluateCommand({ policy: path, config: otherConfig, out: join(root, `out-${name}`) }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as UsageError).exitCode).toBe(2);
+      expect((err as Error).message).toMatch(message);
+      expect(existsSync(join(root, `out-${name}`, 'summary.json'))).toBe(false);
+    }
+    // Trained with a budget (it reads budgetLeft), evaluated where that bidder has none.
+    const err = await evaluateCommand({ policy: join(runDir, 'policies', 'budgeted.json'), config: otherConfig, out: join(root, 'out-budget') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/features do not match the config: the policy reads budgetLeft .* "budgeted" has no budget/);
+  });
+});
