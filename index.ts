@@ -27,6 +27,11 @@ export { checkEnv, checkParallelEnv } from './env/check.js';
 export { runAuction, auctionScratch, MECHANISMS, type Mechanism } from './env/exchange/mechanisms.js';
 export { Ledger, MICROS, toMicros, fromMicros } from './env/exchange/ledger.js';
 export type { Agent, Policy, Transition, AgentContext, AuctionOutcome } from './agents/core.js';
+export { loadPolicy, writePolicyFile, PolicyError, POLICY_SCHEMA_VERSION, type PolicyFile, type LoadedPolicy } from './agents/policy.js';
+export { hindsightOptimum, hindsightOptimumSlots, regretDecomposition, slotPrices } from './agents/hindsight.js';
+export { LinUcbAllocator } from './agents/linucb.js';
+export { ThompsonAllocator } from './agents/thompson.js';
+export { createAgent, agentFactories } from './experiments/agent-registry.js';
 export { loadConfig, resolveConfig, ConfigError, configHash } from './experiments/config.js';
 export { runExperiment } from './experiments/runner.js';
 

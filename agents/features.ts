@@ -8,7 +8,7 @@
  *   how they are normalised.
  * - {@link StateGrid}: buckets the encoded features into one discrete state index
  *   (tabular Q-learning).
- * - {@link MultiplierGrid}: the action set of every learner: bid = multiplier ×
+ * - {@link multiplierGrid}: the action set of every learner: bid = multiplier ×
  *   `value` (a shading factor on the truthful bid).
  *
  * Nothing here draws random numbers or keeps state between calls.

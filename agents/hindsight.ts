@@ -19,8 +19,13 @@
  * that do not fit, gives a feasible integer solution: a lower bound, reported
  * alongside (`integralValue`).
  *
- * Only the top slot is modelled: in multi-slot auctions a bidder may also win
- * lower slots, which this bound does not price.
+ * With several slots (gsp, vcg, generalised first price) each auction offers a
+ * choice: slot j for value v_ij at cost c_ij, or nothing: a multiple-choice
+ * knapsack. {@link hindsightOptimumSlots} solves its LP relaxation exactly
+ * (Sinha & Zoltners, 1979): in each auction keep the upper convex hull of the
+ * options (from "nothing" at (0, 0)), whose successive increments have falling
+ * value per unit of cost, then take increments of all auctions greedily by that
+ * ratio. {@link slotPrices} gives c_ij from the competing bids and the mechanism.
  */
 
 /** Result of {@link hindsightOptimum}. */
@@ -99,6 +104,134 @@ export function hindsightOptimum(values: Float64Array, costs: Float64Array, budg
     }
   }
   return { value, integralValue, spend, picked };
+}
+
+/** Result of {@link hindsightOptimumSlots}. */
+export interface SlotHindsightResult {
+  /** Optimum of the LP relaxation: an upper bound on the best value, currency units. */
+  value: number;
+  /** Value of the LP solution without its one fractional step (a feasible choice of whole slots): a lower bound. */
+  integralValue: number;
+  /** Spend of the LP solution (≤ budget). */
+  spend: number;
+}
+
+/**
+ * Best total value over the realised auctions of one episode when each auction
+ * offers several slots, with total cost ≤ budget (LP relaxation of the
+ * multiple-choice knapsack; equals {@link hindsightOptimum}'s `value` with one slot).
+ *
+ * @param values `n × slots`, row-major: true expected value of slot j of auction i, currency units
+ * @param costs `n × slots`, row-major: price of getting slot j (see {@link slotPrices}), currency units; Infinity when out of reach
+ * @param slots number of slots (≥ 1)
+ * @param budget episode budget, currency units (≥ 0; Infinity for none)
+ * @example hindsightOptimumSlots(Float64Array.of(3, 2), Float64Array.of(2, 0.5), 2, 1).value // 2 + 1 × (1 / 1.5) = 2.667
+ */
+export function hindsightOptimumSlots(values: Float64Array, costs: Float64Array, slots: number, budget: number): SlotHindsightResult {
+  if (!Number.isInteger(slots) || slots < 1) throw new RangeError(`hindsightOptimumSlots: slots must be an integer ≥ 1, got ${slots}`);
+  if (values.length !== costs.length || values.length % slots !== 0) throw new RangeError(`hindsightOptimumSlots: values (${values.length}) and costs (${costs.length}) must both be auctions × ${slots} slots`);
+  if (!(budget >= 0)) throw new RangeError(`hindsightOptimumSlots: budget must be ≥ 0, got ${budget}`);
+  const n = values.length / slots;
+  // Increments of every auction's hull: (auction, dc, dv), in hull order within an auction.
+  const incAuction: number[] = [];
+  const incCost: number[] = [];
+  const incValue: number[] = [];
+  let value = 0;
+  const opts: { c: number; v: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    opts.length = 0;
+    let freeValue = 0;
+    for (let j = 0; j < slots; j++) {
+      const v = values[i * slots + j]!;
+      const c = costs[i * slots + j]!;
+      if (!Number.isFinite(v) || !(c >= 0)) throw new RangeError(`hindsightOptimumSlots: auction ${i} slot ${j} has value ${v} and cost ${c}; expected finite values and costs ≥ 0`);
+      if (v <= 0 || c === Infinity) continue;
+      if (c === 0) freeValue = Math.max(freeValue, v);
+      else opts.push({ c, v });
+    }
+    // The best free option is taken outright; the hull starts from it.
+    value += freeValue;
+    opts.sort((a, b) => a.c - b.c || b.v - a.v);
+    let c0 = 0;
+    let v0 = freeValue;
+    const hullStart = incCost.length;
+    for (const o of opts) {
+      if (o.v <= v0) continue;
+      // Pop hull points that this option makes non-concave.
+      let dc = o.c - c0;
+      let dv = o.v - v0;
+      while (incCost.length > hullStart) {
+        const k = incCost.length - 1;
+        if (incValue[k]! / incCost[k]! > dv / dc) break;
+        c0 -= incCost[k]!;
+        v0 -= incValue[k]!;
+        dc = o.c - c0;
+        dv = o.v - v0;
+        incAuction.pop();
+        incCost.pop();
+        incValue.pop();
+      }
+      incAuction.push(i);
+      incCost.push(dc);
+      incValue.push(dv);
+      c0 = o.c;
+      v0 = o.v;
+    }
+  }
+  const order = incCost.map((_, k) => k);
+  order.sort((a, b) => {
+    const ra = incValue[a]! / incCost[a]!;
+    const rb = incValue[b]! / incCost[b]!;
+    return ra === rb ? a - b : rb - ra;
+  });
+  let left = budget;
+  let spend = 0;
+  let integralValue = value;
+  for (const k of order) {
+    const c = incCost[k]!;
+    if (c > left) {
+      const share = left / c;
+      value += share * incValue[k]!;
+      spend += left;
+      break;
+    }
+    value += incValue[k]!;
+    integralValue += incValue[k]!;
+    spend += c;
+    left -= c;
+  }
+  return { value, integralValue, spend };
+}
+
+/**
+ * The price a bidder would pay for each slot of one auction, given the other
+ * bidders' bids: to take slot j it must outbid all but the j highest of them,
+ * and then pays what the mechanism charges there (mechanisms.ts):
+ *   first price, second price, gsp:  w_j · max(c_j, r)
+ *   vcg:                             Σ_{k ≥ j} (w_k − w_{k+1}) · max(c_k, r)
+ * where c_0 ≥ c_1 ≥ … are the competing bids (per unit of slot weight) and r the
+ * reserve. A slot with fewer competitors than its rank costs the reserve.
+ *
+ * @param mechanism first-price | second-price | gsp | vcg
+ * @param competing the other eligible bidders' bids, currency units, sorted in decreasing order
+ * @param reserve reserve price, currency units
+ * @param slotWeights weight of each slot (w_0 = 1)
+ * @param out receives one price per slot
+ */
+export function slotPrices(mechanism: string, competing: ArrayLike<number>, reserve: number, slotWeights: ArrayLike<number>, out: Float64Array): void {
+  const S = slotWeights.length;
+  const c = (k: number): number => Math.max(k < competing.length ? competing[k]! : 0, reserve);
+  for (let j = 0; j < S; j++) {
+    if (mechanism === 'vcg') {
+      let p = 0;
+      for (let k = j; k < S; k++) p += (slotWeights[k]! - (k + 1 < S ? slotWeights[k + 1]! : 0)) * c(k);
+      out[j] = p;
+    } else if (mechanism === 'first-price' || mechanism === 'second-price' || mechanism === 'gsp') {
+      out[j] = slotWeights[j]! * c(j);
+    } else {
+      throw new RangeError(`slotPrices: unknown mechanism "${mechanism}"`);
+    }
+  }
 }
 
 /** Result of {@link regretDecomposition}; all figures currency units, summed over the auctions given. */

@@ -9,7 +9,13 @@
  * of the episode, read off the observation (`budgetLeft`, `timeLeft`), so the
  * policy needs nothing but its observations: spent_t − ρ becomes the change in the
  * spent fraction minus the change in the elapsed fraction since the last auction,
- * and ε = `rate` × horizon. Without a budget μ stays 0 (truthful).
+ * and ε = `rate` × √horizon (the O(1/√T) step of the paper, in these units).
+ * Without a budget μ stays 0 (truthful).
+ *
+ * Each episode starts from μ₀, which the agent learns across training episodes:
+ * the mean μ of the last training episode (tight budgets need a large μ from the
+ * first auction on; starting each day from truthful bidding would spend much of
+ * the budget before the controller caught up).
  */
 import { OBS } from '../env/observation.js';
 import type { Rng } from '../env/rng.js';
@@ -17,23 +23,33 @@ import type { Agent, AgentContext, Observation, Policy, PolicyParams, Transition
 
 /** Arguments of the pacing bidder. */
 export interface PacingArgs {
-  /** Step size of the multiplier per unit of relative overspend (default 0.005). */
+  /** Step size of the multiplier per unit of relative overspend (default 0.5; the step per auction scales with √horizon). */
   rate: number;
   /** Largest multiplier μ (bids never fall below value / (1 + μ_max)). */
   maxMultiplier: number;
 }
 
-/** The pacing rule; its state (μ) lives in the policy and restarts with each episode. */
+/** The pacing rule; its state (μ) lives in the policy and restarts from μ₀ with each episode. */
 export class PacingPolicy implements Policy {
   readonly kind = 'pacing';
-  private mu = 0;
+  private mu: number;
   private prevBudgetLeft = 1;
   private prevTimeLeft = 2;
+  /** Σ μ and count over the current episode (for the agent's next μ₀). */
+  muSum = 0;
+  muCount = 0;
   /**
    * @param args step size and cap
    * @param horizon auctions per episode (scales the step to the size of one auction)
+   * @param initialMultiplier μ₀, the multiplier each episode starts from (≥ 0)
    */
-  constructor(readonly args: PacingArgs, readonly horizon: number) {}
+  constructor(
+    readonly args: PacingArgs,
+    readonly horizon: number,
+    readonly initialMultiplier = 0,
+  ) {
+    this.mu = initialMultiplier;
+  }
 
   /** Current multiplier μ. */
   get multiplier(): number {
@@ -44,29 +60,33 @@ export class PacingPolicy implements Policy {
     const budgetLeft = o[OBS.budgetLeft]!;
     const timeLeft = o[OBS.timeLeft]!;
     if (timeLeft > this.prevTimeLeft) {
-      // A new episode: start again from truthful bidding.
-      this.mu = 0;
+      // A new episode: start again from μ₀.
+      this.mu = this.initialMultiplier;
+      this.muSum = 0;
+      this.muCount = 0;
     } else {
       const spent = this.prevBudgetLeft - budgetLeft;
       const elapsed = this.prevTimeLeft - timeLeft;
-      const step = this.args.rate * this.horizon * (spent - elapsed);
+      const step = this.args.rate * Math.sqrt(this.horizon) * (spent - elapsed);
       this.mu = Math.min(this.args.maxMultiplier, Math.max(0, this.mu + step));
     }
     this.prevBudgetLeft = budgetLeft;
     this.prevTimeLeft = timeLeft;
+    this.muSum += this.mu;
+    this.muCount++;
     return o[OBS.value]! / (1 + this.mu);
   }
 
   params(): PolicyParams {
-    return { rate: this.args.rate, maxMultiplier: this.args.maxMultiplier, horizon: this.horizon };
+    return { rate: this.args.rate, maxMultiplier: this.args.maxMultiplier, horizon: this.horizon, initialMultiplier: this.initialMultiplier };
   }
 }
 
-/** Budget-pacing bidder. @example new PacingAgent({ rate: 0.005, maxMultiplier: 20 }, ctx) */
+/** Budget-pacing bidder. @example new PacingAgent({ rate: 0.5, maxMultiplier: 20 }, ctx) */
 export class PacingAgent implements Agent {
   readonly kind = 'pacing';
   training = true;
-  private readonly live: PacingPolicy;
+  private live: PacingPolicy;
   constructor(readonly args: PacingArgs, readonly ctx: Pick<AgentContext, 'auctionsPerEpisode'>) {
     this.live = new PacingPolicy(args, ctx.auctionsPerEpisode);
   }
@@ -74,9 +94,14 @@ export class PacingAgent implements Agent {
     return this.live.bid(o);
   }
   learn(_t: Transition): void {}
-  endEpisode(): void {}
-  /** A fresh copy of the rule (its multiplier restarts at 0, as at the start of an episode). */
+  /** After a training episode, the next episodes start from that episode's mean μ. */
+  endEpisode(): void {
+    if (this.training && this.live.muCount > 0) {
+      this.live = new PacingPolicy(this.args, this.ctx.auctionsPerEpisode, this.live.muSum / this.live.muCount);
+    }
+  }
+  /** A fresh copy of the rule, starting each episode from the learnt μ₀. */
   policy(): Policy {
-    return new PacingPolicy(this.args, this.ctx.auctionsPerEpisode);
+    return new PacingPolicy(this.args, this.ctx.auctionsPerEpisode, this.live.initialMultiplier);
   }
 }

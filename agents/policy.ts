@@ -258,7 +258,7 @@ function policyFromDocument(doc: PolicyFile): Policy {
         if (typeof p.seed !== 'string') throw new PolicyError('params.seed: expected a string');
         return new RandomPolicy(num(p.low, 'low'), num(p.high, 'high'), p.seed);
       case 'pacing':
-        return new PacingPolicy({ rate: num(p.rate, 'rate'), maxMultiplier: num(p.maxMultiplier, 'maxMultiplier') }, num(p.horizon, 'horizon'));
+        return new PacingPolicy({ rate: num(p.rate, 'rate'), maxMultiplier: num(p.maxMultiplier, 'maxMultiplier') }, num(p.horizon, 'horizon'), p.initialMultiplier === undefined ? 0 : num(p.initialMultiplier, 'initialMultiplier'));
       case 'q-learning':
         return new TablePolicy(doc.kind, p.encoder as EncoderSpec, p.grid as StateGridSpec, numArray(p.multipliers, 'multipliers'), Float64Array.from(numArray(p.q, 'q')), pacerOf(p.pacer));
       case 'dqn':

@@ -1,9 +1,10 @@
 /**
  * Tabular Q-learning over bid multipliers (Watkins & Dayan, 1992).
  *
- * State: the observation's features (by default the value, plus the budget and
- * time left for a bidder with a budget) cut into buckets ({@link StateGrid}).
- * Action: a multiplier m from a grid; the bid is m × value.
+ * State: the observation's features (by default the value; plus the budget and
+ * time left when a budget is learnt rather than paced) cut into buckets
+ * (`StateGrid`, features.ts). Action: a multiplier m from a grid; the bid is
+ * m × value (÷ λ(o) with a paced budget).
  *
  * Update (Sutton & Barto, 2nd ed., eq. 6.8):
  *   Q(s, a) ← Q(s, a) + α(s, a) · (target − Q(s, a))
@@ -73,6 +74,8 @@ export class QLearningAgent implements Agent {
   readonly q: Float64Array;
   private readonly visitsSA: Float64Array;
   private readonly visitsS: Float64Array;
+  private readonly alphas: Float64Array;
+  private readonly alphaFloored: boolean;
   private readonly timeAware: boolean;
   private readonly gridSpec: StateGridSpec;
   /** State and bid of the last act(): learn() on that observation reuses the state. */
@@ -92,6 +95,21 @@ export class QLearningAgent implements Agent {
     this.visitsSA = new Float64Array(n);
     this.visitsS = new Float64Array(this.grid.size);
     this.timeAware = this.shaper.encoderSpec.features.some((f) => f.name === 'timeLeft');
+    // The learning-rate schedule, tabulated up to where it reaches its floor (at most 4096 visits).
+    const table: number[] = [];
+    for (let v = 0; v < 4096; v++) {
+      const alpha = this.alphaAfter(v);
+      table.push(alpha);
+      if (alpha === args.minLearningRate) break;
+    }
+    this.alphas = Float64Array.from(table);
+    this.alphaFloored = table[table.length - 1] === args.minLearningRate;
+  }
+
+  /** α for visit counts past the precomputed table. */
+  private alphaAfter(visits: number): number {
+    const { learningRate, learningRatePower, minLearningRate } = this.args;
+    return Math.max(minLearningRate, learningRate / (1 + visits) ** learningRatePower);
   }
 
   /** State index of an observation. */
@@ -138,8 +156,8 @@ export class QLearningAgent implements Agent {
       }
     }
     const i = s * n + a;
-    const { learningRate, learningRatePower, minLearningRate } = this.args;
-    const alpha = Math.max(minLearningRate, learningRate / (1 + this.visitsSA[i]!) ** learningRatePower);
+    const visits = this.visitsSA[i]!;
+    const alpha = visits < this.alphas.length ? this.alphas[visits]! : this.alphaFloored ? this.args.minLearningRate : this.alphaAfter(visits);
     this.q[i]! += alpha * (target - this.q[i]!);
     this.visitsSA[i]!++;
     this.visitsS[s]!++;

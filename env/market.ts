@@ -552,6 +552,29 @@ export class Market {
     this.t++;
   }
 
+  /**
+   * The other bidders' bids in the last auction that cleared the reserve, as
+   * seen by bidder `b` (eligible or declined): currency units, highest first.
+   * @returns how many were written into `out`
+   */
+  competingBids(b: number, out: Float64Array): number {
+    const sc = this.scratch;
+    let n = 0;
+    for (let r = 0; r < sc.ranked; r++) {
+      const k = sc.order[r]!;
+      if (this.eligible[k] === b) continue;
+      out[n++] = fromMicros(this.bidMicros[k]!);
+    }
+    return n;
+  }
+
+  /** True expected value of slot `slot` of the last auction to bidder `b` (eligible or declined), currency units. */
+  slotValue(b: number, slot: number): number {
+    const vm = this.spec.bidders[b]!.value;
+    if (vm.kind === 'uniform') return this.topValue[b]! * this.slotWeights[slot]!;
+    return this.topValue[b]! * this.population!.positionBias(this.user, slot);
+  }
+
   /** The outcome of the last auction for bidder `b` (allocates: for wrappers and tests, not hot loops). */
   outcome(b: number): AuctionOutcome {
     return {

@@ -38,7 +38,7 @@ export const randomSchema = z
 export const pacingSchema = z
   .object({
     kind: z.literal('pacing'),
-    rate: z.number().positive().default(0.005).describe('step size of the pacing multiplier per unit of relative overspend'),
+    rate: z.number().positive().default(0.5).describe('step size of the pacing multiplier: μ moves by rate × √horizon × (share of budget spent − share of time elapsed) per auction'),
     maxMultiplier: z.number().positive().default(20).describe('largest pacing multiplier μ'),
   })
   .strict();

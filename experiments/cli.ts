@@ -14,6 +14,7 @@ import type { Argv } from 'yargs';
 import { ConfigError, configHash, loadConfig, type ResolvedConfig } from './config.js';
 import { runExperiment, type Summary } from './runner.js';
 import { makeProgress } from './progress.js';
+import { evaluateCommand, exportCommand } from './policy-commands.js';
 import { writeReport } from './report.js';
 import { runSweep, sweepText } from './sweep.js';
 import { readRawConfig } from './config.js';
@@ -129,6 +130,45 @@ export async function main(argv: string[]): Promise<number> {
         if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
         if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
         out(await writeReport(dir, { png: a.png, baseline: a.baseline }));
+      },
+    )
+    .command(
+      'evaluate',
+      'Evaluate an exported policy in place of a bidder of a market config; writes a normal run folder',
+      (y) =>
+        y
+          .option('policy', { type: 'string', demandOption: true, describe: 'policy file (policies/<bidder>.json of a run, or an exported copy)' })
+          .option('config', { type: 'string', demandOption: true, describe: 'market config to evaluate it in' })
+          .option('out', { type: 'string', demandOption: true, describe: 'run folder to write' })
+          .option('bidder', { type: 'string', describe: "bidder to replace (default: the policy's own bidder id)" })
+          .option('workers', { type: 'number', describe: 'replications at once (default: all cores)' })
+          .option('quiet', { type: 'boolean', default: false })
+          .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout' })
+          .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market'),
+      async (a) => {
+        const progress = makeProgress(!a.quiet && !a.json, 'auctions');
+        let summary: Summary;
+        try {
+          summary = await evaluateCommand({ policy: a.policy, config: a.config, out: a.out, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update });
+        } finally {
+          progress.stop();
+        }
+        if (a.json) out(JSON.stringify(summary, null, 2));
+        else if (!a.quiet) out(`${summaryTable(summary)}\n\nrun folder: ${resolve(a.out)}`);
+      },
+    )
+    .command(
+      'export <runDir>',
+      "Verify a run's policy file for a bidder (checksum, schema version) and copy it for a strategy team",
+      (y) =>
+        y
+          .positional('runDir', { type: 'string', demandOption: true, describe: 'run folder' })
+          .option('bidder', { type: 'string', demandOption: true, describe: 'bidder id' })
+          .option('out', { type: 'string', describe: 'where to copy the file (default: only verify)' })
+          .example('$0 export runs/fp-1a2b3c --bidder learner --out learner.policy.json', 'hand the policy over; loadPolicy(file).bid(obs) needs nothing else'),
+      (a) => {
+        const r = exportCommand({ runDir: a.runDir as string, bidder: a.bidder, out: a.out });
+        out(`${r.path}: ${r.file.kind} policy, schema ${r.file.schemaVersion}, sha256 ${r.file.sha256.slice(0, 16)}…, checksum ok`);
       },
     )
     .command(

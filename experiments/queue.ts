@@ -435,7 +435,9 @@ class QueuedSweep {
     // A graceful close waits for Redis; when Redis is gone, drop the connections instead.
     const closed = Promise.allSettled([this.events.close(), this.queue.close()]).then(() => true);
     if (!(await Promise.race([closed, sleep(2000).then(() => false)]))) {
-      await Promise.allSettled([this.events.disconnect(), this.queue.disconnect()]);
+      // Not awaited: with Redis gone, these promises may never settle.
+      this.events.disconnect().catch(() => {});
+      this.queue.disconnect().catch(() => {});
     }
   }
 

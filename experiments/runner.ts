@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { StaticAgent, type Agent, type AuctionOutcome, type Policy, type Transition } from '../agents/core.js';
-import { hindsightOptimum, regretDecomposition } from '../agents/hindsight.js';
+import { hindsightOptimum, hindsightOptimumSlots, regretDecomposition, slotPrices } from '../agents/hindsight.js';
 import { writePolicyFile } from '../agents/policy.js';
 import { Market } from '../env/market.js';
 import { OBS, OBS_SIZE } from '../env/observation.js';
@@ -206,6 +206,21 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
   const evCost = agents.map(() => new Float64Array(T));
   const evWon = agents.map(() => new Uint8Array(T));
   const evN = new Int32Array(B);
+  // With several slots, hindsight prices every slot: values and costs per (auction, slot).
+  const S = cfg.exchange.slots;
+  const evSlotVal = S > 1 ? agents.map(() => new Float64Array(T * S)) : [];
+  const evSlotCost = S > 1 ? agents.map(() => new Float64Array(T * S)) : [];
+  const competing = new Float64Array(B);
+  const prices = new Float64Array(S);
+  const recordSlots = (b: number, i: number): void => {
+    const m = market.competingBids(b, competing);
+    slotPrices(cfg.exchange.mechanism, competing.subarray(0, m), cfg.exchange.reservePrice, cfg.exchange.slotWeights, prices);
+    for (let j = 0; j < S; j++) {
+      evSlotVal[b]![i * S + j] = market.slotValue(b, j);
+      evSlotCost[b]![i * S + j] = prices[j]!;
+    }
+  };
+  let slotUtility = 0;
   // Sums over evaluation episodes.
   const acc = {
     auctions: 0,
@@ -286,6 +301,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
           evComp[b]![i] = market.competingBid[b]!;
           evCost[b]![i] = market.cost[b]!;
           evWon[b]![i] = market.won[b]!;
+          if (S > 1) recordSlots(b, i);
           if (lastEval && tNow % sampleEvery === 0) {
             const o = market.observations[b]!;
             const budget = market.budgetMicros[b]!;
@@ -304,6 +320,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
           evComp[b]![i] = market.competingBid[b]!;
           evCost[b]![i] = 0;
           evWon[b]![i] = 0;
+          if (S > 1) recordSlots(b, i);
         }
       }
     }
@@ -360,9 +377,22 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
         acc.budgetSpent[b]! += budget ? spend / budget : 0;
         const m = evN[b]!;
         if (budget !== null) {
-          const h = hindsightOptimum(evVal[b]!.subarray(0, m), evComp[b]!.subarray(0, m), budget);
+          const h =
+            S > 1
+              ? hindsightOptimumSlots(evSlotVal[b]!.subarray(0, m * S), evSlotCost[b]!.subarray(0, m * S), S, budget)
+              : hindsightOptimum(evVal[b]!.subarray(0, m), evComp[b]!.subarray(0, m), budget);
           acc.optimum[b]! += h.value;
           acc.optimumInt[b]! += h.integralValue;
+        } else if (S > 1) {
+          // Several slots: regret against the best slot (or none) of each auction at its price.
+          let best = 0;
+          for (let i = 0; i < m; i++) {
+            let bi = 0;
+            for (let j = 0; j < S; j++) bi = Math.max(bi, evSlotVal[b]![i * S + j]! - evSlotCost[b]![i * S + j]!);
+            best += bi;
+          }
+          slotUtility = E.value[b]! - spend;
+          acc.regret[b]! += best - slotUtility;
         } else {
           const g = regretDecomposition(evVal[b]!.subarray(0, m), evComp[b]!.subarray(0, m), evCost[b]!.subarray(0, m), evWon[b]!.subarray(0, m));
           acc.regret[b]! += g.regret;
@@ -410,8 +440,11 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
       f.competitiveRatio = acc.optimum[b]! > 0 ? acc.value[b]! / acc.optimum[b]! : 1;
     } else {
       f.regretPerAuction = acc.regret[b]! / A;
-      f.overbidRegretPerAuction = acc.overbid[b]! / A;
-      f.underbidRegretPerAuction = acc.underbid[b]! / A;
+      // The overbid / underbid split is defined for one slot.
+      if (S === 1) {
+        f.overbidRegretPerAuction = acc.overbid[b]! / A;
+        f.underbidRegretPerAuction = acc.underbid[b]! / A;
+      }
     }
     bidders[bc.id] = f;
     policies[bc.id] = agents[b]!.policy();

@@ -185,13 +185,15 @@ export class AttentionModel implements Network {
   }
 }
 
-/** Largest memo (user slots × ads); beyond it fewer user slots are kept. */
-const MEMO_ENTRIES = 1 << 22;
+/** Largest memo, in numbers stored (user slots × ads × (hidden + 1)); beyond it fewer user slots are kept. */
+const MEMO_NUMBERS = 1 << 22;
 
 /**
- * Readouts z_h(u, a) memoised per (user, history version, ad): they depend only on
- * the history, which changes far less often than the user is shown ads (every page
- * of a session asks for the same user's ads again). Direct-mapped on the user id.
+ * What depends only on (user, history version, ad), memoised: the readouts z_h
+ * folded into the MLP's first-layer pre-activation and linear term together with
+ * the ad's own share. The history changes far less often than the user is shown
+ * ads (every page of a session asks for the same user's ads again).
+ * Direct-mapped on the user id.
  */
 class HistoryMemo {
   readonly slots: number;
@@ -199,16 +201,19 @@ class HistoryMemo {
   readonly slotVersion: Uint32Array;
   readonly slotStamp: Uint32Array;
   readonly entryStamp: Uint32Array;
-  readonly z: Float64Array;
+  /** Per entry: hidden pre-activations, then the linear term. */
+  readonly base: Float64Array;
+  readonly stride: number;
   stamp = 0;
 
-  constructor(users: number, ads: number, heads: number) {
-    this.slots = Math.max(1, Math.min(users, Math.floor(MEMO_ENTRIES / ads), 8192));
+  constructor(users: number, ads: number, hidden: number) {
+    this.stride = hidden + 1;
+    this.slots = Math.max(1, Math.min(users, Math.floor(MEMO_NUMBERS / (ads * this.stride)), 8192));
     this.slotUser = new Int32Array(this.slots).fill(-1);
     this.slotVersion = new Uint32Array(this.slots);
     this.slotStamp = new Uint32Array(this.slots);
     this.entryStamp = new Uint32Array(this.slots * ads);
-    this.z = new Float64Array(this.slots * ads * heads);
+    this.base = new Float64Array(this.slots * ads * this.stride);
   }
 }
 
@@ -218,8 +223,9 @@ class HistoryMemo {
  * Precomputed once per ad from the weights: q̃_h(a), r̃_h(a) (so a history item's
  * key and value cost one d-dimensional dot product each), the ad's share of the
  * MLP's first layer and of the linear term, and the ad side of the user × ad term.
- * Memoised per (user, history version, ad): the readouts z_h. Left per call: the
- * MLP head with the user's features and fatigue as they are now.
+ * Memoised per (user, history version, ad): the readouts z_h, already folded into
+ * the first layer. Left per call: the user's features and fatigue as they are now,
+ * one pass over the hidden units, a sigmoid.
  */
 export class AttentionServer implements CtrPredictor {
   readonly kind = 'attention';
@@ -245,6 +251,7 @@ export class AttentionServer implements CtrPredictor {
   private readonly uh: Float64Array;
   private readonly sc: Float64Array;
   private readonly vv: Float64Array;
+  private readonly zs: Float64Array;
 
   constructor(model: AttentionModel) {
     const { args, shape, catalogue, w } = model.exportForServing();
@@ -319,6 +326,7 @@ export class AttentionServer implements CtrPredictor {
     }
     this.feat = new Float32Array(F);
     this.uh = new Float64Array(hidden);
+    this.zs = new Float64Array(H);
     this.sc = new Float64Array(Math.max(1, this.L));
     this.vv = new Float64Array(Math.max(1, this.L));
   }
@@ -370,13 +378,15 @@ export class AttentionServer implements CtrPredictor {
     const A = this.catalogue.ads;
     let memo = this.memos.get(pop);
     if (!memo) {
-      memo = new HistoryMemo(pop.count, A, H);
+      memo = new HistoryMemo(pop.count, A, hidden);
       this.memos.set(pop, memo);
     }
-    const { w1, w2, wlin, feat, uh, c1 } = this;
+    const { w1, w2, wlin, feat, uh, c1, zs } = this;
     const rowG = H;
     const rowF = H + 1;
     const rowFat = H + 1 + F;
+    const stride = memo.stride;
+    const base = memo.base;
     const adv = this.catalogue.adAdvertiser;
     let lastUser = -1;
     let ul = 0;
@@ -406,9 +416,19 @@ export class AttentionServer implements CtrPredictor {
         }
       }
       const entry = slot * A + ad;
-      const zo = entry * H;
+      const bo = entry * stride;
       if (memo.entryStamp[entry] !== memo.slotStamp[slot]) {
-        this.readouts(pop, u, ad, memo.z, zo);
+        // Miss: attend over the history, fold z into the ad's share of both layers.
+        this.readouts(pop, u, ad, zs, 0);
+        const co = ad * hidden;
+        for (let j = 0; j < hidden; j++) {
+          let b = c1[co + j]!;
+          for (let h = 0; h < H; h++) b += zs[h]! * w1[h * hidden + j]!;
+          base[bo + j] = b;
+        }
+        let lin = this.cl[ad]!;
+        for (let h = 0; h < H; h++) lin += zs[h]! * wlin[h]!;
+        base[bo + hidden] = lin;
         memo.entryStamp[entry] = memo.slotStamp[slot]!;
       }
       let gval = 0;
@@ -418,12 +438,11 @@ export class AttentionServer implements CtrPredictor {
         if (x !== 0) gval += x * this.ut[uo + f]!;
       }
       const fat = pop.fatigueOf(u, adv[ad]!);
-      let logit = this.cl[ad]! + ul + gval * wlin[rowG]! + fat * wlin[rowFat]!;
-      for (let h = 0; h < H; h++) logit += memo.z[zo + h]! * wlin[h]!;
-      const co = ad * hidden;
+      let logit = base[bo + hidden]! + ul + gval * wlin[rowG]! + fat * wlin[rowFat]!;
+      const go = rowG * hidden;
+      const fo = rowFat * hidden;
       for (let j = 0; j < hidden; j++) {
-        let pre = c1[co + j]! + uh[j]! + gval * w1[rowG * hidden + j]! + fat * w1[rowFat * hidden + j]!;
-        for (let h = 0; h < H; h++) pre += memo.z[zo + h]! * w1[h * hidden + j]!;
+        const pre = base[bo + j]! + uh[j]! + gval * w1[go + j]! + fat * w1[fo + j]!;
         if (pre > 0) logit += pre * w2[j]!;
       }
       out[k] = sigmoid(logit);

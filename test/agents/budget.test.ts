@@ -41,6 +41,9 @@ describe('budgeted learners against the hindsight optimum', () => {
     console.log(`competitive ratio: truthful ${t.cr.toFixed(3)} (budget spent ${t.spent.toFixed(3)}), pacing ${p.cr.toFixed(3)} (spent ${p.spent.toFixed(3)})`);
     expect(t.cr).toBeGreaterThan(0);
     expect(t.cr).toBeLessThan(1);
+    // Adaptive pacing with its learnt starting multiplier.
+    expect(p.cr).toBeGreaterThanOrEqual(0.85);
+    expect(p.cr).toBeGreaterThan(t.cr + 0.3);
   });
 
   for (const kind of ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson']) {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hindsightOptimum, regretDecomposition } from '../../agents/hindsight.js';
+import { hindsightOptimum, hindsightOptimumSlots, regretDecomposition, slotPrices } from '../../agents/hindsight.js';
+import { auctionScratch, MECHANISMS, runAuction } from '../../env/exchange/mechanisms.js';
 
 const f64 = (...x: number[]) => Float64Array.from(x);
 
@@ -68,6 +69,95 @@ describe('hindsightOptimum', () => {
     expect(() => hindsightOptimum(f64(1), f64(1, 2), 1)).toThrow(/costs has length 2, expected 1/);
     expect(() => hindsightOptimum(f64(1), f64(1), -1)).toThrow(/budget must be ≥ 0/);
     expect(() => hindsightOptimum(f64(1), f64(-1), 1)).toThrow(/auction 0/);
+  });
+});
+
+/** The best multiple-choice knapsack value by enumeration (each auction: a slot or nothing). */
+function bruteForceSlots(values: Float64Array, costs: Float64Array, slots: number, budget: number): number {
+  const n = values.length / slots;
+  let best = 0;
+  const visit = (i: number, v: number, c: number): void => {
+    if (c > budget + 1e-9) return;
+    if (i === n) {
+      best = Math.max(best, v);
+      return;
+    }
+    visit(i + 1, v, c);
+    for (let j = 0; j < slots; j++) if (values[i * slots + j]! > 0) visit(i + 1, v + values[i * slots + j]!, c + costs[i * slots + j]!);
+  };
+  visit(0, 0, 0);
+  return best;
+}
+
+describe('hindsightOptimumSlots', () => {
+  it('solves a hand-worked two-slot case on the convex hull', () => {
+    // One auction: slot 0 worth 3 for 2, slot 1 worth 2 for 0.5. Budget 1: the hull goes
+    // (0,0) → (0.5, 2) → (2, 3); take the first step whole and 0.5/1.5 of the second.
+    const h = hindsightOptimumSlots(f64(3, 2), f64(2, 0.5), 2, 1);
+    expect(h.value).toBeCloseTo(2 + 1 / 3, 12);
+    expect(h.integralValue).toBeCloseTo(2, 12);
+    expect(h.spend).toBeCloseTo(1, 12);
+  });
+
+  it('equals the single-slot LP bound with one slot', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true })), { minLength: 1, maxLength: 30 }), fc.double({ min: 0, max: 20, noNaN: true }), (items, budget) => {
+        const v = Float64Array.from(items, (x) => x[0]);
+        const c = Float64Array.from(items, (x) => x[1]);
+        expect(hindsightOptimumSlots(v, c, 1, budget).value).toBeCloseTo(hindsightOptimum(v, c, budget).value, 9);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('brackets the exact multiple-choice optimum: integral ≤ brute force ≤ LP bound', () => {
+    const slots = 3;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0, max: 10, noNaN: true }), fc.oneof(fc.constant(0), fc.double({ min: 1e-3, max: 5, noNaN: true }))), { minLength: slots, maxLength: 6 * slots }),
+        fc.double({ min: 0, max: 15, noNaN: true }),
+        (items, budget) => {
+          const m = items.length - (items.length % slots);
+          const v = Float64Array.from(items.slice(0, m), (x) => x[0]);
+          const c = Float64Array.from(items.slice(0, m), (x) => x[1]);
+          const h = hindsightOptimumSlots(v, c, slots, budget);
+          const exact = bruteForceSlots(v, c, slots, budget);
+          expect(h.integralValue).toBeLessThanOrEqual(exact + 1e-9);
+          expect(exact).toBeLessThanOrEqual(h.value + 1e-4);
+          expect(h.spend).toBeLessThanOrEqual(budget + 1e-9);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('slotPrices', () => {
+  it('is what the mechanism charges a bidder who just outbids all but the j highest rivals', () => {
+    const weights = Float64Array.of(1, 0.75, 0.5);
+    const scratch = auctionScratch(8, 3);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...MECHANISMS.filter((m) => m !== 'second-price')), // second price sells one slot
+        fc.uniqueArray(fc.integer({ min: 1, max: 1000 }), { minLength: 0, maxLength: 6 }),
+        fc.integer({ min: 0, max: 500 }),
+        fc.integer({ min: 0, max: 2 }),
+        (mechanism, raw, reserve, j) => {
+          const competing = raw.map((x) => x * 4).sort((a, b) => b - a); // distinct, gaps ≥ 4 micros
+          const cj = Math.max(j < competing.length ? competing[j]! : 0, reserve);
+          if (j > 0 && !(j - 1 < competing.length && competing[j - 1]! > cj + 1)) return; // rank j not reachable
+          const bids = Float64Array.from([...competing, cj + 1]);
+          const me = bids.length - 1;
+          runAuction(mechanism, bids, Uint32Array.from(bids, (_, i) => i), bids.length, reserve, weights, scratch);
+          expect(scratch.winner[j]).toBe(me);
+          const expected = new Float64Array(3);
+          slotPrices(mechanism, competing, reserve, weights, expected);
+          // Prices are rounded down to the micro; first price also pays the one micro bid above c_j.
+          expect(Math.abs(scratch.price[j]! - expected[j]!)).toBeLessThanOrEqual(1);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 

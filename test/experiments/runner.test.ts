@@ -31,6 +31,35 @@ describe('runner', () => {
     }
   });
 
+  it('prices every slot in hindsight: with several slots the competitive ratio stays ≤ 1', async () => {
+    for (const mechanism of ['gsp', 'vcg', 'first-price'] as const) {
+      for (const factor of [0.6, 1.2]) {
+        const cfg = resolveConfig({
+          name: 'cr-slots',
+          seed: 4,
+          replications: 1,
+          episodes: 0,
+          evalEpisodes: 2,
+          auctionsPerEpisode: 3000,
+          users,
+          exchange: { mechanism, slots: 3, slotWeights: [1, 0.6, 0.3], participantsPerAuction: 4 },
+          bidders: [
+            { id: 'me', agent: { kind: 'shaded', factor }, value: { kind: 'per-click', amount: 3 }, budget: 15 },
+            { id: 'pv', agent: { kind: 'shaded', factor }, value: { kind: 'uniform', low: 0, high: 0.1 }, budget: 20 },
+            { id: 'r', copies: 3, agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
+          ],
+        });
+        const r = await runReplication(cfg, 0);
+        for (const id of ['me', 'pv']) {
+          const f = r.bidders[id]!;
+          expect(f.competitiveRatio, `${mechanism} ${factor} ${id}`).toBeGreaterThan(0.05);
+          expect(f.competitiveRatio, `${mechanism} ${factor} ${id}`).toBeLessThanOrEqual(1 + 1e-9);
+        }
+        expect(r.bidders['r-1']!.regretPerAuction).toBeGreaterThanOrEqual(-1e-9);
+      }
+    }
+  });
+
   it('an objective "value - spend" equals the utility in a single-slot oracle market; other objectives differ', async () => {
     const mk = (objective: string) =>
       resolveConfig({

@@ -160,7 +160,7 @@ describe('attention model on a simulated log', () => {
     Object.values(grads).forEach((g) => g.dispose());
     const before = tf.tidy(() => loss().dataSync()[0]!);
     const opt = tf.train.adam(0.01);
-    for (let i = 0; i < 60; i++) tf.dispose(opt.minimize(loss, true, m.params.variables()));
+    for (let i = 0; i < 60; i++) opt.minimize(loss, true, m.params.variables())?.dispose();
     const after = tf.tidy(() => loss().dataSync()[0]!);
     expect(after).toBeLessThan(before * 0.9);
     opt.dispose();
