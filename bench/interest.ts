@@ -243,7 +243,9 @@ if (qualityOnly) {
 const cpu = cpus();
 console.log(`\n### Interest models — ${new Date().toISOString().slice(0, 10)}, ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}`);
 console.log(`backend: ${backend.backend}${backend.gpu ? ' (GPU)' : ''}${backend.attempts.length ? ` (not available: ${backend.attempts.map((a) => `${a.backend}: ${a.error}`).join('; ')})` : ''}${quick ? ' — quick run' : ''}\n`);
-console.log('| measurement | value |');
-console.log('| --- | ---: |');
-for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+if (rows.length) {
+  console.log('| measurement | value |');
+  console.log('| --- | ---: |');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+}
 if (quality.length) console.log(`\nQuality on held-out users (log of 100,000 impressions per world and seed, every default):\n\n${quality.join('\n')}`);

@@ -13,6 +13,7 @@
  * Nothing here allocates per auction.
  */
 import type { AuctionOutcome } from '../agents/core.js';
+import type { AdAllocator } from './allocation.js';
 import { makeCatalogue, type Catalogue } from './ads/catalogue.js';
 import { MICROS, Ledger, fromMicros, toMicros } from './exchange/ledger.js';
 import { auctionScratch, runAuction, type AuctionScratch, type Mechanism } from './exchange/mechanisms.js';
@@ -93,6 +94,8 @@ export class Market {
   readonly catalogue: Catalogue | null;
   readonly population: UserPopulation | null;
   readonly ledger: Ledger;
+  /** Learning allocators by bidder (null: the market's rule, `spec.allocator`). */
+  readonly allocators: (AdAllocator | null)[];
   /** The click model bidders see (oracle when none was given); see {@link setPredictor}. */
   predictor: CtrPredictor;
 
@@ -184,6 +187,7 @@ export class Market {
         if (b.value.kind !== 'uniform') throw new Error(`bidder ${b.id}: value kind ${b.value.kind} needs users`);
       }
     }
+    this.allocators = spec.bidders.map(() => null);
     this.oracle = predictor === undefined;
     this.predictor = predictor ?? oraclePredictor();
     this.ledger = new Ledger(B, spec.publishers, spec.publisherShare);
@@ -242,6 +246,11 @@ export class Market {
   setPredictor(predictor: CtrPredictor): void {
     this.predictor = predictor;
     this.oracle = predictor.kind === 'oracle';
+  }
+
+  /** Gives bidder `b` a learning allocator (which ad of its catalogue to show). */
+  setAllocator(b: number, allocator: AdAllocator | null): void {
+    this.allocators[b] = allocator;
   }
 
   /** Starts an episode: budgets refilled, every bidder back in the market, totals zeroed. Users carry on. */
@@ -387,7 +396,8 @@ export class Market {
           this.ad[b] = -1;
           continue;
         }
-        const ad = best ? pop.bestAd(u, b) : b * A + this.allocatorRngs[b]!.int(A);
+        const alloc = this.allocators[b];
+        const ad = alloc ? b * A + alloc.choose(pop, u, b * A, A) : best ? pop.bestAd(u, b) : b * A + this.allocatorRngs[b]!.int(A);
         this.ad[b] = ad;
         this.reqOut[k] = pop.trueCtr(u, ad);
       }
@@ -397,7 +407,11 @@ export class Market {
     for (let k = 0; k < n; k++) {
       const b = this.eligible[k]!;
       if (this.spec.bidders[b]!.value.kind === 'uniform') continue;
-      if (best) {
+      const alloc = this.allocators[b];
+      if (alloc) {
+        this.reqUsers[r] = u;
+        this.reqAds[r++] = b * A + alloc.choose(pop, u, b * A, A);
+      } else if (best) {
         for (let j = 0; j < A; j++) {
           this.reqUsers[r] = u;
           this.reqAds[r++] = b * A + j;
@@ -417,7 +431,7 @@ export class Market {
         this.ad[b] = -1;
         continue;
       }
-      const m = best ? A : 1;
+      const m = best && !this.allocators[b] ? A : 1;
       let bi = r;
       for (let i = r + 1; i < r + m; i++) if (this.reqOut[i]! > this.reqOut[bi]!) bi = i;
       this.ad[b] = this.reqAds[bi]!;
@@ -531,6 +545,7 @@ export class Market {
         if (k < 0) continue;
         const b = this.eligible[k]!;
         pop.expose(u, b);
+        this.allocators[b]?.feedback(pop, u, this.ad[b]!, this.clicks[b] === 1);
         if (this.clicks[b]) pop.pushHistory(u, this.catalogue!.adItem(this.ad[b]!));
       }
     }

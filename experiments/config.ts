@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { MarketSpec, UsersSpec } from '../env/market.js';
 import type { AgentSpec } from './agent-schema.js';
 import { compileObjective, ObjectiveError } from './objective.js';
-import { configSchema, usersSchema, type ParsedConfig } from './schema.js';
+import { configSchema, usersSchema, type AllocatorSpec, type ParsedConfig } from './schema.js';
 
 /** A bad config: `path` is the dotted field (`bidders[1].agent.kind`), the message says what was expected. */
 export class ConfigError extends Error {
@@ -34,6 +34,7 @@ export interface ResolvedBidder {
   value: ParsedConfig['bidders'][number]['value'];
   budget: number | null;
   objective: string | null;
+  allocator: AllocatorSpec | null;
 }
 
 /** The config with defaults filled, copies expanded and derived values added. */
@@ -157,7 +158,9 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       if (!c.users && b.value.kind !== 'uniform') {
         throw new ConfigError(`bidders[${i}].value.kind`, `"${b.value.kind}" needs users (add a users: block) — without users use { kind: uniform, low, high }`);
       }
-      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: b.budget ?? null, objective: b.objective ?? null });
+      if (b.allocator && !c.users) throw new ConfigError(`bidders[${i}].allocator`, 'a learning allocator chooses among ads and needs users (add a users: block)');
+      if (b.allocator && b.value.kind === 'uniform') throw new ConfigError(`bidders[${i}].allocator`, 'a bidder with a uniform private value shows no ad; use per-click or per-conversion values');
+      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: b.budget ?? null, objective: b.objective ?? null, allocator: b.allocator ?? null });
     }
   });
   const p = ex.participantsPerAuction ?? null;

@@ -21,6 +21,7 @@ import { Market } from '../env/market.js';
 import { OBS, OBS_SIZE } from '../env/observation.js';
 import { rng as rootRng, type Rng } from '../env/rng.js';
 import { createAgent } from './agent-registry.js';
+import { createAllocator } from './allocators.js';
 import { configHash, marketSpec, type ResolvedConfig } from './config.js';
 import { writeFileAtomic, writeJsonAtomic } from './fsutil.js';
 import { compileObjective, type ObjectiveScope } from './objective.js';
@@ -169,6 +170,12 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
     }),
   );
   const explore = cfg.bidders.map((b) => rep.stream(`bidder:${b.id}`).stream('explore'));
+  const allocators = cfg.bidders.map((b, i) => {
+    if (!b.allocator) return null;
+    const a = createAllocator(b.allocator, cfg.users!.topics, rep.stream(`bidder:${b.id}`).stream('allocator-explore'));
+    market.setAllocator(i, a);
+    return a;
+  });
   const learns = agents.map((a) => !(a instanceof StaticAgent));
   // Objectives as expressions replace the default reward (value − spend).
   const objectives = cfg.bidders.map((b, i) => (b.objective ? compileObjective(b.objective, `bidders[${cfg.bidders[i]!.source}].objective`) : null));
@@ -250,6 +257,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
     const training = ep < cfg.episodes;
     const lastEval = ep === totalEpisodes - 1;
     for (const a of agents) a.training = training;
+    for (const a of allocators) if (a) a.training = training;
     market.resetEpisode();
     hasPrev.fill(0);
     evN.fill(0);

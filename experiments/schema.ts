@@ -68,6 +68,27 @@ export const valueSchema = z.discriminatedUnion('kind', [
     .refine((v) => v.low <= v.high, { message: 'expected low ≤ high', path: ['low'] }),
 ]);
 
+/** `bidders[i].allocator`: a contextual bandit choosing which ad of the catalogue to show (default: the exchange's rule). */
+export const allocatorSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('linucb'),
+      alpha: z.number().min(0).default(0.1).describe('width of the upper confidence bonus'),
+      regularisation: z.number().positive().default(1).describe('ridge prior precision'),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('thompson'),
+      noise: z.number().positive().default(0.1).describe('posterior scale of the sampled weights'),
+      regularisation: z.number().positive().default(1).describe('ridge prior precision'),
+    })
+    .strict(),
+]);
+
+/** A learning allocator spec. */
+export type AllocatorSpec = z.output<typeof allocatorSchema>;
+
 /** `bidders[i]` */
 export const bidderSchema = z
   .object({
@@ -76,6 +97,7 @@ export const bidderSchema = z
     agent: agentSchema,
     value: valueSchema,
     budget: z.number().positive().optional().describe('budget per episode, currency units; omit for none'),
+    allocator: allocatorSchema.optional().describe('learn which ad to show from clicks (linucb | thompson); default the exchange allocator'),
     objective: z.string().min(1).optional().describe('reward as a mathjs expression over per-auction figures: value (the bidder\'s own estimate of the value won), spend, clicks, conversions, won; default value - spend'),
   })
   .strict();

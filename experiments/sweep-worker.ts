@@ -1,7 +1,7 @@
 /**
  * Worker-thread body of one sweep trial (started by `runSweep` through
  * `sweep-worker.mjs`, which first loads TypeScript support). Reads
- * a `TrialTask` (`{ rawConfig, index, outDir, report }`) from `workerData`, runs the trial and posts
+ * a `TrialTask` (`{ rawConfig, index, outDir, report, replicationWorkers }`) from `workerData`, runs the trial and posts
  * `{ ok: true, result }` or `{ ok: false, error }` back; the parent then ends the
  * thread, so no module state survives into another trial.
  */
@@ -10,7 +10,7 @@ import { runTrial, type TrialTask } from './sweep.js';
 
 const task = workerData as TrialTask;
 try {
-  const result = await runTrial(task.rawConfig, task.index, task.outDir, { report: task.report });
+  const result = await runTrial(task.rawConfig, task.index, task.outDir, { report: task.report, replicationWorkers: task.replicationWorkers });
   parentPort!.postMessage({ ok: true, result });
 } catch (e) {
   const err = e as Error;

@@ -83,7 +83,7 @@ export interface SweepTable {
 export interface SweepOptions {
   /** Sweep folder: `sweep-config.json`, `trials/`, `sweep.json`, `sweep.csv`, `report.html`. */
   outDir: string;
-  /** Trials run at once (default: all cores, `os.availableParallelism()`). */
+  /** Threads to use (default: all cores, `os.availableParallelism()`): trials run this many at once; with fewer trials left than that, each trial runs its replications in parallel with the spare threads. */
   workers?: number;
   /** Continue a sweep in `outDir`: keep finished trials, run the rest. */
   resume?: boolean;
@@ -392,11 +392,18 @@ function trialDone(dir: string): boolean {
  * @param rawConfig the sweep config (with its `sweep:` block), as read from YAML/JSON
  * @param pointIndex grid point, 0 ≤ pointIndex < grid size
  * @param outDir sweep folder
- * @param opts `report: false` skips the trial's report.html (default: written)
+ * @param opts `report: false` skips the trial's report.html (default: written);
+ *   `replicationWorkers`: replications run at once inside the trial (default 1: the
+ *   caller parallelises across trials). Results do not depend on either.
  * @throws {ConfigError} when the config or the point is invalid
  * @example await runTrial(readRawConfig('sweep.yaml'), 3, 'runs/reserve-sweep')
  */
-export async function runTrial(rawConfig: unknown, pointIndex: number, outDir: string, opts: { report?: boolean } = {}): Promise<TrialResult> {
+export async function runTrial(
+  rawConfig: unknown,
+  pointIndex: number,
+  outDir: string,
+  opts: { report?: boolean; replicationWorkers?: number } = {},
+): Promise<TrialResult> {
   const spec = parseSweep(rawConfig);
   if (!Number.isInteger(pointIndex) || pointIndex < 0 || pointIndex >= spec.size) {
     throw new SweepError(`runTrial: point index ${pointIndex} is outside the grid (0…${spec.size - 1})`);
@@ -409,7 +416,7 @@ export async function runTrial(rawConfig: unknown, pointIndex: number, outDir: s
   mkdirSync(trialsDir, { recursive: true });
   const tmp = join(trialsDir, `${TEMP_PREFIX}${point.id}-${process.pid}-${threadId}`);
   rmSync(tmp, { recursive: true, force: true });
-  await runExperiment(cfg, { outDir: tmp, quiet: true });
+  await runExperiment(cfg, { outDir: tmp, quiet: true, workers: opts.replicationWorkers ?? 1 });
   if (opts.report !== false) {
     // The trial's own report (learning curves of this grid point), linked from the sweep report.
     const { writeReport } = await import('./report.js');
@@ -442,6 +449,8 @@ export interface TrialTask {
   outDir: string;
   /** Write the trial's report.html. */
   report: boolean;
+  /** Replications the trial runs at once. */
+  replicationWorkers: number;
 }
 
 /** Message a trial worker posts back. */
@@ -599,6 +608,10 @@ export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<
   let done = points.length - todo.length;
   opts.onProgress?.(done, points.length);
 
+  // Cores go to trials first; when there are fewer trials than workers, the
+  // spare cores run replications inside each trial (no nested oversubscription).
+  const lanes = Math.min(workers, Math.max(1, todo.length));
+  const replicationWorkers = Math.max(1, Math.floor(workers / lanes));
   const running = new Set<Worker>();
   let failure: Error | null = null;
   let next = 0;
@@ -606,7 +619,7 @@ export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<
     while (failure === null && next < todo.length) {
       const index = todo[next++]!;
       try {
-        await trialInWorker({ rawConfig, index, outDir, report: opts.report !== false }, running);
+        await trialInWorker({ rawConfig, index, outDir, report: opts.report !== false, replicationWorkers }, running);
       } catch (e) {
         if (failure === null) failure = new Error(`sweep trial ${points[index]!.id} failed (finished trials are kept; fix the cause and rerun with --resume): ${(e as Error).message}`);
         // Stop the others: their temporary folders are removed on resume.
@@ -617,7 +630,7 @@ export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<
       opts.onProgress?.(done, points.length);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, todo.length)) }, lane));
+  await Promise.all(Array.from({ length: lanes }, lane));
   if (failure !== null) throw failure;
 
   const table = buildSweepTable(rawConfig, outDir);

@@ -244,7 +244,8 @@ describe('runSweep', () => {
   it('runs one trial on its own, and skips a finished one', async () => {
     const dir = join(root, 'single');
     mkdirSync(dir);
-    const first = await runTrial(sweepConfig, 2, dir);
+    // Replications in 2 threads inside the trial: same bytes as the sweep's trial (1 thread).
+    const first = await runTrial(sweepConfig, 2, dir, { replicationWorkers: 2 });
     expect(first).toEqual({ index: 2, dir: join(dir, 'trials', '2-reservePrice=0.05'), skipped: false });
     expect(readFileSync(join(first.dir, 'summary.json')).equals(readFileSync(join(serial, 'trials', '2-reservePrice=0.05', 'summary.json')))).toBe(true);
     expect((await runTrial(sweepConfig, 2, dir)).skipped).toBe(true);
