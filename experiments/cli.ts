@@ -15,6 +15,9 @@ import { ConfigError, configHash, loadConfig, type ResolvedConfig } from './conf
 import { runExperiment, type Summary } from './runner.js';
 import { makeProgress } from './progress.js';
 import { evaluateCommand, exportCommand } from './policy-commands.js';
+import { queueSweep } from './queue.js';
+import { trainModelCommand } from './train-model.js';
+import { runWorker } from './worker.js';
 import { writeReport } from './report.js';
 import { runSweep, sweepText } from './sweep.js';
 import { readRawConfig } from './config.js';
@@ -98,7 +101,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('png', { type: 'boolean', default: false, describe: 'also write PNG charts' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
           .option('json', { type: 'boolean', default: false, describe: 'print sweep.json to stdout' })
+          .option('queue', { type: 'string', describe: 'redis://host:port: queue the trials for `bidgym worker`s on any machines instead of running them here' })
           .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'the reserve-price sweep on all cores')
+          .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --queue redis://10.0.0.5:6379', 'the same, through a Redis queue (start workers with bidgym worker)')
           .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --resume', 'resume it after a stop'),
       async (a) => {
         const raw = readRawConfig(a.config as string);
@@ -108,7 +113,9 @@ export async function main(argv: string[]): Promise<number> {
         const progress = makeProgress(!a.quiet && !a.json, 'trials');
         let table;
         try {
-          table = await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
+          table = a.queue
+            ? await queueSweep(raw, { queue: a.queue, outDir: dir, resume: a.resume, png: a.png, quiet: a.quiet || a.json, onProgress: progress.update })
+            : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
         } finally {
           progress.stop();
         }
@@ -130,6 +137,45 @@ export async function main(argv: string[]): Promise<number> {
         if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
         if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
         out(await writeReport(dir, { png: a.png, baseline: a.baseline }));
+      },
+    )
+    .command(
+      'worker',
+      'Take sweep trials from a Redis queue and run them (start one or more per machine; stop with Ctrl-C)',
+      (y) =>
+        y
+          .option('queue', { type: 'string', demandOption: true, describe: 'redis://host:port[/db] of the queue' })
+          .option('concurrency', { type: 'number', default: 1, describe: 'trials at once (each in its own thread; at most one per core is sensible)' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
+          .example('$0 worker --queue redis://10.0.0.5:6379 --concurrency 8', 'a worker using 8 cores'),
+      async (a) => {
+        if (!(Number.isInteger(a.concurrency) && a.concurrency >= 1)) throw new UsageError(`--concurrency: expected a positive integer, got ${a.concurrency}`);
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          await runWorker({ queue: a.queue, concurrency: a.concurrency, quiet: a.quiet, signal: stop.signal });
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      },
+    )
+    .command(
+      'train-model <config>',
+      "Train the config's interest model (attention, logistic or mf) on simulated logs and save it (model.json + weights.bin)",
+      (y) =>
+        y
+          .positional('config', { type: 'string', demandOption: true, describe: 'config with users and interestModel' })
+          .option('out', { type: 'string', demandOption: true, describe: 'folder for model.json, weights.bin and metrics' })
+          .option('quiet', { type: 'boolean', default: false })
+          .example('$0 train-model experiments/configs/cold-start.yaml --out models/attention', 'then use it with interestModel: { kind: attention, path: models/attention }'),
+      async (a) => {
+        const cfg = loadConfig(a.config as string);
+        const r = await trainModelCommand(cfg, resolve(a.out), { log: a.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+        const m = r.report;
+        out(`${cfg.interestModel.kind}: AUC ${m.auc?.toFixed(4)}, log-loss ${m.logLoss?.toFixed(4)}, ECE ${m.ece?.toFixed(4)}, cold-start AUC ${m.coldStartAuc?.toFixed(4) ?? '—'}\nwrote ${r.files.join(', ')} to ${resolve(a.out)}`);
       },
     )
     .command(

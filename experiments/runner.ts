@@ -29,6 +29,7 @@ import { stat, type Stat } from './stats.js';
 
 /** What the interest model reported (held-out users). */
 export interface InterestModelReport {
+  [figure: string]: unknown;
   kind: string;
   backend: string;
   auc: number | null;
@@ -57,6 +58,8 @@ export interface ReplicationResult {
   interestModel: InterestModelReport;
   auctions: number;
   seconds: number;
+  /** Seconds spent training the interest model (null: none trained). */
+  interestTrainSeconds: number | null;
   /** Each bidder's frozen policy at the end of training. */
   policies: Record<string, Policy>;
 }
@@ -125,23 +128,25 @@ export function num(x: number): string {
   return String(Number(x.toPrecision(9)));
 }
 
+/** Training time of each market's interest model (kept out of summary.json: it is not deterministic). */
+const trainSeconds = new WeakMap<Market, number | null>();
+
 /** The interest model for one replication: the oracle, or a model from models/ (trained or loaded). */
 async function interestModelFor(cfg: ResolvedConfig, market: Market, rep: Rng): Promise<InterestModelReport> {
   if (cfg.interestModel.kind === 'oracle') {
     return { kind: 'oracle', backend: 'none', auc: null, logLoss: null, ece: null, coldStartAuc: null };
   }
   const { createInterestModel } = await import('../models/index.js');
-  const made = await createInterestModel(cfg.interestModel as never, market.population!, market.catalogue!, rep.stream('interest-model'));
+  const made = await createInterestModel(cfg.interestModel as never, market.population!, market.catalogue!, rep.stream('interest-model'), {
+    clock: () => performance.now(),
+  });
+  trainSeconds.set(market, made.report?.trainSeconds ?? null);
   market.setPredictor(made.predictor);
   const r = made.report;
-  return {
-    kind: cfg.interestModel.kind,
-    backend: r?.backend ?? 'unknown',
-    auc: r?.auc ?? null,
-    logLoss: r?.logLoss ?? null,
-    ece: r?.ece ?? null,
-    coldStartAuc: r?.coldStartAuc ?? null,
-  };
+  if (!r) return { kind: cfg.interestModel.kind, backend: made.predictor.kind, auc: null, logLoss: null, ece: null, coldStartAuc: null };
+  // Everything the model reported except its training time (meta.json has that).
+  const { trainSeconds: _time, ...rest } = r;
+  return { ...rest, kind: cfg.interestModel.kind };
 }
 
 /**
@@ -458,7 +463,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
     policies[bc.id] = agents[b]!.policy();
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { market: marketFig, bidders, episodeRows, sampleRows, interestModel, auctions: auctionsRun, seconds, policies };
+  return { market: marketFig, bidders, episodeRows, sampleRows, interestModel, auctions: auctionsRun, seconds, interestTrainSeconds: trainSeconds.get(market) ?? null, policies };
 }
 
 /** Builds summary.json from the replications' figures (statistics across replications). */
@@ -551,7 +556,7 @@ export async function runExperiment(cfg: ResolvedConfig, opts: RunOptions): Prom
     auctions,
     auctionsPerSecond: auctions / seconds,
     replicationSeconds: reps.map((x) => x.seconds),
-    interestModel: { kind: summary.interestModel.kind, backend: summary.interestModel.backend },
+    interestModel: { kind: summary.interestModel.kind, backend: summary.interestModel.backend, trainSeconds: reps.map((x) => x.interestTrainSeconds) },
     versions: versions(),
   });
   writeJsonAtomic(join(dir, 'summary.json'), summary);

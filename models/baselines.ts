@@ -11,7 +11,7 @@
  *   items in their history plus a factor of their observed features, an ad has a
  *   learned factor and bias. It uses ids only, no content features, so it serves
  *   users never seen in training.
- * - {@link oracleModel}: the true click probability — the ceiling, not a model.
+ * (The oracle, the true click probability — the ceiling — is `OracleModel` in interest.ts.)
  *
  * Both learned baselines also see the user's fatigue towards the ad's advertiser,
  * like the attention model.

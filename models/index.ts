@@ -39,14 +39,21 @@ export interface LearnedCommon {
   validationShare: number;
   /** Share of the log's users held out for the reported metrics. */
   testShare: number;
+  /** Most passes over the training rows. */
   epochs: number;
+  /** Rows per gradient step. */
   batchSize: number;
+  /** Adam step size. */
   learningRate: number;
+  /** Epochs in a row without validation progress tolerated. */
   patience: number;
+  /** L2 penalty on weight matrices. */
   l2: number;
   /** Platt-scale on the validation users after training. */
   calibrate: boolean;
+  /** tfjs backend to train (and, for `tensor` serving, serve) on. */
   backend: BackendChoice;
+  /** How the market is served (see interest.ts). */
   serving: Serving;
   /** A directory with model.json + weights.bin to load instead of training. */
   path?: string | undefined;
@@ -96,8 +103,8 @@ export interface InterestReport {
 /** Options of {@link createInterestModel}. */
 export interface CreateOptions {
   /**
-   * Wall clock in milliseconds for `trainSeconds` (e.g. `() => performance.now()`;
-   * models/ never reads a clock itself). Without it trainSeconds is null.
+   * Wall clock in milliseconds for `trainSeconds`, e.g. node's `performance.now`
+   * (models/ never reads a clock itself). Without it trainSeconds is null.
    */
   clock?: () => number;
   /** The users to log impressions from; default {@link logPopulation}(pop). */
@@ -118,37 +125,14 @@ export interface CreatedInterestModel {
   training: TrainResult | null;
 }
 
-/** An Rng whose `personas` child is another population's: same personas, other people. */
-class SharedPersonasRng extends Rng {
-  constructor(
-    key: string,
-    private readonly personasKey: string,
-  ) {
-    super(key);
-  }
-
-  override stream(name: string): Rng {
-    return name === 'personas' ? new Rng(this.personasKey) : super.stream(name);
-  }
-}
-
 /**
- * Other users of the same world as `pop`: the same catalogue, personas (centroids,
- * biases, favourite content) and click model, but other people with their own
- * histories and arrivals. Interest models learn from their impressions, so the
- * run's own users are never touched and all of them are unseen by the model.
- *
- * Needs `pop` to have been built from a named stream (as the market does).
+ * Other users of the same world as `pop` (`pop.twin`): the same catalogue,
+ * personas and click model, but other people with their own histories and
+ * arrivals. Interest models learn from their impressions, so the run's own users
+ * are never touched and all of them are unseen by the model.
  */
 export function logPopulation(pop: UserPopulation, name = 'interest-log'): UserPopulation {
-  // UserPopulation keeps its stream private; its key (a public field of Rng) names the personas' stream.
-  const key = (pop as unknown as { rng?: { key?: unknown } }).rng?.key;
-  if (typeof key !== 'string') throw new Error('interest model: cannot find the population’s stream; pass options.logPopulation');
-  const twin = new UserPopulation(pop.args, pop.catalogue, new SharedPersonasRng(`${key}/${name}`, `${key}/personas`));
-  for (let i = 0; i < pop.centroids.length; i++) {
-    if (twin.centroids[i] !== pop.centroids[i]) throw new Error('interest model: could not rebuild the population’s personas; pass options.logPopulation');
-  }
-  return twin;
+  return pop.twin(name);
 }
 
 /** World sizes of a population (for building a network). */
@@ -203,7 +187,7 @@ function measure(model: InterestModel, log: ImpressionLog, split: LogSplit): Omi
  * @param rng the interest model's own stream (log, split, initial weights, minibatch order)
  * @param options clock for trainSeconds, a log population, progress
  * @example
- * const { predictor, report } = await createInterestModel(cfg.interestModel, market.population!, market.catalogue!, repRng.stream('interest'), { clock: () => performance.now() });
+ * const { predictor, report } = await createInterestModel(cfg.interestModel, market.population!, market.catalogue!, rep.stream('interest-model'), { clock: performance.now.bind(performance) });
  * market.setPredictor(predictor);
  */
 export async function createInterestModel(

@@ -25,7 +25,7 @@
  * and a click converts with probability sigmoid(logit(baseCvr) + wCvr · interest_u · a).
  */
 import type { Catalogue } from '../ads/catalogue.js';
-import type { Rng } from '../rng.js';
+import { Rng } from '../rng.js';
 
 /** Arguments of {@link UserPopulation} (all have defaults in the config schema). */
 export interface PopulationArgs {
@@ -45,7 +45,7 @@ export interface PopulationArgs {
   coldStartShare: number;
   /** Content items a user engages with at the start of a session. */
   organicEngagements: number;
-  /** Click-through rate of an average ad for an average user in the top slot. */
+  /** Top-slot click probability before the interest, history and fatigue terms. */
   baseCtr: number;
   /** Weight of interest · ad in the click logit. */
   interestWeight: number;
@@ -132,16 +132,20 @@ export class UserPopulation {
   private readonly logitBaseCtr: number;
   private readonly logitBaseCvr: number;
   private readonly rng: Rng;
+  /** The stream the personas were drawn from (shared by twins). */
+  private readonly personasRng: Rng;
   private readonly noise: Float64Array;
 
   static readonly PREFERRED = 64;
+  /** Items a user comes across per organic engagement (they engage with the one they like best). */
+  static readonly BROWSED = 8;
 
   /**
    * @param args population and click-model parameters
    * @param catalogue items and ads (their topic count is the users' too)
    * @param rng the population's own stream (arrivals, drift, new users)
    */
-  constructor(args: PopulationArgs, catalogue: Catalogue, rng: Rng) {
+  constructor(args: PopulationArgs, catalogue: Catalogue, rng: Rng, personasRng?: Rng) {
     if (args.historyLength > 255) throw new Error('users.historyLength: expected at most 255');
     this.args = { ...args };
     this.count = args.count;
@@ -165,7 +169,8 @@ export class UserPopulation {
     this.lastSeen = new Float64Array(n);
 
     // Personas: a centroid over one or two main topics, a CTR offset, a position decay.
-    const prng = rng.stream('personas');
+    this.personasRng = personasRng ?? rng.stream('personas');
+    const prng = new Rng(this.personasRng.key);
     const P = args.personas;
     this.centroids = new Float32Array(P * d);
     this.personaBias = new Float32Array(P);
@@ -252,11 +257,36 @@ export class UserPopulation {
     this.lastSeen[u] = this.tick;
   }
 
-  /** A content item the user engages with: one their persona likes, or sometimes any item. */
+  /**
+   * A content item the user engages with. Mostly what matches their own
+   * interest (the best of a few items they come across), so a history tells
+   * about the person, not only their persona; sometimes a favourite of their
+   * persona (shared taste), sometimes anything.
+   */
   private organicItem(u: number, rng: Rng): number {
-    const PREF = Math.min(UserPopulation.PREFERRED, this.catalogue.items);
-    if (rng.next() < 0.8) return this.preferred[this.persona[u]! * PREF + rng.int(PREF)]!;
-    return rng.int(this.catalogue.items);
+    const r = rng.next();
+    const items = this.catalogue.items;
+    if (r < 0.7) {
+      const d = this.topics;
+      const emb = this.catalogue.embeddings;
+      let best = 0;
+      let bestScore = -Infinity;
+      for (let c = 0; c < UserPopulation.BROWSED; c++) {
+        const i = rng.int(items);
+        let s = 0;
+        for (let k = 0; k < d; k++) s += this.interest[u * d + k]! * emb[i * d + k]!;
+        if (s > bestScore) {
+          bestScore = s;
+          best = i;
+        }
+      }
+      return best;
+    }
+    if (r < 0.85) {
+      const PREF = Math.min(UserPopulation.PREFERRED, items);
+      return this.preferred[this.persona[u]! * PREF + rng.int(PREF)]!;
+    }
+    return rng.int(items);
   }
 
   /** Appends an item id to the user's history (dropping the oldest when full). */
@@ -504,6 +534,16 @@ export class UserPopulation {
     out[offset + 2] = u === this.current ? Math.min(this.sessionDepth, 20) / 20 : 0;
     for (let p = 0; p < this.personas; p++) out[offset + 3 + p] = 0;
     out[offset + 3 + this.persona[u]!] = 1;
+  }
+
+  /**
+   * Other people of the same world: the same catalogue, personas (centroids,
+   * biases, favourite content) and click model, but users, histories and
+   * arrivals of their own, drawn from this population's stream `name`. Interest
+   * models learn from a twin's impressions, so a run's own users stay unseen.
+   */
+  twin(name: string): UserPopulation {
+    return new UserPopulation(this.args, this.catalogue, this.rng.stream(name), this.personasRng);
   }
 
   /** Bytes held per user by the typed arrays (for the memory benchmark). */
