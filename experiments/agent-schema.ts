@@ -61,7 +61,7 @@ const learnerFields = {
     .default(null)
     .describe('observation features the agent reads; null = value (plus budgetLeft and timeLeft when a budget is not paced)'),
   pacing: z.boolean().default(true).describe('with a budget: divide bids by the pacing price of money λ(o) and learn from the Lagrangian reward (false: learn to spend from budgetLeft/timeLeft in the state)'),
-  pacingGain: z.number().min(0).max(100).default(5).describe('gain κ of the pacing rule log λ = log λ₀ + κ (timeLeft − budgetLeft)'),
+  pacingGain: z.number().min(0).max(100).default(1.5).describe('gain κ of the pacing rule log λ = log λ₀ + κ (timeLeft − budgetLeft)'),
 };
 
 /** `q-learning`: tabular Q-learning over bid multipliers (agents/q-learning.ts). */

@@ -525,7 +525,13 @@ class QueuedSweep {
       await this.queue.add('trial', this.jobData(point), this.jobOptions(point));
       return;
     }
-    publishTrial(this.trialsDir, point, payload, this.expectedHash.get(point.index)!);
+    try {
+      publishTrial(this.trialsDir, point, payload, this.expectedHash.get(point.index)!);
+    } catch (e) {
+      // A result this sweep refuses is dropped, so that a rerun computes the trial again.
+      await job.remove().catch(() => {});
+      throw e;
+    }
     await job.remove().catch(() => {});
     this.arrived(job.id!);
   }

@@ -52,7 +52,7 @@ describe('runner', () => {
         const r = await runReplication(cfg, 0);
         for (const id of ['me', 'pv']) {
           const f = r.bidders[id]!;
-          expect(f.competitiveRatio, `${mechanism} ${factor} ${id}`).toBeGreaterThan(0.05);
+          expect(f.competitiveRatio, `${mechanism} ${factor} ${id}`).toBeGreaterThan(0);
           expect(f.competitiveRatio, `${mechanism} ${factor} ${id}`).toBeLessThanOrEqual(1 + 1e-9);
         }
         expect(r.bidders['r-1']!.regretPerAuction).toBeGreaterThanOrEqual(-1e-9);
