@@ -33,17 +33,17 @@ if (spawnSync('redis-server', ['--version']).status !== 0) {
   process.exit(0);
 }
 
-const TRIALS = quick ? 4 : 8;
+const TRIALS = quick ? 4 : 6;
 const TINY_TRIALS = quick ? 6 : 12;
 
-/** A medium trial: a few seconds of simulation on one core. */
+/** A medium trial: about 5 s of simulation on one core (plus ~1.5 s to start its thread). */
 const medium = {
   name: 'bench-queue',
   seed: 3,
   replications: 2,
   episodes: 4,
   evalEpisodes: 1,
-  auctionsPerEpisode: quick ? 1000 : 3000,
+  auctionsPerEpisode: quick ? 10_000 : 50_000,
   users: { count: 2000, topics: 8, historyLength: 5, items: 200 },
   exchange: { mechanism: 'second-price' },
   bidders: [
@@ -158,14 +158,19 @@ try {
   console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
 
   console.log(`1. Speed-up: ${TRIALS} trials of ${medium.replications} replications × ${medium.episodes + medium.evalEpisodes} episodes × ${medium.auctionsPerEpisode} auctions (${medium.users.count} users, 4 bidders)\n`);
-  const rows: [string, number][] = [];
-  rows.push(['local runSweep, 1 worker thread', await timeLocal(medium, 1)]);
-  rows.push(['local runSweep, 2 worker threads', await timeLocal(medium, 2)]);
-  for (const n of [1, 2, 4]) rows.push([`queue, ${n} worker process${n > 1 ? 'es' : ''}`, await timeQueued(`${url}/${n}`, medium, n)]);
+  // The machine may be shared: the 1-minute load average before each row shows how busy it was.
+  const rows: [string, number, number][] = [];
+  const row = async (name: string, run: () => Promise<number>) => {
+    const load = loadavg()[0]!;
+    rows.push([name, await run(), load]);
+  };
+  await row('local runSweep, 1 worker thread', () => timeLocal(medium, 1));
+  await row('local runSweep, 2 worker threads', () => timeLocal(medium, 2));
+  for (const n of [1, 2, 4]) await row(`queue, ${n} worker process${n > 1 ? 'es' : ''}`, () => timeQueued(`${url}/${n}`, medium, n));
   const q1 = rows[2]![1];
-  console.log('| setup | wall s | s / trial | speed-up vs 1 queue worker |');
-  console.log('| --- | ---: | ---: | ---: |');
-  for (const [name, s] of rows) console.log(`| ${name} | ${s.toFixed(1)} | ${(s / TRIALS).toFixed(2)} | ${(q1 / s).toFixed(2)}× |`);
+  console.log('| setup | wall s | s / trial | speed-up vs 1 queue worker | load before |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const [name, s, load] of rows) console.log(`| ${name} | ${s.toFixed(1)} | ${(s / TRIALS).toFixed(2)} | ${(q1 / s).toFixed(2)}× | ${load.toFixed(1)} |`);
 
   console.log(`\n2. Overhead per trial: ${TINY_TRIALS} tiny trials (1 replication × 2 episodes × 50 auctions), one at a time\n`);
   const local = await timeLocal(tiny, 1);

@@ -126,8 +126,13 @@ export class UserPopulation {
   private readonly blockStamp: Int32Array;
   private readonly blockBest: Int32Array;
   private lastDot = 0;
-  private readonly blockNum: Float64Array;
-  private readonly blockDen: Float64Array;
+  private readonly blockAcc: Float64Array;
+  /** Per ad, for the current user: the logit without the history term, and the attention sums. */
+  private readonly cacheBase: Float64Array;
+  private readonly cacheNum: Float64Array;
+  private readonly cacheDen: Float64Array;
+  /** (exp(τ·sim), exp(τ·sim)·sim) interleaved: the same tables in the order fillBlock reads them. */
+  private readonly attnTable: Float64Array;
   private stamp = 1;
   private readonly logitBaseCtr: number;
   private readonly logitBaseCvr: number;
@@ -208,6 +213,7 @@ export class UserPopulation {
     const A = catalogue.ads;
     this.expSim = new Float64Array(totalItems * A);
     this.expSimSim = new Float64Array(totalItems * A);
+    this.attnTable = new Float64Array(2 * totalItems * A);
     const emb = catalogue.embeddings;
     for (let i = 0; i < totalItems; i++) {
       for (let a = 0; a < A; a++) {
@@ -217,14 +223,18 @@ export class UserPopulation {
         const e = Math.exp(args.attentionSharpness * s);
         this.expSim[i * A + a] = e;
         this.expSimSim[i * A + a] = e * s;
+        this.attnTable[2 * (i * A + a)] = e * s;
+        this.attnTable[2 * (i * A + a) + 1] = e;
       }
     }
     this.cacheLogit = new Float64Array(A);
     this.cacheDot = new Float64Array(A);
     this.blockStamp = new Int32Array(catalogue.advertisers);
     this.blockBest = new Int32Array(catalogue.advertisers);
-    this.blockNum = new Float64Array(catalogue.adsPerAdvertiser);
-    this.blockDen = new Float64Array(catalogue.adsPerAdvertiser);
+    this.blockAcc = new Float64Array(2 * catalogue.adsPerAdvertiser);
+    this.cacheBase = new Float64Array(A);
+    this.cacheNum = new Float64Array(A);
+    this.cacheDen = new Float64Array(A);
     this.logitBaseCtr = logit(args.baseCtr);
     this.logitBaseCvr = logit(args.baseCvr);
 
@@ -295,15 +305,50 @@ export class UserPopulation {
     if (L === 0) return;
     const len = this.historyLen[u]!;
     const head = this.historyHead[u]!;
+    let evicted = -1;
     if (len < L) {
       this.history[u * L + ((head + len) % L)] = item;
       this.historyLen[u] = len + 1;
     } else {
+      evicted = this.history[u * L + head]!;
       this.history[u * L + head] = item;
       this.historyHead[u] = (head + 1) % L;
     }
     this.historyVersion[u]++;
-    if (u === this.current) this.stamp++;
+    if (u === this.current) this.updateBlocks(item, evicted, len === 0);
+  }
+
+  /**
+   * The current user's history changed by one item in, maybe one out: move the
+   * cached attention sums of the advertisers already computed this session
+   * instead of recomputing them (a click would otherwise invalidate them all).
+   */
+  private updateBlocks(added: number, evicted: number, wasEmpty: boolean): void {
+    const per = this.catalogue.adsPerAdvertiser;
+    const A = this.catalogue.ads;
+    const t = this.attnTable;
+    const a = this.args;
+    const rowIn = 2 * added * A;
+    const rowOut = evicted >= 0 ? 2 * evicted * A : -1;
+    for (let m = 0; m < this.advertisers; m++) {
+      if (this.blockStamp[m] !== this.stamp) continue;
+      const first = m * per;
+      let best = first;
+      for (let ad = first; ad < first + per; ad++) {
+        let num = (wasEmpty ? 0 : this.cacheNum[ad]!) + t[rowIn + 2 * ad]!;
+        let den = (wasEmpty ? 0 : this.cacheDen[ad]!) + t[rowIn + 2 * ad + 1]!;
+        if (rowOut >= 0) {
+          num -= t[rowOut + 2 * ad]!;
+          den -= t[rowOut + 2 * ad + 1]!;
+        }
+        this.cacheNum[ad] = num;
+        this.cacheDen[ad] = den;
+        const z = this.cacheBase[ad]! + a.historyWeight * (num / den);
+        this.cacheLogit[ad] = z;
+        if (z > this.cacheLogit[best]!) best = ad;
+      }
+      this.blockBest[m] = best;
+    }
   }
 
   /** Copies the user's history, oldest first, into `out` at `offset`; returns its length. Unused places are left as they are. */
@@ -424,23 +469,18 @@ export class UserPopulation {
     const per = this.catalogue.adsPerAdvertiser;
     const first = m * per;
     const A = this.catalogue.ads;
-    const num = this.blockNum;
-    const den = this.blockDen;
-    const es = this.expSimSim;
-    const e = this.expSim;
+    const acc = this.blockAcc;
+    const t = this.attnTable;
     const hist = this.history;
-    num.fill(0, 0, per);
-    den.fill(0, 0, per);
-    // History outer, ads inner: the tables are item-major, so each history item
-    // reads one contiguous run of this advertiser's ads.
+    const per2 = 2 * per;
+    acc.fill(0, 0, per2);
+    // History outer, ads inner: the table is item-major with (exp·sim, exp) pairs,
+    // so each history item reads one contiguous run of this advertiser's ads.
     const len = this.historyLen[u]!;
     const L = this.historyLength;
     for (let j = u * L, end = j + len; j < end; j++) {
-      const row = hist[j]! * A + first;
-      for (let i = 0; i < per; i++) {
-        num[i]! += es[row + i]!;
-        den[i]! += e[row + i]!;
-      }
+      const row = 2 * (hist[j]! * A + first);
+      for (let i = 0; i < per2; i++) acc[i]! += t[row + i]!;
     }
     const d = this.topics;
     const emb = this.catalogue.embeddings;
@@ -457,8 +497,12 @@ export class UserPopulation {
       const ai = (this.catalogue.items + ad) * d;
       let dot = 0;
       for (let k = 0; k < d; k++) dot += interest[ud + k]! * emb[ai + k]!;
-      const attn = len > 0 ? num[i]! / den[i]! : 0;
-      const z = base + wI * dot + wH * attn;
+      const attn = len > 0 ? acc[2 * i]! / acc[2 * i + 1]! : 0;
+      const zBase = base + wI * dot;
+      const z = zBase + wH * attn;
+      this.cacheBase[ad] = zBase;
+      this.cacheNum[ad] = acc[2 * i]!;
+      this.cacheDen[ad] = acc[2 * i + 1]!;
       cacheLogit[ad] = z;
       this.cacheDot[ad] = dot;
       if (z > cacheLogit[best]!) best = ad;

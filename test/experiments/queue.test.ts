@@ -320,4 +320,20 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     expect(err).toBeInstanceOf(QueueError);
     expect(err.message).toMatch(new RegExp(`^lost Redis at 127.0.0.1:${gone.port}/0: .*run the same command with --resume once Redis is back`));
   });
+
+  it('stops waiting when interrupted, leaving the trials queued for --resume', async () => {
+    const url = `redis://127.0.0.1:${port}/5`;
+    const stop = new AbortController();
+    const statuses: string[] = [];
+    const sweep = rejection(queueSweep(sweepConfig, { queue: url, outDir: join(root, 'interrupted'), signal: stop.signal, onStatus: (m) => statuses.push(m) }));
+    await until(() => statuses.length > 0, 'the trials to be queued');
+    stop.abort();
+    const err = await sweep;
+    expect(err).toBeInstanceOf(QueueError);
+    expect(err.message).toMatch(/^interrupted: 3 trial\(s\) stay on the queue .* run the same command with --resume to collect them$/);
+    const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
+    expect((await queue.getJobCounts('waiting')).waiting).toBe(3);
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
 });
