@@ -169,7 +169,7 @@ export interface TrialPayload {
   version: string;
   /** Worker name (`bidgym@<version>@<host>@<pid>`). */
   worker: string;
-  /** Seconds the trial ran on the worker. */
+  /** Seconds the trial's thread ran on the worker (start to end, packing the folder not included). */
   seconds: number;
   files: TrialFile[];
 }

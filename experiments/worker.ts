@@ -190,8 +190,8 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
         if (reply.stack) err.stack = reply.stack;
         throw err;
       }
-      const files = packFolder(reply.dir);
-      return { version, worker: name, seconds: Number(process.hrtime.bigint() - t0) / 1e9, files };
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      return { version, worker: name, seconds, files: packFolder(reply.dir) };
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -215,7 +215,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   });
   worker.on('ready', () => (lastError = ''));
   worker.on('active', (job) => log(`${label(job)} started`));
-  worker.on('completed', (job, result) => log(`${label(job)} done in ${result.seconds.toFixed(1)} s`));
+  worker.on('completed', (job, result) => log(`${label(job)} done in ${result.seconds.toFixed(2)} s`));
   worker.on('failed', (job, err) => log(`${job ? label(job) : 'a job'} failed: ${err.message}`));
   worker.on('stalled', (jobId) => log(`job ${jobId} lost its worker mid-trial: back on the queue`));
 
