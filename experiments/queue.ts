@@ -152,6 +152,8 @@ export interface TrialJob {
   id: string;
   /** The whole sweep config, as read from YAML/JSON. */
   rawConfig: unknown;
+  /** Write the trial's own report.html (and charts) into its folder, as a local sweep does unless `report: false`. */
+  report: boolean;
 }
 
 /** One file of a finished trial folder, as carried through Redis. */
@@ -277,6 +279,16 @@ function publishTrial(trialsDir: string, point: GridPoint, payload: TrialPayload
   }
   fsyncDir(trialsDir);
   return true;
+}
+
+/** `p`, or 'timeout' when it takes longer than `ms`; the timer is cleared, so it never keeps the process alive. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -406,7 +418,7 @@ class QueuedSweep {
       if (now - lastFull >= Math.max(2000, this.pending.size * 10)) {
         lastFull = now;
         const full = Promise.all([...this.pending.keys()].map((id) => this.check(id))).then(() => 'ok' as const);
-        const outcome = await Promise.race([full, sleep(lostAfterMs).then(() => 'timeout' as const)]).catch((e: Error) => e);
+        const outcome = await within(full, lostAfterMs).catch((e: Error) => e);
         if (outcome !== 'ok') {
           const why = outcome === 'timeout' ? `no answer for ${lostAfterMs / 1000} s` : outcome.message;
           throw new QueueError(`lost Redis at ${this.target.where}: ${why}; the queued trials are kept there — run the same command with --resume once Redis is back`);
@@ -433,8 +445,8 @@ class QueuedSweep {
   /** Closes the Redis connections. */
   async close(): Promise<void> {
     // A graceful close waits for Redis; when Redis is gone, drop the connections instead.
-    const closed = Promise.allSettled([this.events.close(), this.queue.close()]).then(() => true);
-    if (!(await Promise.race([closed, sleep(2000).then(() => false)]))) {
+    const closed = Promise.allSettled([this.events.close(), this.queue.close()]);
+    if ((await within(closed, 2000)) === 'timeout') {
       // Not awaited: with Redis gone, these promises may never settle.
       this.events.disconnect().catch(() => {});
       this.queue.disconnect().catch(() => {});
@@ -442,7 +454,7 @@ class QueuedSweep {
   }
 
   private jobData(p: GridPoint): TrialJob {
-    return { version: this.version, sweepHash: this.hash, index: p.index, id: p.id, rawConfig: this.rawConfig };
+    return { version: this.version, sweepHash: this.hash, index: p.index, id: p.id, rawConfig: this.rawConfig, report: this.opts.report !== false };
   }
 
   private jobOptions(p: GridPoint): JobsOptions {
@@ -464,7 +476,7 @@ class QueuedSweep {
         const stale =
           state === 'failed' ||
           (state === 'completed' && !(isPlainObject(job.returnvalue) && job.returnvalue.version === this.version)) ||
-          (WAITING_STATES.has(state) && job.data?.version !== this.version);
+          (WAITING_STATES.has(state) && (job.data?.version !== this.version || job.data?.report !== this.jobData(p).report));
         if (!stale) {
           kept++;
           continue;
@@ -528,6 +540,7 @@ class QueuedSweep {
     try {
       publishTrial(this.trialsDir, point, payload, this.expectedHash.get(point.index)!);
     } catch (e) {
+      if (!(e instanceof SweepError)) throw new SweepError(`cannot write trial ${point.id} into ${this.trialsDir}: ${(e as Error).message}`);
       // A result this sweep refuses is dropped, so that a rerun computes the trial again.
       await job.remove().catch(() => {});
       throw e;

@@ -62,7 +62,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   (await import(workerData.tsx)).register();
   const { runTrial } = await import(workerData.sweep);
-  const result = await runTrial(workerData.rawConfig, workerData.index, workerData.outDir);
+  const result = await runTrial(workerData.rawConfig, workerData.index, workerData.outDir, { report: workerData.report, replicationWorkers: 1 });
   parentPort.postMessage({ ok: true, dir: result.dir });
 })().catch((e) => {
   parentPort.postMessage({ ok: false, name: (e && e.name) || 'Error', message: (e && e.message) || String(e), stack: e && e.stack });
@@ -77,10 +77,11 @@ const TSX_API = (() => {
 })();
 const SWEEP_MODULE = new URL('./sweep.ts', import.meta.url).href;
 
-/** Runs grid point `index` of `rawConfig` into `outDir` in a fresh thread; resolves with the thread's reply. */
-function trialInThread(rawConfig: unknown, index: number, outDir: string, running: Set<Thread>): Promise<ThreadReply> {
+/** Runs the job's grid point into `outDir` in a fresh thread (one replication at a time); resolves with the thread's reply. */
+function trialInThread(job: TrialJob, outDir: string, running: Set<Thread>): Promise<ThreadReply> {
   return new Promise((resolve) => {
-    const thread = new Thread(THREAD_SOURCE, { eval: true, workerData: { tsx: TSX_API, sweep: SWEEP_MODULE, rawConfig, index, outDir } });
+    const workerData = { tsx: TSX_API, sweep: SWEEP_MODULE, rawConfig: job.rawConfig, index: job.index, report: job.report, outDir };
+    const thread = new Thread(THREAD_SOURCE, { eval: true, workerData });
     running.add(thread);
     let reply: ThreadReply | null = null;
     thread.once('message', (m: ThreadReply) => {
@@ -135,7 +136,7 @@ function removeDeadWorkersFolders(workDir: string): void {
 function isTrialJob(d: unknown): d is TrialJob {
   if (typeof d !== 'object' || d === null) return false;
   const j = d as Record<string, unknown>;
-  return typeof j.version === 'string' && typeof j.id === 'string' && typeof j.sweepHash === 'string' && Number.isInteger(j.index) && j.rawConfig !== undefined;
+  return typeof j.version === 'string' && typeof j.id === 'string' && typeof j.sweepHash === 'string' && Number.isInteger(j.index) && j.rawConfig !== undefined && typeof j.report === 'boolean';
 }
 
 function positiveInt(name: string, v: number | undefined, fallback: number): number {
@@ -175,14 +176,14 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
 
   const processor = async (job: Job<TrialJob, TrialPayload>): Promise<TrialPayload> => {
     const d = job.data;
-    if (!isTrialJob(d)) throw new UnrecoverableError(`${CONFIG_FAILURE}: job ${job.id} is not a bidgym trial (its data lacks version, id, index or rawConfig)`);
+    if (!isTrialJob(d)) throw new UnrecoverableError(`${CONFIG_FAILURE}: job ${job.id} is not a bidgym trial (its data lacks version, id, index, rawConfig or report)`);
     if (d.version !== version) {
       throw new UnrecoverableError(`${VERSION_MISMATCH}: trial ${d.id} was queued by bidgym ${d.version}, worker ${name} runs bidgym ${version} — run the workers on the sweep's bidgym version`);
     }
     const tmp = mkdtempSync(join(workDir, `${process.pid}-`));
     const t0 = process.hrtime.bigint();
     try {
-      const reply = await trialInThread(d.rawConfig, d.index, tmp, running);
+      const reply = await trialInThread(d, tmp, running);
       if (!reply.ok) {
         // A config that cannot run fails the same way on every worker: fail once.
         if (reply.name === 'ConfigError' || reply.name === 'SweepError') throw new UnrecoverableError(`${CONFIG_FAILURE}: ${reply.message}`);
@@ -219,14 +220,22 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   worker.on('failed', (job, err) => log(`${job ? label(job) : 'a job'} failed: ${err.message}`));
   worker.on('stalled', (jobId) => log(`job ${jobId} lost its worker mid-trial: back on the queue`));
 
-  const finished = worker.run();
+  // run() settles when the worker is closed, or early on a fatal error: either ends runWorker.
+  const finished = worker.run().then(
+    () => null,
+    (e: Error) => e,
+  );
   await worker.waitUntilReady();
   log(`worker ${name} ready on redis://${target.where}, ${concurrency} trial(s) at a time`);
-  await new Promise<void>((resolve) => {
-    if (opts.signal?.aborted) resolve();
-    opts.signal?.addEventListener('abort', () => resolve(), { once: true });
+  const stop = new Promise<'stop'>((resolve) => {
+    if (opts.signal?.aborted) resolve('stop');
+    opts.signal?.addEventListener('abort', () => resolve('stop'), { once: true });
   });
-  log(`worker ${name} stopping${running.size > 0 ? `: finishing ${running.size} running trial(s)` : ''}`);
-  await worker.close();
-  await finished;
+  const first = await Promise.race([finished, stop]);
+  if (first === 'stop') {
+    log(`worker ${name} stopping${running.size > 0 ? `: finishing ${running.size} running trial(s)` : ''}`);
+    await worker.close();
+  }
+  const error = await finished;
+  if (error !== null) throw new QueueError(`worker ${name} stopped: ${error.message}`);
 }

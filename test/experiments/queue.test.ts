@@ -12,6 +12,7 @@ import { runWorker } from '../../experiments/worker.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const root = mkdtempSync(join(tmpdir(), 'bidgym-queue-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
 if (!HAS_REDIS) console.warn('queue.test.ts: redis-server is not installed, so the Redis integration tests are skipped (apt-get install redis-server; .ci/run installs it)');
 
@@ -165,7 +166,6 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
       redis.kill('SIGTERM');
       await exited;
     }
-    rmSync(root, { recursive: true, force: true });
   });
 
   /** Starts `bidgym worker` logic in its own process (short lock and stall check so a killed worker's trial returns in ~3 s). */
@@ -233,7 +233,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     // The same trial queued twice (a repeated `bidgym sweep`) is one job.
     const hash = sweepHash(sweepConfig);
     const queue = new Queue<TrialJob>(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
-    const data: TrialJob = { version: bidgymVersion(), sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig };
+    const data: TrialJob = { version: bidgymVersion(), sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, report: true };
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
@@ -264,7 +264,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     const url = `redis://127.0.0.1:${port}/3`;
     const queue = new Queue<TrialJob>(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
     const bad = { ...sweepConfig, bidders: [{ ...base.bidders[0], agent: { kind: 'q-learnin' } }] };
-    const job = await queue.add('trial', { version: bidgymVersion(), sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad }, { jobId: 'bad-0', attempts: 3 });
+    const job = await queue.add('trial', { version: bidgymVersion(), sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, report: false }, { jobId: 'bad-0', attempts: 3 });
     const stop = new AbortController();
     const lines: string[] = [];
     const worker = runWorker({ queue: url, signal: stop.signal, log: (l) => lines.push(l), workDir: join(root, 'workdir') });
