@@ -299,8 +299,18 @@ export class Market {
         this.pool[j] = tmp;
       }
       asked = p;
-      // Keep bidders in index order so nothing depends on the draw order.
-      this.pool.subarray(0, asked).sort();
+      // Keep bidders in index order so nothing depends on the draw order
+      // (insertion sort: a few entries, and no allocation per auction).
+      const pool = this.pool;
+      for (let i = 1; i < asked; i++) {
+        const v = pool[i]!;
+        let j = i - 1;
+        while (j >= 0 && pool[j]! > v) {
+          pool[j + 1] = pool[j]!;
+          j--;
+        }
+        pool[j + 1] = v;
+      }
     }
     let n = 0;
     let ns = 0;
