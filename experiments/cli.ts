@@ -33,7 +33,9 @@ export function summaryTable(s: Summary): string {
   const ci = (st: { mean: number; ci95: [number, number] }) => `${f(st.mean)} ± ${f((st.ci95[1] - st.ci95[0]) / 2)}`;
   const lines: string[] = [];
   lines.push(`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''}; mean ± 95% CI over replications, evaluation episodes)`);
-  lines.push(`interest model: ${s.interestModel.kind}${s.interestModel.auc !== null ? ` (AUC ${s.interestModel.auc.toFixed(3)}, ECE ${s.interestModel.ece?.toFixed(4)})` : ''}`);
+  const im = s.interestModel as Record<string, unknown>;
+  const fig = (k: string) => (im[k] && typeof im[k] === 'object' ? ci(im[k] as { mean: number; ci95: [number, number] }) : null);
+  lines.push(`interest model: ${im.kind}${fig('auc') ? ` (AUC ${fig('auc')}, ECE ${fig('ece')}, cold-start AUC ${fig('coldStartAuc')}; held-out users)` : ''}`);
   lines.push('');
   const m = s.market;
   lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}   publishers ${ci(m.publisherPayoutPerAuction!)}   exchange ${ci(m.exchangeFeePerAuction!)}`);

@@ -471,7 +471,8 @@ function interestLine(im: unknown): string {
   for (const k of ['backend', 'auc', 'logLoss', 'ece', 'coldStartAuc']) {
     const v = o[k];
     if (v === null || v === undefined || v === 'none') continue;
-    parts.push(`${esc(label(k))} ${esc(typeof v === 'number' ? fmt(v) : v)}`);
+    const mean = v && typeof v === 'object' && typeof (v as { mean?: unknown }).mean === 'number' ? (v as { mean: number }).mean : null;
+    parts.push(`${esc(label(k))} ${esc(typeof v === 'number' ? fmt(v) : mean !== null ? fmt(mean) : v)}`);
   }
   return parts.join(', ');
 }

@@ -44,7 +44,8 @@ export interface Summary {
   configHash: string;
   seed: number;
   replications: number;
-  interestModel: InterestModelReport;
+  /** The interest model: kind and backend, and each quality figure as a statistic over replications (each trains its own). */
+  interestModel: { kind: string; backend: string; [figure: string]: unknown };
   market: Record<string, Stat>;
   bidders: Record<string, Record<string, Stat>>;
 }
@@ -466,6 +467,16 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
   return { market: marketFig, bidders, episodeRows, sampleRows, interestModel, auctions: auctionsRun, seconds, interestTrainSeconds: trainSeconds.get(market) ?? null, policies };
 }
 
+/** Numeric figures of the interest model become statistics over replications; the rest (kind, backend, …) is replication 0's. */
+function summarizeInterest(reports: InterestModelReport[]): Summary['interestModel'] {
+  const out: Summary['interestModel'] = { kind: reports[0]!.kind, backend: String(reports[0]!.backend) };
+  for (const [k, v] of Object.entries(reports[0]!)) {
+    if (k === 'kind' || k === 'backend') continue;
+    out[k] = typeof v === 'number' && reports.every((r) => typeof r[k] === 'number') ? stat(reports.map((r) => r[k] as number)) : v;
+  }
+  return out;
+}
+
 /** Builds summary.json from the replications' figures (statistics across replications). */
 export function summarize(cfg: ResolvedConfig, reps: ReplicationResult[]): Summary {
   const market: Record<string, Stat> = {};
@@ -481,7 +492,7 @@ export function summarize(cfg: ResolvedConfig, reps: ReplicationResult[]): Summa
     configHash: configHash(cfg),
     seed: cfg.seed,
     replications: cfg.replications,
-    interestModel: reps[0]!.interestModel,
+    interestModel: summarizeInterest(reps.map((x) => x.interestModel)),
     market,
     bidders,
   };

@@ -103,6 +103,27 @@ describe('runner', () => {
     expect(low.overbidRegretPerAuction! + low.underbidRegretPerAuction!).toBeCloseTo(low.regretPerAuction!, 10);
   });
 
+  it("summarises the interest model's quality over replications (each trains its own), keeping its kind and backend", async () => {
+    const cfg = resolveConfig({
+      name: 'im',
+      replications: 2,
+      episodes: 0,
+      evalEpisodes: 1,
+      auctionsPerEpisode: 500,
+      users: { count: 1500, items: 200 },
+      interestModel: { kind: 'logistic', logSize: 8000 },
+      exchange: { mechanism: 'second-price' },
+      bidders: [{ id: 'a', copies: 2, agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } }],
+    });
+    const reps = [await runReplication(cfg, 0), await runReplication(cfg, 1)];
+    const im = summarize(cfg, reps).interestModel as Record<string, any>;
+    expect(im.kind).toBe('logistic');
+    expect(im.backend).toBe(reps[0]!.interestModel.backend);
+    expect(im.auc.values).toEqual([reps[0]!.interestModel.auc, reps[1]!.interestModel.auc]);
+    expect(im.auc.mean).toBeCloseTo((im.auc.values[0] + im.auc.values[1]) / 2, 12);
+    expect(im.trainSeconds).toBeUndefined();
+  });
+
   it('summaries carry mean, 95% CI and one value per replication', async () => {
     const cfg = resolveConfig({
       name: 's',
