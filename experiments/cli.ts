@@ -149,15 +149,30 @@ export async function main(argv: string[]): Promise<number> {
           .option('queue', { type: 'string', demandOption: true, describe: 'redis://host:port[/db] of the queue' })
           .option('concurrency', { type: 'number', default: 1, describe: 'trials at once (each in its own thread; at most one per core is sensible)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
+          .option('lock-duration', { type: 'number', default: 30000, describe: "ms a trial's lock lasts without renewal: a dead worker's trial is retried after about this plus --stalled-interval" })
+          .option('stalled-interval', { type: 'number', default: 30000, describe: 'ms between checks for trials whose worker died' })
+          .option('work-dir', { type: 'string', describe: "folder for the trials' temporary folders (default: the system's temp folder)" })
           .example('$0 worker --queue redis://10.0.0.5:6379 --concurrency 8', 'a worker using 8 cores'),
       async (a) => {
         if (!(Number.isInteger(a.concurrency) && a.concurrency >= 1)) throw new UsageError(`--concurrency: expected a positive integer, got ${a.concurrency}`);
+        for (const flag of ['lock-duration', 'stalled-interval'] as const) {
+          const v = a[flag];
+          if (!(Number.isFinite(v) && v >= 100)) throw new UsageError(`--${flag}: expected a number of milliseconds ≥ 100, got ${v}`);
+        }
         const stop = new AbortController();
         const onSignal = () => stop.abort();
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          await runWorker({ queue: a.queue, concurrency: a.concurrency, quiet: a.quiet, signal: stop.signal });
+          await runWorker({
+            queue: a.queue,
+            concurrency: a.concurrency,
+            quiet: a.quiet,
+            signal: stop.signal,
+            lockDurationMs: a['lock-duration'],
+            stalledIntervalMs: a['stalled-interval'],
+            workDir: a['work-dir'] ? resolve(a['work-dir']) : undefined,
+          });
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);

@@ -168,18 +168,13 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     }
   });
 
-  /** Starts `bidgym worker` logic in its own process (short lock and stall check so a killed worker's trial returns in ~3 s). */
+  /** Starts `bidgym worker` in its own process (short lock and stall check so a killed worker's trial returns in ~3 s). */
   function startWorkerProcess(url: string): { child: ChildProcess; log: () => string } {
-    const driver = join(root, 'worker-driver.mts');
-    if (!existsSync(driver)) {
-      writeFileSync(
-        driver,
-        `const { runWorker } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'experiments/worker.ts')).href)});\n` +
-          `const stop = new AbortController();\nprocess.once('SIGTERM', () => stop.abort());\n` +
-          `await runWorker({ queue: process.argv[2], concurrency: 1, signal: stop.signal, lockDurationMs: 2000, stalledIntervalMs: 1000, workDir: process.argv[3], log: (l) => console.log(l) });\n`,
-      );
-    }
-    const child = spawn(process.execPath, ['--import', 'tsx', driver, url, join(root, 'workdir')], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(REPO, 'bin', 'bidgym.mjs'), 'worker', '--queue', url, '--lock-duration', '2000', '--stalled-interval', '1000', '--work-dir', join(root, 'workdir')],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(child);
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
