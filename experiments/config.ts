@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { canonicalJson } from '../agents/policy.js';
 import type { MarketSpec, UsersSpec } from '../env/market.js';
 import type { AgentSpec } from './agent-schema.js';
 import { compileObjective, ObjectiveError } from './objective.js';
@@ -219,15 +220,8 @@ export function loadConfig(path: string): ResolvedConfig {
   return resolveConfig(readRawConfig(path));
 }
 
-/** JSON with object keys sorted at every level (canonical form for hashing). */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => {
-    if (x && typeof x === 'object' && !Array.isArray(x)) {
-      return Object.fromEntries(Object.keys(x).sort().map((k) => [k, (x as Record<string, unknown>)[k]]));
-    }
-    return x;
-  });
-}
+/** JSON with object keys sorted at every level (canonical form for hashing); shared with policy checksums. */
+export { canonicalJson };
 
 /** First 12 hex digits of the sha256 of the resolved config's canonical JSON. */
 export function configHash(cfg: ResolvedConfig): string {

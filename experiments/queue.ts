@@ -26,14 +26,14 @@
  * BullMQ forbids `:` in custom job ids (it is Redis's key separator), hence `-`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { canonicalJson, configHash, resolveConfig } from './config.js';
-import { fsyncDir, removeStaleTemps, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
-import { buildSweepTable, expandSweep, sweepCsv, SweepError, sweepHash, type GridPoint, type SweepTable } from './sweep.js';
+import { configHash, resolveConfig } from './config.js';
+import { fsyncDir, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
+import { buildSweepTable, expandSweep, prepareSweepDir, sweepCsv, SweepError, sweepHash, type GridPoint, type SweepTable } from './sweep.js';
 
 /** Name of the BullMQ queue every bidgym sweep and worker uses (one Redis database = one pool of workers). */
 export const QUEUE_NAME = 'trials';
@@ -213,26 +213,6 @@ export interface QueueSweepOptions {
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** One sweep per folder (the rules of a local sweep): returns the trials folder, ready. */
-function prepareSweepDir(rawConfig: unknown, outDir: string, resume: boolean): string {
-  const trialsDir = join(outDir, 'trials');
-  const configFile = join(outDir, 'sweep-config.json');
-  if (existsSync(configFile)) {
-    if (!resume) throw new SweepError(`${outDir} already holds a sweep: pass --resume to continue it, or choose another --out`);
-    const before = JSON.parse(readFileSync(configFile, 'utf8')) as unknown;
-    if (canonicalJson(before) !== canonicalJson(rawConfig)) {
-      throw new SweepError(`--resume: ${outDir} was started with a different config (see its sweep-config.json); choose another --out`);
-    }
-  } else if (existsSync(trialsDir) && readdirSync(trialsDir).some((n) => !n.startsWith(TEMP_PREFIX))) {
-    throw new SweepError(`${outDir} holds trials but no sweep-config.json: choose another --out`);
-  } else {
-    writeJsonAtomic(configFile, rawConfig);
-  }
-  mkdirSync(trialsDir, { recursive: true });
-  removeStaleTemps(trialsDir);
-  return trialsDir;
 }
 
 function trialDone(dir: string): boolean {

@@ -570,6 +570,33 @@ export function sweepCsv(table: SweepTable): string {
 }
 
 /**
+ * Gets `outDir` ready for a sweep and returns its trials folder. One sweep per
+ * folder: resuming with another config would mix two experiments, so a folder
+ * holding another sweep (or trials without its sweep-config.json) is refused.
+ * Stale temporary trial folders of a killed sweep are removed.
+ * @throws {SweepError} when the folder holds a sweep and `resume` is false, or another sweep
+ */
+export function prepareSweepDir(rawConfig: unknown, outDir: string, resume: boolean): string {
+  const trialsDir = join(outDir, TRIALS);
+  const configFile = join(outDir, 'sweep-config.json');
+  if (existsSync(configFile)) {
+    if (!resume) throw new SweepError(`${outDir} already holds a sweep: pass --resume to continue it, or choose another --out`);
+    const before = JSON.parse(readFileSync(configFile, 'utf8')) as unknown;
+    if (canonicalJson(before) !== canonicalJson(rawConfig)) {
+      throw new SweepError(`--resume: ${outDir} was started with a different config (see its sweep-config.json); choose another --out`);
+    }
+  } else if (existsSync(trialsDir) && readdirSync(trialsDir).some((n) => !n.startsWith(TEMP_PREFIX))) {
+    throw new SweepError(`${outDir} holds trials but no sweep-config.json: choose another --out`);
+  } else {
+    writeJsonAtomic(configFile, rawConfig);
+  }
+  mkdirSync(trialsDir, { recursive: true });
+  // Left by a killed sweep; nothing else writes here while we run.
+  removeStaleTemps(trialsDir);
+  return trialsDir;
+}
+
+/**
  * Runs a sweep: every grid point as a trial in its own worker thread, `workers` at
  * a time, then writes `sweep.json`, `sweep.csv` and `report.html` into `outDir`.
  *
@@ -585,24 +612,7 @@ export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<
   const workers = opts.workers ?? availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) throw new SweepError(`--workers: expected a whole number ≥ 1 — got ${workers}`);
   const { outDir } = opts;
-  const trialsDir = join(outDir, TRIALS);
-  const configFile = join(outDir, 'sweep-config.json');
-
-  // One sweep per folder: resuming with another config would mix two experiments.
-  if (existsSync(configFile)) {
-    if (!opts.resume) throw new SweepError(`${outDir} already holds a sweep: pass --resume to continue it, or choose another --out`);
-    const before = JSON.parse(readFileSync(configFile, 'utf8')) as unknown;
-    if (canonicalJson(before) !== canonicalJson(rawConfig)) {
-      throw new SweepError(`--resume: ${outDir} was started with a different config (see its sweep-config.json); choose another --out`);
-    }
-  } else if (existsSync(trialsDir) && readdirSync(trialsDir).some((n) => !n.startsWith(TEMP_PREFIX))) {
-    throw new SweepError(`${outDir} holds trials but no sweep-config.json: choose another --out`);
-  } else {
-    writeJsonAtomic(configFile, rawConfig);
-  }
-  mkdirSync(trialsDir, { recursive: true });
-  // Left by a killed sweep; nothing else writes here while we run.
-  removeStaleTemps(trialsDir);
+  const trialsDir = prepareSweepDir(rawConfig, outDir, opts.resume ?? false);
 
   const todo = points.filter((p) => !trialDone(join(trialsDir, p.id))).map((p) => p.index);
   let done = points.length - todo.length;
