@@ -1,6 +1,14 @@
-// Entry file of a replication's worker thread: worker threads start without the
-// TypeScript loader, so register tsx's ESM hooks, then run the TypeScript body.
-import { register } from 'tsx/esm/api';
+// Entry file of a replication's worker thread. In the built package (dist/) the
+// compiled body sits next to this file; in the source tree, worker threads start
+// without the TypeScript loader, so register tsx's ESM hooks, then run the
+// TypeScript body.
+import { existsSync } from 'node:fs';
 
-register();
-await import('./replication-worker.ts');
+const compiled = new URL('./replication-worker.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(new URL('./replication-worker.ts', import.meta.url).href);
+}

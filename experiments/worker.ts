@@ -54,13 +54,14 @@ export interface RunWorkerOptions {
 type ThreadReply = { ok: true; dir: string } | { ok: false; name: string; message: string; stack?: string };
 
 /**
- * Source of a trial thread. Threads start without the TypeScript loader, so the
- * thread registers tsx first, then imports sweep.ts and runs one trial.
+ * Source of a trial thread. In the source tree threads start without the
+ * TypeScript loader, so the thread registers tsx first (workerData.tsx); then it
+ * imports the sweep module and runs one trial.
  */
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
-  (await import(workerData.tsx)).register();
+  if (workerData.tsx) (await import(workerData.tsx)).register();
   const { runTrial } = await import(workerData.sweep);
   const result = await runTrial(workerData.rawConfig, workerData.index, workerData.outDir, { report: workerData.report, replicationWorkers: 1 });
   parentPort.postMessage({ ok: true, dir: result.dir });
@@ -69,18 +70,22 @@ const { parentPort, workerData } = require('node:worker_threads');
 });
 `;
 
-/** File URL of tsx's ESM API (`tsx/esm/api`, import condition), found through tsx's own exports map. */
-const TSX_API = (() => {
+/** True when this is the compiled package (dist/): threads load the compiled modules, no tsx. */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/** File URL of tsx's ESM API (`tsx/esm/api`, import condition), found through tsx's own exports map; null in the compiled package. */
+function tsxApi(): string | null {
+  if (COMPILED) return null;
   const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
   const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
   return new URL(pkg.exports['./esm/api']!.import.default, pathToFileURL(pkgFile)).href;
-})();
-const SWEEP_MODULE = new URL('./sweep.ts', import.meta.url).href;
+}
+const SWEEP_MODULE = new URL(COMPILED ? './sweep.js' : './sweep.ts', import.meta.url).href;
 
 /** Runs the job's grid point into `outDir` in a fresh thread (one replication at a time); resolves with the thread's reply. */
 function trialInThread(job: TrialJob, outDir: string, running: Set<Thread>): Promise<ThreadReply> {
   return new Promise((resolve) => {
-    const workerData = { tsx: TSX_API, sweep: SWEEP_MODULE, rawConfig: job.rawConfig, index: job.index, report: job.report, outDir };
+    const workerData = { tsx: tsxApi(), sweep: SWEEP_MODULE, rawConfig: job.rawConfig, index: job.index, report: job.report, outDir };
     const thread = new Thread(THREAD_SOURCE, { eval: true, workerData });
     running.add(thread);
     let reply: ThreadReply | null = null;
