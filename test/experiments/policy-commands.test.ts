@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy, policyChecksum, type PolicyFile } from '../../agents/policy.js';
 import { resolveConfig } from '../../experiments/config.js';
-import { evaluateCommand, exportCommand, UsageError } from '../../experiments/policy-commands.js';
+import { InputError } from '../../env/errors.js';
+import { evaluateCommand, exportCommand } from '../../experiments/policy-commands.js';
 import { runExperiment } from '../../experiments/runner.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bidgym-commands-'));
@@ -61,7 +62,7 @@ describe('exportCommand', () => {
   });
 
   it('names the bidders a run has when asked for another', () => {
-    expect(() => exportCommand({ runDir, bidder: 'nobody' })).toThrow(UsageError);
+    expect(() => exportCommand({ runDir, bidder: 'nobody' })).toThrow(InputError);
     expect(() => exportCommand({ runDir, bidder: 'nobody' })).toThrow(/no policy for "nobody" \(it has budgeted, learner, rival\)/);
     expect(() => exportCommand({ runDir: root, bidder: 'x' })).toThrow(/not a run folder with policies/);
   });
@@ -111,14 +112,14 @@ describe('evaluateCommand', () => {
       const path = join(root, `${name}.json`);
       writeFileSync(path, JSON.stringify(doc));
       const err = await evaluateCommand({ policy: path, config: otherConfig, out: join(root, `out-${name}`) }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(UsageError);
-      expect((err as UsageError).exitCode).toBe(2);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).exitCode).toBe(2);
       expect((err as Error).message).toMatch(message);
       expect(existsSync(join(root, `out-${name}`, 'summary.json'))).toBe(false);
     }
     // Trained with a budget (it reads budgetLeft), evaluated where that bidder has none.
     const err = await evaluateCommand({ policy: join(runDir, 'policies', 'budgeted.json'), config: otherConfig, out: join(root, 'out-budget') }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(/features do not match the config: the policy reads budgetLeft .* "budgeted" has no budget/);
   });
 });
