@@ -2,8 +2,10 @@
  * Every ```ts / ```js example in README.md and docs/*.md runs (and type-checks)
  * as written, with `from 'bidgym'` pointing at this checkout's index.ts. The
  * examples run in a temporary working directory that holds what they name:
- * `experiments/configs/` (a link to the shipped configs) and the run folder of
- * `bidgym run experiments/configs/quickstart.yaml --out runs/quickstart`.
+ * `experiments/configs/` (a link to the shipped configs), the run folder of
+ * `bidgym run experiments/configs/quickstart.yaml --out runs/quickstart`, a key
+ * pair (`bidgym keygen --out keys`) and `paced.signed.json` (`bidgym export
+ * runs/quickstart --bidder paced --sign keys/private.pem`).
  * Examples that read REDIS_URL get a redis-server of their own.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -70,6 +72,10 @@ beforeAll(async () => {
     { cwd: work, encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`quickstart run for the examples failed: ${run.stderr}`);
+  for (const args of [['keygen', '--out', 'keys'], ['export', 'runs/quickstart', '--bidder', 'paced', '--sign', 'keys/private.pem', '--out', 'paced.signed.json']]) {
+    const r = spawnSync(process.execPath, [join(REPO, 'bin', 'bidgym.mjs'), ...args], { cwd: work, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bidgym ${args[0]} for the examples failed: ${r.stderr}`);
+  }
   const index = join(REPO, 'index.js');
   for (const e of ALL) writeFileSync(join(work, moduleName(e)), e.code.replace(/from '(bidgym)'/g, `from '${index}'`));
   if (hasRedis) {
