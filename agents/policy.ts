@@ -26,6 +26,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { InputError } from '../env/errors.js';
 import { OBS, OBS_FEATURES, OBS_SIZE, observationFrom, type ObsFeature } from '../env/observation.js';
 import type { Rng } from '../env/rng.js';
 import { ConstantPolicy, RandomPolicy, ShadedPolicy, TruthfulPolicy } from './baselines.js';
@@ -40,14 +41,7 @@ import { PacingPolicy } from './pacing.js';
 export const POLICY_SCHEMA_VERSION = 1;
 
 /** A policy file that cannot be used: bad checksum, unknown version, malformed, or features that do not fit. */
-export class PolicyError extends Error {
-  /** CLI exit status for this error (usage error). */
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'PolicyError';
-  }
-}
+export class PolicyError extends InputError {}
 
 /** One observation feature a policy reads. */
 export interface PolicyFeature {

@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { checkPolicyFits, loadPolicy, PolicyError, type LoadedPolicy, type PolicyFile } from '../agents/policy.js';
 import { loadConfig, type ResolvedConfig } from './config.js';
-import { writeFileAtomic } from './fsutil.js';
+import { writeFileAtomic } from '../files/atomic.js';
 import { runExperiment, type Summary } from './runner.js';
 
 /** Bad input to a command (exit code 2). */
