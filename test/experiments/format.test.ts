@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixed, fmt, fmtP, meanCi, num } from '../../experiments/format.js';
+import { fixed, fixedP, fmt, fmtP, meanCi, num } from '../../experiments/format.js';
 
 describe('num (CSV cells)', () => {
   it('writes integers as they are and other numbers with at most 9 significant digits', () => {
@@ -24,6 +24,11 @@ describe('fixed and meanCi (terminal tables)', () => {
 
   it('shows a statistic as mean ± half the CI width', () => {
     expect(meanCi({ mean: 2, ci95: [1.5, 2.5] })).toBe('2.000 ± 0.5000');
+  });
+
+  it('writes p-values with 3 decimals, "<0.001" below', () => {
+    expect(fixedP(0.04567)).toBe('0.046');
+    expect(fixedP(0.0002)).toBe('<0.001');
   });
 });
 

@@ -93,29 +93,55 @@ describe('queue URL and reachability', () => {
   });
 });
 
+/** Processes the Redis tests start (redis-servers, worker processes), stopped after them. */
+const children: ChildProcess[] = [];
+
+/** Starts a throw-away redis-server on a free loopback port (no persistence); resolves once it answers. */
+async function startRedis(): Promise<{ server: ChildProcess; port: number }> {
+  const p = await freePort();
+  const server = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  children.push(server);
+  const target = parseQueueUrl(`redis://127.0.0.1:${p}`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await checkRedis(target, 500);
+      return { server, port: p };
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Starts `bidgym worker` in its own process (short lock and stall check so a killed worker's trial returns in ~3 s). */
+function startWorkerProcess(url: string): { child: ChildProcess; log: () => string } {
+  const child = spawn(
+    process.execPath,
+    [join(REPO, 'bin', 'bidgym.mjs'), 'worker', '--queue', url, '--lock-duration', '2000', '--stalled-interval', '1000', '--work-dir', join(root, 'workdir')],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  return { child, log: () => out };
+}
+
+/** Kills the worker processes and stray servers started so far, then stops `redis` gracefully. */
+async function stopChildren(redis: ChildProcess | undefined): Promise<void> {
+  for (const c of children) if (c !== redis && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (redis && redis.exitCode === null) {
+    const exited = new Promise((r) => redis.once('exit', r));
+    redis.kill('SIGTERM');
+    await exited;
+  }
+}
+
 describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
   let redis: ChildProcess;
   let port: number;
   const local = join(root, 'local');
-  const children: ChildProcess[] = [];
-
-  /** Starts a throw-away redis-server on a free loopback port (no persistence); resolves once it answers. */
-  async function startRedis(): Promise<{ server: ChildProcess; port: number }> {
-    const p = await freePort();
-    const server = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-    children.push(server);
-    const target = parseQueueUrl(`redis://127.0.0.1:${p}`);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await checkRedis(target, 500);
-        return { server, port: p };
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  }
 
   beforeAll(async () => {
     ({ server: redis, port } = await startRedis());
@@ -123,28 +149,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     await runSweep(sweepConfig, { outDir: local, workers: 2, quiet: true });
   });
 
-  afterAll(async () => {
-    for (const c of children) if (c !== redis && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    if (redis && redis.exitCode === null) {
-      const exited = new Promise((r) => redis.once('exit', r));
-      redis.kill('SIGTERM');
-      await exited;
-    }
-  });
-
-  /** Starts `bidgym worker` in its own process (short lock and stall check so a killed worker's trial returns in ~3 s). */
-  function startWorkerProcess(url: string): { child: ChildProcess; log: () => string } {
-    const child = spawn(
-      process.execPath,
-      [join(REPO, 'bin', 'bidgym.mjs'), 'worker', '--queue', url, '--lock-duration', '2000', '--stalled-interval', '1000', '--work-dir', join(root, 'workdir')],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    return { child, log: () => out };
-  }
+  afterAll(() => stopChildren(redis));
 
   it('equals the local sweep byte for byte with two worker processes, one killed with SIGKILL mid-trial', async () => {
     const url = `redis://127.0.0.1:${port}/1`;
@@ -218,6 +223,17 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
       await queue.close();
     }
   });
+});
+
+describe.skipIf(!HAS_REDIS)('queued sweep failures against a real redis-server', () => {
+  let redis: ChildProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    ({ server: redis, port } = await startRedis());
+  });
+
+  afterAll(() => stopChildren(redis));
 
   it('fails a trial whose config cannot run once, not again and again', async () => {
     const url = `redis://127.0.0.1:${port}/3`;
