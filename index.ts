@@ -17,7 +17,7 @@ import type { Policy } from './agents/core.js';
 import type { ReportOptions } from './experiments/report.js';
 import type { QueueSweepOptions } from './experiments/queue.js';
 import type { RunWorkerOptions } from './experiments/worker.js';
-import type { SweepTable } from './experiments/sweep.js';
+import type { SweepTable } from './experiments/sweep/index.js';
 
 export * from './env/core.js';
 export * from './env/spaces.js';
@@ -39,7 +39,7 @@ export { createAgent, agentFactories } from './experiments/agent-registry.js';
 export { loadConfig, resolveConfig, ConfigError, configHash } from './experiments/config.js';
 export { runExperiment, type Summary } from './experiments/runner.js';
 export { readRawConfig } from './experiments/config.js';
-export { runSweep, sweepText, type SweepOptions, type SweepTable } from './experiments/sweep.js';
+export { runSweep, sweepText, type SweepOptions, type SweepTable } from './experiments/sweep/index.js';
 export type { ReportOptions } from './experiments/report.js';
 export type { QueueSweepOptions } from './experiments/queue.js';
 export type { RunWorkerOptions } from './experiments/worker.js';

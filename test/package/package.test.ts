@@ -59,7 +59,7 @@ afterAll(() => {
 describe('npm pack', () => {
   it('ships the compiled package, its types, the worker entries and the configs; no tests, no TypeScript sources', () => {
     const paths = packed.files.map((f) => f.path);
-    for (const p of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/bin/bidgym.js', 'dist/experiments/cli.js', 'dist/experiments/replication-worker.mjs', 'dist/experiments/sweep-worker.mjs', 'experiments/configs/quickstart.yaml']) {
+    for (const p of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/bin/bidgym.js', 'dist/experiments/cli.js', 'dist/experiments/thread-entry.mjs', 'experiments/configs/quickstart.yaml']) {
       expect(paths, p).toContain(p);
     }
     expect(paths.filter((p) => /^(test|bench|scripts)\//.test(p) || /\.test\./.test(p))).toEqual([]);
