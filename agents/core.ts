@@ -5,27 +5,10 @@
  * An action is a bid in currency units for the top slot (the exchange scales
  * payments in lower slots by their slot weights).
  */
+import type { AuctionOutcome, Observation, Policy } from '../env/core.js';
 import type { Rng } from '../env/rng.js';
 
-/** A bidder's observation: a `Float64Array` indexed by `OBS` (env/observation.ts). */
-export type Observation = Float64Array;
-
-/** What happened to one bidder in one auction it took part in. */
-export interface AuctionOutcome {
-  /** Won a slot. */
-  won: boolean;
-  /** Slot won (0 = top), -1 when lost. */
-  slot: number;
-  /** Payment, currency units. */
-  cost: number;
-  /** True expected value of what was won (value × true CTR × slot effects), currency units. */
-  value: number;
-  /** Realised clicks (0 or 1) and conversions. */
-  clicks: number;
-  conversions: number;
-  /** Highest competing bid (or the reserve, whichever is higher), currency units: the price to beat for the top slot. */
-  competingBid: number;
-}
+export type { AuctionOutcome, Observation, Policy, PolicyParams } from '../env/core.js';
 
 /**
  * One step of experience. Arrays are owned by the caller and reused after
@@ -44,18 +27,6 @@ export interface Transition {
   /** Horizon reached: bootstrap as if the episode went on. */
   truncated: boolean;
   info: AuctionOutcome;
-}
-
-/** Plain-data description of a policy's parameters (what goes into a policy file). */
-export type PolicyParams = Record<string, unknown>;
-
-/** A frozen, deterministic bidding rule. */
-export interface Policy {
-  readonly kind: string;
-  /** The bid for an observation, currency units (≥ 0). */
-  bid(observation: Observation): number;
-  /** Parameters that recreate this policy (JSON-safe). */
-  params(): PolicyParams;
 }
 
 /** Static facts an agent is built with. */
