@@ -6,7 +6,7 @@
  *
  * Every learner acts on the same action set: bid = multiplier × `value` / λ(o),
  * the multiplier taken from a fixed grid (`multiplierGrid` in features.ts) and
- * λ(o) the price of money of a bidder with a budget (budget.ts; 1 without one,
+ * λ(o) the price of money of a bidder with a budget (learner/budget-pacer.ts; 1 without one,
  * `pacer: null`); with a budget they score the paced observation, whose value
  * is v / λ(o). They differ in how they score the multipliers of an observation:
  * - {@link TablePolicy}: a Q-table over a grid of states (tabular Q-learning);
@@ -17,7 +17,7 @@
  *   Thompson sampling: the greedy action is the best posterior mean).
  */
 import { OBS_SIZE } from '../env/observation.js';
-import { BudgetPacer, type PacerParams } from './budget.js';
+import { BudgetPacer, type PacerParams } from './learner/budget-pacer.js';
 import type { Observation, Policy, PolicyParams } from './core.js';
 import { argmax, FeatureEncoder, polynomialContext, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
 import { mlpForward, type MlpWeights } from './nn.js';

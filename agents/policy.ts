@@ -29,12 +29,12 @@ import { z } from 'zod';
 import { OBS, OBS_FEATURES, OBS_SIZE, observationFrom, type ObsFeature } from '../env/observation.js';
 import type { Rng } from '../env/rng.js';
 import { ConstantPolicy, RandomPolicy, ShadedPolicy, TruthfulPolicy } from './baselines.js';
-import type { PacerParams } from './budget.js';
+import type { PacerParams } from './learner/budget-pacer.js';
 import type { Agent, Observation, Policy, PolicyParams, Transition } from './core.js';
 import type { EncoderSpec, StateGridSpec } from './features.js';
 import { LinearArmPolicy, NetworkPolicy, TablePolicy } from './frozen.js';
 import { checkMlpWeights, type MlpWeights } from './nn.js';
-import { PacingPolicy } from './pacing.js';
+import { PacingPolicy } from './pacing-agent.js';
 
 /** The policy-file schema version this code writes and reads. */
 export const POLICY_SCHEMA_VERSION = 1;

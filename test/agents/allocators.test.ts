@@ -31,7 +31,8 @@ function run(choose: (contexts: Float64Array, n: number, step: number) => number
 describe('ad allocators', () => {
   it('LinUCB shows an ad within 0.01 of the best click rate at least 90% of the time after learning', () => {
     const a = new LinUcbAllocator({ dimension: D, alpha: 0.5 });
-    const share = run((c, n) => a.chooseAd(c, n), (x, r) => a.update(x, r));
+    const explore = rng(22).stream('allocator');
+    const share = run((c, n) => a.chooseAd(c, n, explore), (x, r) => a.update(x, r));
     expect(share).toBeGreaterThanOrEqual(0.9);
   });
 
@@ -42,7 +43,7 @@ describe('ad allocators', () => {
     expect(share).toBeGreaterThanOrEqual(0.9);
     // Without a stream it plays the posterior mean: deterministic.
     const c = Float64Array.from({ length: ADS * D }, (_, i) => (i % 7) / 7);
-    expect(a.chooseAd(c, ADS)).toBe(a.chooseAd(c, ADS));
+    expect(a.chooseAd(c, ADS, null)).toBe(a.chooseAd(c, ADS, null));
   });
 
   it('is a test a random allocator fails', () => {
@@ -51,6 +52,6 @@ describe('ad allocators', () => {
   });
 
   it('rejects contexts of the wrong size', () => {
-    expect(() => new LinUcbAllocator({ dimension: 3 }).chooseAd(new Float64Array(5), 2)).toThrow(/expected 2 contexts of 3 numbers/);
+    expect(() => new LinUcbAllocator({ dimension: 3 }).chooseAd(new Float64Array(5), 2, null)).toThrow(/expected 2 contexts of 3 numbers/);
   });
 });
