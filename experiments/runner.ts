@@ -20,7 +20,7 @@ import { writePolicyFile } from '../agents/policy.js';
 import { Market } from '../env/market.js';
 import { OBS, OBS_SIZE } from '../env/observation.js';
 import { rng as rootRng, type Rng } from '../env/rng.js';
-import { createAgent } from './agent-registry.js';
+import { createAgents } from './agent-context.js';
 import { createAllocator } from './allocators.js';
 import { configHash, marketSpec, type ResolvedConfig } from './config.js';
 import { writeFileAtomic, writeJsonAtomic } from './fsutil.js';
@@ -160,21 +160,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
   const market = new Market(marketSpec(cfg), rep.stream('market'));
   const interestModel = await interestModelFor(cfg, market, rep);
   const B = market.nBidders;
-  const valueScale = Math.max(
-    1e-9,
-    ...cfg.bidders.map((b) => (b.value.kind === 'uniform' ? b.value.high : b.value.amount * (cfg.users ? 0.2 : 1))),
-  );
-  const agents: Agent[] = cfg.bidders.map((b) =>
-    createAgent(b.agent, {
-      id: b.id,
-      budget: b.budget,
-      auctionsPerEpisode: cfg.auctionsPerEpisode,
-      mechanism: cfg.exchange.mechanism,
-      slots: cfg.exchange.slots,
-      valueScale,
-      rng: rep.stream(`bidder:${b.id}`).stream('init'),
-    }),
-  );
+  const agents: Agent[] = createAgents(cfg, rep);
   const explore = cfg.bidders.map((b) => rep.stream(`bidder:${b.id}`).stream('explore'));
   const allocators = cfg.bidders.map((b, i) => {
     if (!b.allocator) return null;
