@@ -19,11 +19,11 @@
 import { z } from 'zod';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
-import { argmax, valueOf } from './features.js';
+import { valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
 import { discountField, learnerFields } from './learner/args.js';
 import { TransitionBuffer } from './learner/buffer.js';
-import { policyGradient, sampleSoftmax, softmax } from './learner/policy-gradient.js';
+import { actorNetwork, categoricalAction, policyGradient, softmax } from './learner/policy-gradient.js';
 import { resolveDiscount } from './learner/rules.js';
 import { BidShaper } from './learner/shaper.js';
 import { Mlp } from './nn.js';
@@ -64,10 +64,8 @@ export class ActorCriticAgent implements Agent {
     this.shaper = new BidShaper(args, ctx);
     const k = this.shaper.encoder.size;
     const nA = this.shaper.actions;
-    this.actor = new Mlp({ sizes: [k, ...args.hidden, nA], learningRate: args.learningRate }, ctx.rng.stream('actor'));
+    this.actor = actorNetwork([k, ...args.hidden, nA], args.learningRate, ctx.rng.stream('actor'));
     this.critic = new Mlp({ sizes: [k, ...args.hidden, 1], learningRate: args.criticLearningRate }, ctx.rng.stream('critic'));
-    // Start from the uniform policy: zero output layer.
-    this.actor.w[this.actor.w.length - 1]!.fill(0);
     this.discount = resolveDiscount(args.discount, this.shaper.budgetInState);
     this.probs = new Float64Array(nA);
     this.d = new Float64Array(nA);
@@ -75,8 +73,7 @@ export class ActorCriticAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
-    const logits = this.actor.forward(this.shaper.encode(o));
-    const a = this.training ? sampleSoftmax(logits, this.probs, rng.next()) : argmax(logits, 0, this.shaper.actions);
+    const a = categoricalAction(this.actor.forward(this.shaper.encode(o)), this.probs, this.training ? rng : null);
     return this.shaper.bid(o, a, this.training);
   }
 

@@ -14,12 +14,13 @@
  * Exploration draws only from the stream handed in (`explore`); null means
  * greedy, the posterior mean (evaluation).
  */
+import { z } from 'zod';
 import { InputError } from '../env/errors.js';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { polynomialContext, valueOf } from './features.js';
 import { LinearArmPolicy } from './frozen.js';
-import type { LearnerArgs } from './learner/args.js';
+import { banditFields, learnerFields, type LearnerArgs } from './learner/args.js';
 import { BidShaper } from './learner/shaper.js';
 import { RidgeModel } from './linear.js';
 
@@ -145,6 +146,15 @@ export class LinearBandit {
   }
 }
 
+/**
+ * The config schema of a linear-bandit bidder: `kind`, the fields of every
+ * learner and of every linear bandit, then those of its scoring rule.
+ * @example banditAgentSchema('linucb', { alpha: z.number().min(0).default(0.5).describe('…') })
+ */
+export function banditAgentSchema<K extends string, R extends z.ZodRawShape>(kind: K, ruleFields: R) {
+  return z.object({ kind: z.literal(kind), ...learnerFields, ...banditFields, ...ruleFields }).strict();
+}
+
 /** Arguments of a {@link LinearBanditAgent}: the learner's fields and the bandit's. */
 export interface LinearBanditAgentArgs extends LearnerArgs {
   /** Context degree: [1, x] or [1, x, x²]. */
@@ -213,25 +223,34 @@ export class LinearBanditAgent implements Agent {
 export interface LinearAllocatorArgs {
   /** Length of each ad's context vector. */
   dimension: number;
-  /** Prior precision λ of the shared model, > 0. */
-  regularisation: number;
-  /** Forgetting factor per update, in (0, 1]. */
-  decay: number;
+  /** Prior precision λ of the shared model, > 0 (default: the allocator's config default). */
+  regularisation?: number;
+  /** Forgetting factor per update, in (0, 1] (default 1: none). */
+  decay?: number;
 }
 
 /**
  * Chooses which ad of a catalogue to show with one shared model over per-ad
  * contexts (the reward of an ad, a click or its value, is modelled as θᵀx_ad).
  */
-export class LinearAllocator {
+export class LinearAllocator<Rule extends ScoringRule = ScoringRule> {
   readonly bandit: LinearBandit;
-  constructor(args: LinearAllocatorArgs, rule: ScoringRule) {
-    this.bandit = new LinearBandit({ models: 1, ...args }, rule);
+  /**
+   * @param rule the scoring rule (its own state: one per allocator)
+   * @param defaults the allocator's config defaults (its schema's)
+   */
+  constructor(args: LinearAllocatorArgs, readonly rule: Rule, defaults: { regularisation: number }) {
+    this.bandit = new LinearBandit({ models: 1, dimension: args.dimension, regularisation: args.regularisation ?? defaults.regularisation, decay: args.decay ?? 1 }, rule);
   }
 
   /** The shared model. */
   get model(): RidgeModel {
     return this.bandit.models[0]!;
+  }
+
+  /** Forgetting factor per update. */
+  get decay(): number {
+    return this.bandit.decay;
   }
 
   /**

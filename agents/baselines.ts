@@ -97,27 +97,22 @@ export class RandomPolicy implements Policy {
 
 /** Truthful bidder. @example new TruthfulAgent() */
 export class TruthfulAgent extends StaticAgent {
-  readonly kind = 'truthful';
-  protected readonly frozen = new TruthfulPolicy();
+  constructor() {
+    super('truthful', new TruthfulPolicy());
+  }
 }
 
 /** Shaded bidder: bids `factor × value`. @example new ShadedAgent({ factor: 0.8 }) */
 export class ShadedAgent extends StaticAgent {
-  readonly kind = 'shaded';
-  protected readonly frozen: ShadedPolicy;
   constructor(args: ShadedArgs) {
-    super();
-    this.frozen = new ShadedPolicy(args.factor);
+    super('shaded', new ShadedPolicy(args.factor));
   }
 }
 
 /** Constant bidder. @example new ConstantAgent({ amount: 0.5 }) */
 export class ConstantAgent extends StaticAgent {
-  readonly kind = 'constant';
-  protected readonly frozen: ConstantPolicy;
   constructor(args: ConstantArgs) {
-    super();
-    this.frozen = new ConstantPolicy(args.amount);
+    super('constant', new ConstantPolicy(args.amount));
   }
 }
 

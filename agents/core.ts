@@ -62,11 +62,13 @@ export interface Agent {
   policy(): Policy;
 }
 
-/** Base for agents that do not learn: act() is the policy's bid. */
-export abstract class StaticAgent implements Agent {
-  abstract readonly kind: string;
+/** An agent that does not learn: act() is its frozen policy's bid. @example new StaticAgent('truthful', new TruthfulPolicy()) */
+export class StaticAgent implements Agent {
   training = true;
-  protected abstract readonly frozen: Policy;
+  constructor(
+    readonly kind: string,
+    protected readonly frozen: Policy,
+  ) {}
   act(observation: Observation, _rng: Rng): number {
     return this.frozen.bid(observation);
   }

@@ -19,19 +19,13 @@
  * value), `update` adds the outcome of the ad shown.
  */
 import { z } from 'zod';
+import { banditAgentSchema, LinearAllocator, LinearBanditAgent, UcbRule, type LinearAllocatorArgs } from './bandit.js';
 import type { AgentContext } from './core.js';
-import { LinearAllocator, LinearBanditAgent, UcbRule } from './bandit.js';
-import { banditFields, learnerFields } from './learner/args.js';
 
-/** `linucb`: LinUCB over bid multipliers (config `bidders[i].agent`). */
-export const linucbSchema = z
-  .object({
-    kind: z.literal('linucb'),
-    ...learnerFields,
-    ...banditFields,
-    alpha: z.number().min(0).default(0.5).describe('width of the confidence bonus, in reward standard deviations'),
-  })
-  .strict();
+/** `linucb`: LinUCB over bid multipliers (config `bidders[i].agent`; the shared fields are in bandit.ts). */
+export const linucbSchema = banditAgentSchema('linucb', {
+  alpha: z.number().min(0).default(0.5).describe('width of the confidence bonus, in reward standard deviations'),
+});
 
 /** Arguments of {@link LinUcbAgent}: its config fields, defaults filled. */
 export type LinUcbArgs = Omit<z.output<typeof linucbSchema>, 'kind'>;
@@ -57,15 +51,9 @@ export const linucbAllocatorSchema = z
 const ALLOCATOR_DEFAULTS = linucbAllocatorSchema.parse({ kind: 'linucb' });
 
 /** Arguments of {@link LinUcbAllocator}; omitted ones take the config defaults. */
-export interface LinUcbAllocatorArgs {
-  /** Length of each ad's context vector. */
-  dimension: number;
+export interface LinUcbAllocatorArgs extends LinearAllocatorArgs {
   /** Width α of the confidence bonus (default 0.1, as in configs). */
   alpha?: number;
-  /** Prior precision λ (default 1). */
-  regularisation?: number;
-  /** Forgetting factor per update (default 1: none). */
-  decay?: number;
 }
 
 /**
@@ -77,14 +65,12 @@ export interface LinUcbAllocatorArgs {
  * const k = alloc.chooseAd(contexts, nAds, explore);   // contexts: nAds × 16, row-major; explore: an Rng, or null for greedy
  * alloc.update(contexts.subarray(k * 16, k * 16 + 16), clicked ? 1 : 0);
  */
-export class LinUcbAllocator extends LinearAllocator {
-  readonly alpha: number;
-  readonly decay: number;
+export class LinUcbAllocator extends LinearAllocator<UcbRule> {
   constructor(args: LinUcbAllocatorArgs) {
-    const alpha = args.alpha ?? ALLOCATOR_DEFAULTS.alpha;
-    const decay = args.decay ?? 1;
-    super({ dimension: args.dimension, regularisation: args.regularisation ?? ALLOCATOR_DEFAULTS.regularisation, decay }, new UcbRule(alpha));
-    this.alpha = alpha;
-    this.decay = decay;
+    super(args, new UcbRule(args.alpha ?? ALLOCATOR_DEFAULTS.alpha), ALLOCATOR_DEFAULTS);
+  }
+  /** Width α of the confidence bonus. */
+  get alpha(): number {
+    return this.rule.alpha;
   }
 }

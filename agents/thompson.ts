@@ -16,19 +16,13 @@
  * θ̃ᵀx_ad.
  */
 import { z } from 'zod';
+import { banditAgentSchema, LinearAllocator, LinearBanditAgent, ThompsonRule, type LinearAllocatorArgs } from './bandit.js';
 import type { AgentContext } from './core.js';
-import { LinearAllocator, LinearBanditAgent, ThompsonRule } from './bandit.js';
-import { banditFields, learnerFields } from './learner/args.js';
 
-/** `thompson`: Thompson sampling with Bayesian linear regression per multiplier (config `bidders[i].agent`). */
-export const thompsonSchema = z
-  .object({
-    kind: z.literal('thompson'),
-    ...learnerFields,
-    ...banditFields,
-    noise: z.number().gt(0).default(0.5).describe('reward noise standard deviation, in units of the value scale'),
-  })
-  .strict();
+/** `thompson`: Thompson sampling with Bayesian linear regression per multiplier (config `bidders[i].agent`; the shared fields are in bandit.ts). */
+export const thompsonSchema = banditAgentSchema('thompson', {
+  noise: z.number().gt(0).default(0.5).describe('reward noise standard deviation, in units of the value scale'),
+});
 
 /** Arguments of {@link ThompsonAgent}: its config fields, defaults filled. */
 export type ThompsonArgs = Omit<z.output<typeof thompsonSchema>, 'kind'>;
@@ -54,15 +48,9 @@ export const thompsonAllocatorSchema = z
 const ALLOCATOR_DEFAULTS = thompsonAllocatorSchema.parse({ kind: 'thompson' });
 
 /** Arguments of {@link ThompsonAllocator}; omitted ones take the config defaults. */
-export interface ThompsonAllocatorArgs {
-  /** Length of each ad's context vector. */
-  dimension: number;
+export interface ThompsonAllocatorArgs extends LinearAllocatorArgs {
   /** Reward noise σ (default 0.1, as in configs). */
   noise?: number;
-  /** Prior precision λ (default 1). */
-  regularisation?: number;
-  /** Forgetting factor per update (default 1: none). */
-  decay?: number;
 }
 
 /**
@@ -74,14 +62,12 @@ export interface ThompsonAllocatorArgs {
  * const k = alloc.chooseAd(contexts, nAds, rng.stream('allocator'));   // null instead of a stream: the posterior mean
  * alloc.update(contexts.subarray(k * 16, k * 16 + 16), clicked ? 1 : 0);
  */
-export class ThompsonAllocator extends LinearAllocator {
-  readonly noise: number;
-  readonly decay: number;
+export class ThompsonAllocator extends LinearAllocator<ThompsonRule> {
   constructor(args: ThompsonAllocatorArgs) {
-    const noise = args.noise ?? ALLOCATOR_DEFAULTS.noise;
-    const decay = args.decay ?? 1;
-    super({ dimension: args.dimension, regularisation: args.regularisation ?? ALLOCATOR_DEFAULTS.regularisation, decay }, new ThompsonRule(noise));
-    this.noise = noise;
-    this.decay = decay;
+    super(args, new ThompsonRule(args.noise ?? ALLOCATOR_DEFAULTS.noise), ALLOCATOR_DEFAULTS);
+  }
+  /** Reward noise σ. */
+  get noise(): number {
+    return this.rule.noise;
   }
 }

@@ -1,8 +1,31 @@
 /**
  * The categorical policy over bid multipliers that the policy-gradient learners
- * share (reinforce.ts, actor-critic.ts): π_θ(a | x) = softmax(f_θ(x)), sampled
- * with one uniform draw, and the gradient of its loss with respect to the logits.
+ * share (reinforce.ts, actor-critic.ts): π_θ(a | x) = softmax(f_θ(x)), f_θ an
+ * MLP with one logit per multiplier (the actor), sampled with one uniform draw
+ * while training and played at its mode in evaluation, and the gradient of its
+ * loss with respect to the logits.
  */
+import type { Rng } from '../../env/rng.js';
+import { argmax } from '../features.js';
+import { Mlp } from '../nn.js';
+
+/**
+ * The actor network f_θ, starting from the uniform policy (zero output layer).
+ * @param sizes layer widths: encoded features, hidden…, multipliers
+ */
+export function actorNetwork(sizes: number[], learningRate: number, rng: Rng): Mlp {
+  const actor = new Mlp({ sizes, learningRate }, rng);
+  actor.w[actor.w.length - 1]!.fill(0);
+  return actor;
+}
+
+/**
+ * The action for `logits`: sampled from softmax(logits) with one draw from
+ * `explore` (training), or the mode without it (evaluation). Writes π into `probs` when sampling.
+ */
+export function categoricalAction(logits: Float64Array, probs: Float64Array, explore: Rng | null): number {
+  return explore ? sampleSoftmax(logits, probs, explore.next()) : argmax(logits, 0, probs.length);
+}
 
 /** Numerically stable softmax of `z` into `p`. */
 export function softmax(z: ArrayLike<number>, p: Float64Array): void {
