@@ -155,6 +155,14 @@ export function banditAgentSchema<K extends string, R extends z.ZodRawShape>(kin
   return z.object({ kind: z.literal(kind), ...learnerFields, ...banditFields, ...ruleFields }).strict();
 }
 
+/**
+ * The config schema of a linear-bandit ad allocator: `kind`, its scoring rule's
+ * fields, then the shared model's prior precision.
+ */
+export function banditAllocatorSchema<K extends string, R extends z.ZodRawShape>(kind: K, ruleFields: R) {
+  return z.object({ kind: z.literal(kind), ...ruleFields, regularisation: z.number().positive().default(1).describe('ridge prior precision') }).strict();
+}
+
 /** Arguments of a {@link LinearBanditAgent}: the learner's fields and the bandit's. */
 export interface LinearBanditAgentArgs extends LearnerArgs {
   /** Context degree: [1, x] or [1, x, x²]. */

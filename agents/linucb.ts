@@ -19,7 +19,7 @@
  * value), `update` adds the outcome of the ad shown.
  */
 import { z } from 'zod';
-import { banditAgentSchema, LinearAllocator, LinearBanditAgent, UcbRule, type LinearAllocatorArgs } from './bandit.js';
+import { banditAgentSchema, banditAllocatorSchema, LinearAllocator, LinearBanditAgent, UcbRule, type LinearAllocatorArgs } from './bandit.js';
 import type { AgentContext } from './core.js';
 
 /** `linucb`: LinUCB over bid multipliers (config `bidders[i].agent`; the shared fields are in bandit.ts). */
@@ -39,13 +39,9 @@ export class LinUcbAgent extends LinearBanditAgent {
 }
 
 /** `linucb` allocator: which ad of the catalogue to show (config `bidders[i].allocator`). */
-export const linucbAllocatorSchema = z
-  .object({
-    kind: z.literal('linucb'),
-    alpha: z.number().min(0).default(0.1).describe('width of the upper confidence bonus'),
-    regularisation: z.number().positive().default(1).describe('ridge prior precision'),
-  })
-  .strict();
+export const linucbAllocatorSchema = banditAllocatorSchema('linucb', {
+  alpha: z.number().min(0).default(0.1).describe('width of the upper confidence bonus'),
+});
 
 /** The allocator's defaults (declared once, in its schema). */
 const ALLOCATOR_DEFAULTS = linucbAllocatorSchema.parse({ kind: 'linucb' });

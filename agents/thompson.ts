@@ -16,7 +16,7 @@
  * θ̃ᵀx_ad.
  */
 import { z } from 'zod';
-import { banditAgentSchema, LinearAllocator, LinearBanditAgent, ThompsonRule, type LinearAllocatorArgs } from './bandit.js';
+import { banditAgentSchema, banditAllocatorSchema, LinearAllocator, LinearBanditAgent, ThompsonRule, type LinearAllocatorArgs } from './bandit.js';
 import type { AgentContext } from './core.js';
 
 /** `thompson`: Thompson sampling with Bayesian linear regression per multiplier (config `bidders[i].agent`; the shared fields are in bandit.ts). */
@@ -36,13 +36,9 @@ export class ThompsonAgent extends LinearBanditAgent {
 }
 
 /** `thompson` allocator: which ad of the catalogue to show (config `bidders[i].allocator`). */
-export const thompsonAllocatorSchema = z
-  .object({
-    kind: z.literal('thompson'),
-    noise: z.number().positive().default(0.1).describe('posterior scale of the sampled weights'),
-    regularisation: z.number().positive().default(1).describe('ridge prior precision'),
-  })
-  .strict();
+export const thompsonAllocatorSchema = banditAllocatorSchema('thompson', {
+  noise: z.number().positive().default(0.1).describe('posterior scale of the sampled weights'),
+});
 
 /** The allocator's defaults (declared once, in its schema). */
 const ALLOCATOR_DEFAULTS = thompsonAllocatorSchema.parse({ kind: 'thompson' });

@@ -14,10 +14,11 @@ export const TINY_USERS = { count: 150, topics: 4, historyLength: 3, items: 40 }
 /**
  * The tiny market: 2 replications of 2 training and 1 evaluation episode of 300
  * auctions among users {@link TINY_USERS}, second price, a truthful bidder `a`
- * and a shaded bidder `b` with a budget of 3. Fields of `over` replace the base's.
+ * and a shaded bidder `b` with a budget of 3. Fields of `over` replace the base's
+ * (unchecked here: resolveConfig validates the result).
  * @example resolveConfig(tinyMarket({ name: 'x', bidders: [...] }))
  */
-export function tinyMarket(over: Partial<ConfigInput> = {}): ConfigInput {
+export function tinyMarket(over: Record<string, unknown> = {}): ConfigInput {
   return {
     name: 'tiny',
     seed: 11,
@@ -32,7 +33,7 @@ export function tinyMarket(over: Partial<ConfigInput> = {}): ConfigInput {
       { id: 'b', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 }, budget: 3 },
     ],
     ...over,
-  };
+  } as ConfigInput;
 }
 
 /** An agent context: no budget, 100 auctions, second price, one slot, value scale 1. */
