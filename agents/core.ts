@@ -1,6 +1,7 @@
 /**
- * Agent and Policy interfaces: every bidding algorithm implements {@link Agent};
- * what it has learnt is frozen into a {@link Policy} for evaluation and export.
+ * The Agent interface: every bidding algorithm implements {@link Agent}; what it
+ * has learnt is frozen into a `Policy` (declared with the observation and the
+ * auction outcome in env/core.ts, which the env owns) for evaluation and export.
  *
  * An action is a bid in currency units for the top slot (the exchange scales
  * payments in lower slots by their slot weights).
