@@ -8,16 +8,9 @@
 import type { Agent, AgentContext } from '../agents/core.js';
 import type { Rng } from '../env/rng.js';
 import { createAgent } from './agent-registry.js';
-import type { ResolvedConfig } from './config.js';
+import { valueScale as valueScaleOf, type ResolvedConfig } from './config.js';
 
-/**
- * A rough upper bound on the observation's `value` in this market, currency
- * units (> 0): the largest private value, or value per click or conversion,
- * of any bidder (× 0.2, a generous click rate, when users click).
- */
-export function valueScaleOf(cfg: ResolvedConfig): number {
-  return Math.max(1e-9, ...cfg.bidders.map((b) => (b.value.kind === 'uniform' ? b.value.high : b.value.amount * (cfg.users ? 0.2 : 1))));
-}
+export { valueScaleOf };
 
 /**
  * The context of bidder `i`'s agent in a replication.
