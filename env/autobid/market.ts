@@ -106,6 +106,9 @@ export interface StepView {
   sigma: Float32Array;
   bid: Float64Array;
   slot: Uint8Array;
+  /** GSP price of the slot won (charged only if exposed; AuctionNet's `cost` column), 0 without a slot. */
+  price: Float64Array;
+  /** Money charged: price × exposed. */
   cost: Float64Array;
   exposed: Uint8Array;
   conversion: Uint8Array;
@@ -138,6 +141,7 @@ class Buffers {
   sigma = new Float32Array(0);
   bid = new Float64Array(0);
   slot = new Uint8Array(0);
+  price = new Float64Array(0);
   cost = new Float64Array(0);
   exposed = new Uint8Array(0);
   conversion = new Uint8Array(0);
@@ -152,6 +156,7 @@ class Buffers {
     this.sigma = new Float32Array(n * A);
     this.bid = new Float64Array(n * A);
     this.slot = new Uint8Array(n * A);
+    this.price = new Float64Array(n * A);
     this.cost = new Float64Array(n * A);
     this.exposed = new Uint8Array(n * A);
     this.conversion = new Uint8Array(n * A);
@@ -195,7 +200,7 @@ export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidder
   for (let t = 0; t < spec.steps; t++) {
     const n = source.count(t);
     buf.ensure(n, A, K);
-    const { pValue, sigma, bid, slot, cost, exposed, conversion, lwc, u, v, z } = buf;
+    const { pValue, sigma, bid, slot, price, cost, exposed, conversion, lwc, u, v, z } = buf;
     const stepRng = marketRng.stream(`step:${t}`);
     source.fill(t, pValue, sigma, stepRng.stream('values'));
     const luck = stepRng.stream('luck');
@@ -204,6 +209,7 @@ export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidder
     luck.normals(z, n * K);
     bid.fill(0, 0, n * A);
     slot.fill(0, 0, n * A);
+    price.fill(0, 0, n * A);
     cost.fill(0, 0, n * A);
     exposed.fill(0, 0, n * A);
     conversion.fill(0, 0, n * A);
@@ -250,12 +256,13 @@ export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidder
         const i = topIdx[k]!;
         const at = i * n + j;
         slot[at] = k + 1;
+        const p = k + 1 < m ? Math.max(topBid[k + 1]!, spec.reserve) : spec.reserve;
+        price[at] = p;
         if (u[j]! >= spec.exposure[k]!) continue;
         exposed[at] = 1;
         exposures[i]!++;
-        const price = k + 1 < m ? Math.max(topBid[k + 1]!, spec.reserve) : spec.reserve;
-        cost[at] = price;
-        remaining[i] = Math.max(0, remaining[i]! - price);
+        cost[at] = p;
+        remaining[i] = Math.max(0, remaining[i]! - p);
         const pTrue = pValue[at]! + sigma[at]! * z[j * K + k]!;
         if (v[j * K + k]! < pTrue) conversion[at] = 1;
       }
@@ -287,7 +294,7 @@ export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidder
         bidders[i]!.endEpisode?.(last);
       }
     }
-    onStep?.({ t, n, remainingAtStart, active, endsHere, factor, pValue, sigma, bid, slot, cost, exposed, conversion, leastWinningCost: lwc });
+    onStep?.({ t, n, remainingAtStart, active, endsHere, factor, pValue, sigma, bid, slot, price, cost, exposed, conversion, leastWinningCost: lwc });
   }
 
   return spec.advertisers.map((a, i) => {
