@@ -14,7 +14,7 @@ import type { Argv } from 'yargs';
 import { ConfigError, configHash, loadConfig, type ResolvedConfig } from './config.js';
 import { runExperiment, type Summary } from './runner.js';
 import { makeProgress } from './progress.js';
-import { evaluateCommand, exportCommand } from './policy-commands.js';
+import { evaluateCommand, exportCommand, keygenCommand } from './policy-commands.js';
 import { queueSweep } from './queue.js';
 import { trainModelCommand } from './train-model.js';
 import { runWorker } from './worker.js';
@@ -207,12 +207,13 @@ export async function main(argv: string[]): Promise<number> {
           .option('workers', { type: 'number', describe: 'replications at once (default: all cores)' })
           .option('quiet', { type: 'boolean', default: false })
           .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout' })
+          .option('public-key', { type: 'string', describe: 'trusted public key (public.pem from keygen): refuse a policy that is unsigned, signed by another key, or changed after signing' })
           .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market'),
       async (a) => {
         const progress = makeProgress(!a.quiet && !a.json, 'auctions');
         let summary: Summary;
         try {
-          summary = await evaluateCommand({ policy: a.policy, config: a.config, out: a.out, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update });
+          summary = await evaluateCommand({ policy: a.policy, config: a.config, out: a.out, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
         } finally {
           progress.stop();
         }
@@ -228,10 +229,23 @@ export async function main(argv: string[]): Promise<number> {
           .positional('runDir', { type: 'string', demandOption: true, describe: 'run folder' })
           .option('bidder', { type: 'string', demandOption: true, describe: 'bidder id' })
           .option('out', { type: 'string', describe: 'where to copy the file (default: only verify)' })
+          .option('sign', { type: 'string', describe: 'private key (private.pem from keygen): write the copy signed with it' })
           .example('$0 export runs/fp-1a2b3c --bidder learner --out learner.policy.json', 'hand the policy over; loadPolicy(file).bid(obs) needs nothing else'),
       (a) => {
-        const r = exportCommand({ runDir: a.runDir as string, bidder: a.bidder, out: a.out });
-        out(`${r.path}: ${r.file.kind} policy, schema ${r.file.schemaVersion}, sha256 ${r.file.sha256.slice(0, 16)}…, checksum ok`);
+        const r = exportCommand({ runDir: a.runDir as string, bidder: a.bidder, out: a.out, sign: a.sign });
+        out(`${r.path}: ${r.file.kind} policy, schema ${r.file.schemaVersion}, sha256 ${r.file.sha256.slice(0, 16)}…, checksum ok${r.signedBy ? `, signed by key ${r.signedBy.slice(0, 16)}…` : ''}`);
+      },
+    )
+    .command(
+      'keygen',
+      'Write an Ed25519 key pair for signing policy files: DIR/private.pem (mode 0600) and DIR/public.pem; never overwrites',
+      (y) =>
+        y
+          .option('out', { type: 'string', demandOption: true, describe: 'folder for private.pem and public.pem' })
+          .example('$0 keygen --out keys && $0 export runs/fp --bidder learner --sign keys/private.pem --out learner.policy.json', 'then: $0 evaluate --public-key keys/public.pem …'),
+      (a) => {
+        const r = keygenCommand({ out: a.out });
+        out(`wrote ${r.privateKey} (keep it secret) and ${r.publicKey}; key id ${r.keyId.slice(0, 16)}…`);
       },
     )
     .command(
