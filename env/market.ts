@@ -47,7 +47,11 @@ export interface UsersSpec extends PopulationArgs {
 /** Everything that defines a market. */
 export interface MarketSpec {
   mechanism: Mechanism;
-  /** Weight of each slot: its length is the number of slots. */
+  /**
+   * Weight of each slot: its length is the number of slots. The one position
+   * effect of the market: value, price (bids are per unit of weight) and, with
+   * users, the click probability in slot j all scale with `slotWeights[j]`.
+   */
   slotWeights: number[];
   /** Reserve price, currency units. */
   reservePrice: number;
@@ -529,7 +533,8 @@ export class Market {
           this.responseRng.next();
         }
       } else {
-        const ctr = this.trueCtrTop[b]! * pop!.positionBias(u, j);
+        // The position effect is the slot weight: the same factor the mechanism prices with.
+        const ctr = this.trueCtrTop[b]! * w;
         const click = this.responseRng.next() < ctr;
         const cvr = vm.kind === 'per-conversion' ? this.cvr[b]! : pop!.trueCvr(u, this.ad[b]!);
         const conv = click && this.responseRng.next() < cvr;
@@ -593,11 +598,15 @@ export class Market {
     return n;
   }
 
-  /** True expected value of slot `slot` of the last auction to bidder `b` (eligible or declined), currency units. */
+  /**
+   * True expected value of slot `slot` of the last auction to bidder `b` (eligible
+   * or declined), currency units: the top slot's value times the slot weight, in
+   * every market (users click slot j with probability CTR × w_j). It is what
+   * `valueWon` holds for a win in that slot and, under the oracle, what the reward
+   * (`reward + cost`) counts.
+   */
   slotValue(b: number, slot: number): number {
-    const vm = this.spec.bidders[b]!.value;
-    if (vm.kind === 'uniform') return this.topValue[b]! * this.slotWeights[slot]!;
-    return this.topValue[b]! * this.population!.positionBias(this.user, slot);
+    return this.topValue[b]! * this.slotWeights[slot]!;
   }
 
   /** The outcome of the last auction for bidder `b` (allocates: for wrappers and tests, not hot loops). */

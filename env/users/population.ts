@@ -13,14 +13,18 @@
  * persona (pushed into their history). Every ad shown raises the fatigue towards
  * its advertiser; every click pushes the ad into the history.
  *
- * True click probability of ad `a` for user `u` in slot `s` (the "attention-style"
- * model the interest models must learn):
+ * True click probability of ad `a` for user `u` in the top slot (the
+ * "attention-style" model the interest models must learn):
  *
  *   sim(i, a)  = cosine of item i's and ad a's embeddings
  *   attn(u, a) = Σ_i softmax_i(τ · sim(h_i, a)) · sim(h_i, a)     (0 with no history)
  *   logit      = logit(baseCtr) + personaBias + wInterest · (interest_u · a)
  *                + wHistory · attn(u, a) − wFatigue · fatigue_u[advertiser(a)]
- *   ctr        = sigmoid(logit) · positionDecay_persona ^ s
+ *   ctr        = sigmoid(logit)
+ *
+ * Lower slots are clicked with probability ctr · w_s, where w_s is the exchange's
+ * slot weight (env/market.ts): the population has no position model of its own,
+ * so a slot's value, its price and the bidders' reward use one position effect.
  *
  * and a click converts with probability sigmoid(logit(baseCvr) + wCvr · interest_u · a).
  */
@@ -59,8 +63,6 @@ export interface PopulationArgs {
   fatigueStep: number;
   /** Time constant of fatigue recovery, in auctions. */
   fatigueRecovery: number;
-  /** Mean click probability multiplier per slot down (persona-specific around it). */
-  positionDecay: number;
   /** Conversion probability given a click, for an average ad. */
   baseCvr: number;
   /** Weight of interest · ad in the conversion logit. */
@@ -102,8 +104,6 @@ export class UserPopulation {
   readonly centroids: Float32Array;
   /** Logit offset of each persona. */
   readonly personaBias: Float32Array;
-  /** Click multiplier per slot down of each persona. */
-  readonly personaPositionDecay: Float32Array;
   /** Content items each persona likes most (`personas × PREFERRED`). */
   private readonly preferred: Int32Array;
 
@@ -173,13 +173,12 @@ export class UserPopulation {
     this.fatigue = new Float32Array(n * this.advertisers);
     this.lastSeen = new Float64Array(n);
 
-    // Personas: a centroid over one or two main topics, a CTR offset, a position decay.
+    // Personas: a centroid over one or two main topics and a CTR offset.
     this.personasRng = personasRng ?? rng.stream('personas');
     const prng = new Rng(this.personasRng.key);
     const P = args.personas;
     this.centroids = new Float32Array(P * d);
     this.personaBias = new Float32Array(P);
-    this.personaPositionDecay = new Float32Array(P);
     for (let p = 0; p < P; p++) {
       let norm = 0;
       const t1 = prng.int(d);
@@ -192,7 +191,9 @@ export class UserPopulation {
       norm = Math.sqrt(norm);
       for (let k = 0; k < d; k++) this.centroids[p * d + k]! /= norm;
       this.personaBias[p] = 0.3 * prng.normal();
-      this.personaPositionDecay[p] = Math.min(0.95, Math.max(0.2, args.positionDecay + 0.08 * prng.normal()));
+      // One draw per persona once went to a persona-specific position decay; it is
+      // still drawn so that the personas of a seed stay what they were.
+      prng.normal();
     }
     // Each persona's favourite content: the items closest to its centroid.
     const PREF = Math.min(UserPopulation.PREFERRED, catalogue.items);
@@ -543,11 +544,6 @@ export class UserPopulation {
       }
     }
     return best;
-  }
-
-  /** Click probability multiplier of `u` for slot `slot` (0 = top). */
-  positionBias(u: number, slot: number): number {
-    return slot === 0 ? 1 : Math.pow(this.personaPositionDecay[this.persona[u]!]!, slot);
   }
 
   /** True conversion probability given a click. */

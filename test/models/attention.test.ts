@@ -51,7 +51,7 @@ function tinyModel(): AttentionModel {
 const popArgs = {
   count: 1, personas: 1, historyLength: 2, interestNoise: 0.5, interestDrift: 0, sessionLength: 1, coldStartShare: 0, organicEngagements: 0,
   baseCtr: 0.02, interestWeight: 1, historyWeight: 1, attentionSharpness: 1, fatigueWeight: 0, fatigueStep: 0.5, fatigueRecovery: 1e15,
-  positionDecay: 0.7, baseCvr: 0.1, cvrInterestWeight: 1,
+  baseCvr: 0.1, cvrInterestWeight: 1,
 };
 
 function tinyBatch(history: number[]): FeatureBatch {

@@ -23,7 +23,6 @@ export const DEFAULT_USERS: PopulationArgs = {
   fatigueWeight: 0.3,
   fatigueStep: 1,
   fatigueRecovery: 200,
-  positionDecay: 0.7,
   baseCvr: 0.1,
   cvrInterestWeight: 1,
 };
