@@ -218,9 +218,19 @@ export function hindsightOptimumSlots(values: Float64Array, costs: Float64Array,
  * @param reserve reserve price, currency units
  * @param slotWeights weight of each slot (w_0 = 1)
  * @param out receives one price per slot
+ * @param currency true when bids and prices are currency units: prices are then
+ *   rounded down to the micro, as the market charges them (default false: any unit, unrounded)
  */
-export function slotPrices(mechanism: string, competing: ArrayLike<number>, reserve: number, slotWeights: ArrayLike<number>, out: Float64Array): void {
+export function slotPrices(mechanism: string, competing: ArrayLike<number>, reserve: number, slotWeights: ArrayLike<number>, out: Float64Array, currency = false): void {
   const S = slotWeights.length;
+  if (currency) {
+    // In micros, exactly as runAuction computes them: bids are whole micros.
+    const c = new Float64Array(S);
+    for (let k = 0; k < S; k++) c[k] = Math.round((k < competing.length ? competing[k]! : 0) * MICROS);
+    slotPrices(mechanism, c, Math.round(reserve * MICROS), slotWeights, out);
+    for (let j = 0; j < S; j++) out[j] = Math.floor(out[j]!) / MICROS;
+    return;
+  }
   const c = (k: number): number => Math.max(k < competing.length ? competing[k]! : 0, reserve);
   for (let j = 0; j < S; j++) {
     if (mechanism === 'vcg') {

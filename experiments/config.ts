@@ -247,5 +247,7 @@ export function marketSpec(cfg: ResolvedConfig): MarketSpec {
     bidders: cfg.bidders.map((b) => ({ id: b.id, value: b.value, budget: b.budget })),
     users,
     allocator: cfg.exchange.allocator,
+    // Evaluation users live as long before evaluation as the training users did.
+    evaluationWarmup: cfg.episodes * cfg.auctionsPerEpisode,
   };
 }

@@ -227,7 +227,7 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
   const prices = new Float64Array(S);
   const recordSlots = (b: number, i: number): void => {
     const m = market.competingBids(b, competing);
-    slotPrices(cfg.exchange.mechanism, competing.subarray(0, m), cfg.exchange.reservePrice, cfg.exchange.slotWeights, prices);
+    slotPrices(cfg.exchange.mechanism, competing.subarray(0, m), cfg.exchange.reservePrice, cfg.exchange.slotWeights, prices, true);
     for (let j = 0; j < S; j++) {
       evSlotVal[b]![i * S + j] = market.slotValue(b, j);
       evSlotCost[b]![i * S + j] = prices[j]!;

@@ -158,6 +158,11 @@ describe('slotPrices', () => {
           slotPrices(mechanism, competing, reserve, weights, expected);
           // Prices are rounded down to the micro; first price also pays the one micro bid above c_j.
           expect(Math.abs(scratch.price[j]! - expected[j]!)).toBeLessThanOrEqual(1);
+          // In currency units, rounded as the market rounds: exactly its price (first price: its price to beat).
+          const cur = new Float64Array(3);
+          slotPrices(mechanism, competing.map((x) => x / 1e6), reserve / 1e6, weights, cur, true);
+          if (mechanism === 'first-price') expect(Math.abs(scratch.price[j]! - Math.round(cur[j]! * 1e6))).toBeLessThanOrEqual(1);
+          else expect(Math.round(cur[j]! * 1e6)).toBe(scratch.price[j]!);
         },
       ),
       { numRuns: 500 },
