@@ -197,12 +197,15 @@ export class Market {
   private readonly pool: Int32Array;
   /** Bidders asked this auction: the eligible ones, then those out of the market. */
   private readonly askedList: Int32Array;
-  /** Predicted CTR of each asked bidder's chosen ad (what it observes). */
-  private readonly pctr: Float64Array;
+  /** Predicted CTR (top slot) of each asked bidder's chosen ad: what it observes (eligible or not). */
+  readonly pctr: Float64Array;
   private readonly reqUsers: Int32Array;
   private readonly reqAds: Int32Array;
   private readonly reqOut: Float32Array;
-  private readonly trueCtrTop: Float64Array;
+  /** True CTR (top slot) of each asked bidder's chosen ad (eligible or not). */
+  readonly trueCtrTop: Float64Array;
+  /** Each asked bidder's own estimate of the top slot's value (its observation's `value`; also for bidders out of the market). */
+  readonly estimate: Float64Array;
   private readonly cvr: Float64Array;
   private oracle: boolean;
 
@@ -277,6 +280,7 @@ export class Market {
     this.reqAds = new Int32Array(perAuction);
     this.reqOut = new Float32Array(perAuction);
     this.trueCtrTop = new Float64Array(B);
+    this.estimate = new Float64Array(B);
     this.cvr = new Float64Array(B);
     this.totals = {
       participations: new Float64Array(B),
@@ -442,11 +446,14 @@ export class Market {
       const vm = spec.bidders[b]!.value;
       if (vm.kind === 'uniform') {
         this.topValue[b] = vm.low + (vm.high - vm.low) * this.valueRngs[b]!.next();
+        this.estimate[b] = this.topValue[b]!;
       } else {
         const ad = this.ad[b]!;
         const ctr = this.oracle ? this.pctr[b]! : pop!.trueCtr(this.user, ad);
         this.trueCtrTop[b] = ctr;
-        this.topValue[b] = vm.kind === 'per-conversion' ? vm.amount * ctr * pop!.trueCvr(this.user, ad) : vm.amount * ctr;
+        const cvr = vm.kind === 'per-conversion' ? pop!.trueCvr(this.user, ad) : 1;
+        this.topValue[b] = vm.amount * ctr * cvr;
+        this.estimate[b] = vm.amount * this.pctr[b]! * cvr;
       }
     }
 
@@ -477,6 +484,7 @@ export class Market {
         }
       }
       o[OBS.value] = perEvent * pctr * pcvr;
+      this.estimate[b] = o[OBS.value]!;
       o[OBS.pctr] = pctr;
       o[OBS.pcvr] = pcvr;
       o[OBS.valuePerEvent] = perEvent;
