@@ -32,7 +32,7 @@
  * what they observe (truthful, shaded, any frozen policy without a budget) bid the
  * same too, and every agent faces the same hindsight optimum.
  */
-import type { AuctionOutcome } from '../agents/core.js';
+import type { AuctionOutcome } from './core.js';
 import type { AdAllocator } from './allocation.js';
 import { makeCatalogue, type Catalogue } from './ads/catalogue.js';
 import { MICROS, Ledger, fromMicros, toMicros } from './exchange/ledger.js';
