@@ -32,7 +32,7 @@ import { gunzipSync } from 'node:zlib';
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { InputError } from '../env/errors.js';
-import { TEMP_PREFIX, writeFileAtomic } from '../files/atomic.js';
+import { TEMP_PREFIX, writeFileAtomic } from '../env/io/atomic.js';
 import { configHash, resolveConfig } from './config.js';
 import { isPlainObject } from './sweep/grid.js';
 import { finishSweep, startSweep, SweepError, sweepHash, type GridPoint, type SweepTable } from './sweep/index.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeJsonAtomic } from '../../../files/atomic.js';
+import { writeJsonAtomic } from '../../../env/io/atomic.js';
 import type { Summary } from '../../../experiments/runner.js';
 import { stat, welch } from '../../../experiments/stats.js';
 import { expandSweep, SweepError } from '../../../experiments/sweep/grid.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { removeStaleTemps, writeFileAtomic, writeJsonAtomic } from '../../files/atomic.js';
+import { removeStaleTemps, writeFileAtomic, writeJsonAtomic } from '../../../env/io/atomic.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bidgym-atomic-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
