@@ -114,9 +114,9 @@ describe('runSweep', () => {
 
 describe('runSweep with a failing trial', () => {
   it('stops with the failing trial named when a trial throws', async () => {
-    // value / spend is NaN (0 / 0) in any auction the bidder loses: the run stops with an ObjectiveError.
-    const failing = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: 'value / spend' }], sweep: { seed: [1] } };
-    await expect(runSweep(failing, { outDir: join(root, 'failing'), workers: 1 })).rejects.toThrow(/sweep trial 0-seed=1 failed.*bidders\[1\]\.objective: "value \/ spend" gave (NaN|Infinity)/s);
+    // sqrt(spend - 0.1 * won) is finite on the sample auctions the config check tries, NaN in an auction the truthful bidder wins for under 0.1: the run stops with an ObjectiveError.
+    const failing = { ...base, bidders: [{ ...base.bidders[0], objective: 'sqrt(spend - 0.1 * won)' }, base.bidders[1]], sweep: { seed: [1] } };
+    await expect(runSweep(failing, { outDir: join(root, 'failing'), workers: 1 })).rejects.toThrow(/sweep trial 0-seed=1 failed.*bidders\[0\]\.objective: "sqrt\(spend - 0\.1 \* won\)" gave NaN/s);
     expect(readdirSync(join(root, 'failing', 'trials')).filter((n) => !n.startsWith('.tmp-'))).toEqual([]);
   });
 });
