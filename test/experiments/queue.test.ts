@@ -185,7 +185,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     const stopped = new Promise((r) => b.child.once('exit', (code) => r(code)));
     b.child.kill('SIGTERM');
     expect(await stopped).toBe(0);
-  });
+  }, 240_000); // two worker processes start tsx and the module graph: slow on a loaded machine
 
   it('resumes: only trials missing from the folder are queued, a duplicate job is one job, and a finished sweep queues nothing', async () => {
     const url = `redis://127.0.0.1:${port}/2`;
