@@ -10,9 +10,9 @@
  * the file can recompute it). With a public key, also that the holder of the
  * matching private key signed exactly this content.
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { writeJsonAtomic } from '../files/atomic.js';
 import type { Policy } from './core.js';
 import { loadedPolicy, type LoadedPolicy } from './policy-agent.js';
 import { describePolicy, policyChecksum, PolicyError, POLICY_SCHEMA_VERSION, validateDocument, type PolicyFile, type Provenance } from './policy-format.js';
@@ -110,15 +110,11 @@ export function policyDocument(policy: Pick<Policy, 'kind' | 'params'>, provenan
 }
 
 /**
- * Writes a policy document as JSON (2-space indent), atomically (temporary
- * file, then rename).
+ * Writes a policy document as JSON (2-space indent, trailing newline),
+ * atomically (files/atomic.ts: temporary file, fsync, rename).
  */
 export function writePolicyDocument(path: string, doc: PolicyFile): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.tmp-${basename(path)}-${process.pid}`);
-  writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeJsonAtomic(path, doc);
 }
 
 /**

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bidgymVersion, checkRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, QueueError, queueSweep, trialJobId, type TrialJob } from '../../experiments/queue.js';
-import { runSweep, sweepHash } from '../../experiments/sweep.js';
+import { checkRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, QueueError, queueSweep, trialJobId, type TrialJob } from '../../experiments/queue.js';
+import { BIDGYM_VERSION } from '../../experiments/version.js';
+import { runSweep, sweepHash } from '../../experiments/sweep/index.js';
 import { runWorker } from '../../experiments/worker.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -227,7 +228,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     // The same trial queued twice (a repeated `bidgym sweep`) is one job.
     const hash = sweepHash(sweepConfig);
     const queue = new Queue<TrialJob>(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
-    const data: TrialJob = { version: bidgymVersion(), sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, report: true };
+    const data: TrialJob = { version: BIDGYM_VERSION, sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, report: true };
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
@@ -258,7 +259,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     const url = `redis://127.0.0.1:${port}/3`;
     const queue = new Queue<TrialJob>(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
     const bad = { ...sweepConfig, bidders: [{ ...base.bidders[0], agent: { kind: 'q-learnin' } }] };
-    const job = await queue.add('trial', { version: bidgymVersion(), sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, report: false }, { jobId: 'bad-0', attempts: 3 });
+    const job = await queue.add('trial', { version: BIDGYM_VERSION, sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, report: false }, { jobId: 'bad-0', attempts: 3 });
     const stop = new AbortController();
     const lines: string[] = [];
     const worker = runWorker({ queue: url, signal: stop.signal, log: (l) => lines.push(l), workDir: join(root, 'workdir') });
@@ -284,7 +285,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
       await until(() => lines.some((l) => l.includes(' ready on ')), 'the worker');
       const err = await rejection(queueSweep(sweepConfig, { queue: url, outDir: join(root, 'mismatch'), quiet: true }));
       expect(err).toBeInstanceOf(QueueError);
-      expect(err.message).toMatch(new RegExp(`^trial \\S+ was refused on worker bidgym@9\\.9\\.9@\\S+: bidgym version mismatch: trial \\S+ was queued by bidgym ${bidgymVersion().replace(/\./g, '\\.')}, worker \\S+ runs bidgym 9\\.9\\.9`));
+      expect(err.message).toMatch(new RegExp(`^trial \\S+ was refused on worker bidgym@9\\.9\\.9@\\S+: bidgym version mismatch: trial \\S+ was queued by bidgym ${BIDGYM_VERSION.replace(/\./g, '\\.')}, worker \\S+ runs bidgym 9\\.9\\.9`));
       // Refused at once, never retried (the sweep queues 2 attempts per trial), and nothing left waiting.
       const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
       const failed = await queue.getFailed();

@@ -5,9 +5,9 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, resolveConfig } from '../../experiments/config.js';
-import { removeStaleTemps, writeFileAtomic, writeJsonAtomic } from '../../experiments/fsutil.js';
+import { removeStaleTemps, writeFileAtomic, writeJsonAtomic } from '../../files/atomic.js';
 import { runExperiment } from '../../experiments/runner.js';
-import { expandSweep, runSweep, runTrial, sweepCsv, SweepError, type SweepTable } from '../../experiments/sweep.js';
+import { expandSweep, runSweep, runTrial, sweepCsv, SweepError, type SweepTable } from '../../experiments/sweep/index.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const root = mkdtempSync(join(tmpdir(), 'bidgym-sweep-'));
@@ -205,7 +205,7 @@ describe('runSweep', () => {
     writeFileSync(
       driver,
       `import { readFileSync } from 'node:fs';\n` +
-        `const { runSweep } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'experiments/sweep.ts')).href)});\n` +
+        `const { runSweep } = await import(${JSON.stringify(pathToFileURL(join(REPO, 'experiments/sweep/index.ts')).href)});\n` +
         `await runSweep(JSON.parse(readFileSync(process.argv[2], 'utf8')), { outDir: process.argv[3], workers: 1, quiet: true });\n`,
     );
     const child = spawn(process.execPath, ['--import', 'tsx', driver, cfgFile, dir], { cwd: REPO, stdio: 'ignore' });
