@@ -10,9 +10,10 @@
  * the file can recompute it). With a public key, also that the holder of the
  * matching private key signed exactly this content.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { writeJsonAtomic } from '../env/io/atomic.js';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, type Stats } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { writeJsonAtomic } from '../files/atomic.js';
+import { dirname } from 'node:path';
 import type { Policy } from './core.js';
 import { loadedPolicy, type LoadedPolicy } from './policy-agent.js';
 import { describePolicy, policyChecksum, PolicyError, POLICY_SCHEMA_VERSION, validateDocument, type PolicyFile, type Provenance } from './policy-format.js';
@@ -110,10 +111,11 @@ export function policyDocument(policy: Pick<Policy, 'kind' | 'params'>, provenan
 }
 
 /**
- * Writes a policy document as JSON (2-space indent, trailing newline),
- * atomically (files/atomic.ts: temporary file, fsync, rename).
+ * Writes a policy document as JSON (2-space indent), atomically (env/io/atomic.ts:
+ * temporary file, fsync, rename).
  */
 export function writePolicyDocument(path: string, doc: PolicyFile): void {
+  mkdirSync(dirname(path), { recursive: true });
   writeJsonAtomic(path, doc);
 }
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isInputError, InputError } from '../env/errors.js';
-import { writeFileAtomic } from '../files/atomic.js';
+import { writeFileAtomic } from '../env/io/atomic.js';
 import { generatedFiles } from './json-schema.js';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';

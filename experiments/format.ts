@@ -24,6 +24,11 @@ export function meanCi(s: { mean: number; ci95: readonly [number, number] }): st
   return `${fixed(s.mean)} ± ${fixed((s.ci95[1] - s.ci95[0]) / 2)}`;
 }
 
+/** A p-value for the terminal tables: "<0.001" or 3 decimals. */
+export function fixedP(p: number): string {
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}
+
 /** A number for the HTML report: 4 significant digits (exponent form outside [1e-3, 1e5)), "–" when not finite. */
 export function fmt(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '–';

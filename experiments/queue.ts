@@ -40,7 +40,7 @@ import { join } from 'node:path';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { InputError } from '../env/errors.js';
-import { writeFileAtomic } from '../files/atomic.js';
+import { writeFileAtomic } from '../env/io/atomic.js';
 import { codeHash } from './code-hash.js';
 import { canonicalJson, configHash, type ResolvedConfig } from './config.js';
 import { queueSecret, readSmallFile, resultAuthentic, sealJob, type QueueSecret } from './queue-auth.js';

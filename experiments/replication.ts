@@ -10,9 +10,9 @@ import type { AdAllocator } from '../env/allocation.js';
 import { Market } from '../env/market.js';
 import { OBS_SIZE } from '../env/observation.js';
 import { rng as rootRng, type Rng } from '../env/rng.js';
-import { createAgent } from './agent-registry.js';
+import { createAgents } from './agent-context.js';
 import { createAllocator } from './allocators.js';
-import { marketSpec, valueScale, type ResolvedConfig } from './config.js';
+import { marketSpec, type ResolvedConfig } from './config.js';
 import { compileObjective, type ObjectiveScope } from './objective.js';
 import { episodeRow, EvalRecorder } from './recorder.js';
 
@@ -102,18 +102,7 @@ export async function setUp(cfg: ResolvedConfig, r: number): Promise<Replication
   const rep = rootRng(cfg.seed).stream(`replication:${r}`);
   const market = new Market(marketSpec(cfg), rep.stream('market'));
   const { report: interestModel, trainSeconds: interestTrainSeconds } = await interestModelFor(cfg, market, rep);
-  const scale = valueScale(cfg);
-  const agents: Agent[] = cfg.bidders.map((b) =>
-    createAgent(b.agent, {
-      id: b.id,
-      budget: b.budget,
-      auctionsPerEpisode: cfg.auctionsPerEpisode,
-      mechanism: cfg.exchange.mechanism,
-      slots: cfg.exchange.slots,
-      valueScale: scale,
-      rng: rep.stream(`bidder:${b.id}`).stream('init'),
-    }),
-  );
+  const agents: Agent[] = createAgents(cfg, rep);
   const explore = cfg.bidders.map((b) => rep.stream(`bidder:${b.id}`).stream('explore'));
   const allocators = cfg.bidders.map((b, i) => {
     if (!b.allocator) return null;

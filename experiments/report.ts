@@ -26,7 +26,7 @@ import {
   type Chart,
   type Row,
 } from './charts.js';
-import { writeFileAtomic } from '../files/atomic.js';
+import { writeFileAtomic } from '../env/io/atomic.js';
 import { fmt, fmtP } from './format.js';
 import { stat, welch, type Stat } from './stats.js';
 import type { SweepFigure, SweepTable } from './sweep/table.js';

@@ -3,13 +3,13 @@
  *
  *   resolved-config.json  episodes.csv  samples.csv  policies/<bidder>.json  meta.json  summary.json
  *
- * Every file is written whole (files/atomic.ts); summary.json is written last,
+ * Every file is written whole (env/io/atomic.ts); summary.json is written last,
  * so its presence means the run is complete. summary.json depends only on the
  * config: no clock, no machine in it (those go to meta.json).
  */
 import { join } from 'node:path';
 import { writePolicyFile } from '../agents/policy.js';
-import { writeFileAtomic, writeJsonAtomic } from '../files/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../env/io/atomic.js';
 import type { ResolvedConfig } from './config.js';
 import { EPISODE_COLUMNS, SAMPLE_COLUMNS } from './recorder.js';
 import type { ReplicationResult } from './replication.js';

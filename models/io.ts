@@ -6,13 +6,13 @@
  * `model.json` holds the network description as `modelTopology` (kind, world
  * shape, hyperparameters), the weights manifest and `userDefinedMetadata`
  * (training figures, a fingerprint of the catalogue). Files are written whole
- * (files/atomic.ts: temp file, fsync, rename), so an interrupted save leaves no half file.
+ * (env/io/atomic.ts: temp file, fsync, rename), so an interrupted save leaves no half file.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Catalogue } from '../env/ads/catalogue.js';
-import { writeFileAtomic } from '../files/atomic.js';
+import { writeFileAtomic } from '../env/io/atomic.js';
 import { hash32, rng } from '../env/rng.js';
 import { buildNetwork } from './build.js';
 import type { Network, NetworkConfig } from './network.js';

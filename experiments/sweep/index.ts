@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { removeStaleTemps, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../../files/atomic.js';
+import { removeStaleTemps, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../../env/io/atomic.js';
 import { canonicalJson } from '../config.js';
 import { expandSweep, SweepError, type GridPoint } from './grid.js';
 import { runTrialPool } from './pool.js';

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { meanCi } from '../format.js';
+import { fixedP, meanCi } from '../format.js';
 import type { Summary } from '../runner.js';
 import { welch, type Stat } from '../stats.js';
 import { parseSweep, pointOf, SweepError, sweepHash, valueText } from './grid.js';
@@ -136,7 +136,7 @@ export function sweepCsv(table: SweepTable): string {
 export function sweepText(table: SweepTable): string {
   const cell = (s: SweepFigure | undefined) => {
     if (!s) return '—';
-    const p = s.p === undefined ? '' : s.p === null ? ' (p –)' : ` (p ${s.p < 0.001 ? '<0.001' : s.p.toFixed(3)})`;
+    const p = s.p === undefined ? '' : s.p === null ? ' (p –)' : ` (p ${fixedP(s.p)})`;
     return `${meanCi(s)}${p}`;
   };
   const keys = Object.keys(table.sweep);

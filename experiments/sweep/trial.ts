@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { fsyncDir, TEMP_PREFIX } from '../../files/atomic.js';
+import { fsyncDir, TEMP_PREFIX } from '../../env/io/atomic.js';
 import { runExperiment } from '../runner.js';
 import { threadTask } from '../threads.js';
 import { parseSweep, pointOf, resolvePoint, SweepError } from './grid.js';

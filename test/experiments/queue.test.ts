@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -14,6 +14,7 @@ import { sealJob } from '../../experiments/queue-auth.js';
 import { BIDGYM_VERSION } from '../../experiments/version.js';
 import { runSweep, sweepHash } from '../../experiments/sweep/index.js';
 import { runWorker } from '../../experiments/worker.js';
+import { base as sweepBase, expectSameSweep, sweepConfig as sweepFixture } from './sweep/fixtures.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const root = mkdtempSync(join(tmpdir(), 'bidgym-queue-'));
@@ -21,22 +22,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
 if (!HAS_REDIS) console.warn('queue.test.ts: redis-server is not installed, so the Redis integration tests are skipped (apt-get install redis-server; .ci/run installs it)');
 
-/** The tiny market of sweep.test.ts: each trial is a second or two. */
-const base = {
-  name: 'queue-test',
-  seed: 11,
-  replications: 2,
-  episodes: 2,
-  evalEpisodes: 1,
-  auctionsPerEpisode: 300,
-  users: { count: 150, topics: 4, historyLength: 3, items: 40 },
-  exchange: { mechanism: 'second-price' },
-  bidders: [
-    { id: 'a', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
-    { id: 'b', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 }, budget: 3 },
-  ],
-};
-const sweepConfig = { ...base, sweep: { 'exchange.reservePrice': [0, 0.02, 0.05] }, sweepBaseline: 0 };
+/** The tiny market of the sweep tests (each trial is a second or two), under its own name. */
+const base = { ...sweepBase, name: 'queue-test' };
+const sweepConfig = { ...base, sweep: sweepFixture.sweep, sweepBaseline: 0 };
 
 /** A loopback port nobody listens on (just released by the OS). */
 function freePort(): Promise<number> {
@@ -48,30 +36,6 @@ function freePort(): Promise<number> {
       srv.close(() => res(port));
     });
   });
-}
-
-/** Every file under `dir` (relative paths, sorted). */
-function files(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** Asserts two sweep folders hold the same files with the same bytes (meta.json records timings: presence only). */
-function expectSameSweep(a: string, b: string): void {
-  const fa = files(a);
-  expect(files(b)).toEqual(fa);
-  for (const f of fa) {
-    if (f.endsWith('meta.json')) continue;
-    expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
-  }
 }
 
 async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
