@@ -406,6 +406,32 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     expect(err.message).not.toContain('TOP-SECRET');
   });
 
+  it('sends the policy files a config names inside the job: the worker never opens them, and the bytes equal a local sweep', async () => {
+    const url = `redis://127.0.0.1:${port}/11`;
+    const policy = join(root, 'shaded.policy.json');
+    cpSync(join(local, 'trials', readdirSync(join(local, 'trials')).find((n) => n.startsWith('0-'))!, 'policies', 'b.json'), policy);
+    const cfg = { ...sweepConfig, name: 'queue-policy', bidders: [base.bidders[0], { ...base.bidders[1], agent: { kind: 'policy', path: policy } }] };
+    const ref = join(root, 'policy-local');
+    await runSweep(cfg, { outDir: ref, workers: 1, quiet: true });
+    const out = join(root, 'policy-queued');
+    const statuses: string[] = [];
+    const sweep = queueSweep(cfg, { queue: url, queueKey: 'policy', secret: null, outDir: out, onStatus: (m) => statuses.push(m) });
+    await until(() => statuses.some((s) => s.startsWith('queued')), 'the trials to be queued');
+    // The file is gone before any worker starts: the trials can only run from what the jobs carry.
+    rmSync(policy);
+    const w = startWorker(url, 'policy');
+    try {
+      await sweep;
+    } finally {
+      await w.stop();
+    }
+    expectSameSweep(ref, out);
+    // A saved model folder does not travel yet: refused before anything is queued.
+    const model = { ...sweepConfig, interestModel: { kind: 'logistic', path: join(root, 'no-model') } };
+    const err = await rejection(queueSweep(model, { queue: url, queueKey: 'policy', secret: null, outDir: join(root, 'model'), quiet: true }));
+    expect(err.message).toMatch(/^interestModel\.path: a queued sweep sends its trials as data, and only policy files travel with them yet/);
+  });
+
   it('ends a poison trial as failed after its 3 attempts, with the reason, while the other trials complete', async () => {
     const url = `redis://127.0.0.1:${port}/10`;
     // Grid point 1 asks for a replay buffer no machine can allocate: it throws on every attempt (not an input error).
