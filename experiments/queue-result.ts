@@ -108,11 +108,14 @@ export function checkTrialResult(payload: unknown, cfg: ResolvedConfig, expected
     const i = p.error.issues[0]!;
     throw new ResultRefused(`result: ${i.path.join('.') || 'payload'}: ${i.message}`);
   }
+  const ids = cfg.bidders.map((b) => b.id).sort();
+  // Bidder ids follow the config's id rule, whatever characters it allows: their policy files are accepted by exact name.
+  const policyPaths = new Set(ids.filter((id) => id !== '.' && id !== '..' && !id.includes('/')).map((id) => `policies/${id}.json`));
   const seen = new Set<string>();
   let budget = maxBytes;
   const files: CheckedFile[] = [];
   for (const f of p.data.files) {
-    if (!SAFE_PATH.test(f.path) || f.path.split('/').includes('..')) throw new ResultRefused(`result: refused file path ${JSON.stringify(f.path.slice(0, 80))}`);
+    if (!policyPaths.has(f.path) && (!SAFE_PATH.test(f.path) || f.path.split('/').includes('..'))) throw new ResultRefused(`result: refused file path ${JSON.stringify(f.path.slice(0, 80))}`);
     if (seen.has(f.path)) throw new ResultRefused(`result: ${f.path} is listed twice`);
     seen.add(f.path);
     if (REPORT_FILE.test(f.path)) continue;
@@ -143,7 +146,6 @@ export function checkTrialResult(payload: unknown, cfg: ResolvedConfig, expected
   }
   if (s.data.configHash !== expectedHash) throw new ResultRefused(`summary.json: config hash ${s.data.configHash.slice(0, 20)}, this trial's is ${expectedHash} (the worker resolves configs differently: other code?)`);
   if (s.data.name !== cfg.name || s.data.seed !== cfg.seed || s.data.replications !== cfg.replications) throw new ResultRefused('summary.json: name, seed or replications are not those of the trial');
-  const ids = cfg.bidders.map((b) => b.id).sort();
   if (canonicalJson(Object.keys(s.data.bidders).sort()) !== canonicalJson(ids)) throw new ResultRefused('summary.json: bidders are not the trial’s bidders');
   checkStats(summary, 'summary.json', cfg.replications);
 
@@ -151,8 +153,7 @@ export function checkTrialResult(payload: unknown, cfg: ResolvedConfig, expected
   if (resolved && canonicalJson(json(resolved.bytes, 'resolved-config.json')) !== canonicalJson(cfg)) throw new ResultRefused('resolved-config.json: not the trial’s resolved config');
   for (const f of files) {
     if (f.rel.startsWith('policies/')) {
-      const id = f.rel.slice('policies/'.length).replace(/\.json$/, '');
-      if (!ids.includes(id) || !f.rel.endsWith('.json')) throw new ResultRefused(`result: ${f.rel} is not the policy of a bidder of the trial`);
+      if (!policyPaths.has(f.rel)) throw new ResultRefused(`result: ${f.rel} is not the policy of a bidder of the trial`);
       try {
         loadPolicyText(f.bytes.toString('utf8'), f.rel, { maxBytes: Math.max(1, f.bytes.length) });
       } catch (e) {
