@@ -43,6 +43,7 @@ import {
   checkQueueKey,
   checkRedis,
   CONFIG_FAILURE,
+  DEFAULT_ATTEMPTS,
   oneLine,
   parseQueueUrl,
   QUEUE_PREFIX,
@@ -238,6 +239,8 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   };
 
   const processor = async (job: Job<TrialJob, TrialPayload>): Promise<TrialPayload> => {
+    // The attempts a job's options allow are data anyone with Redis access can change: the worker bounds them itself.
+    if (job.attemptsMade >= DEFAULT_ATTEMPTS) throw fail(`job ${job.id} has already failed ${job.attemptsMade} times; a trial is tried at most ${DEFAULT_ATTEMPTS} times`);
     const d = checked(job);
     let reason: string | null;
     try {
