@@ -109,7 +109,7 @@ export function checkTrialResult(payload: unknown, cfg: ResolvedConfig, expected
     throw new ResultRefused(`result: ${i.path.join('.') || 'payload'}: ${i.message}`);
   }
   const ids = cfg.bidders.map((b) => b.id).sort();
-  // Bidder ids follow the config's id rule, whatever characters it allows: their policy files are accepted by exact name.
+  // A bidder's policy file is taken by its exact name (ids follow the config's id rule, experiments/ids.ts).
   const policyPaths = new Set(ids.filter((id) => id !== '.' && id !== '..' && !id.includes('/')).map((id) => `policies/${id}.json`));
   const seen = new Set<string>();
   let budget = maxBytes;

@@ -115,31 +115,6 @@ describe('checkTrialResult', () => {
   });
 });
 
-describe('checkTrialResult and bidder ids', () => {
-  it('takes the policy files of every id the config rule allows (".tmp-x", "a:b"), as a local run writes them', async () => {
-    const c = resolveConfig({
-      name: 'ids',
-      seed: 1,
-      replications: 1,
-      episodes: 1,
-      evalEpisodes: 1,
-      auctionsPerEpisode: 200,
-      exchange: { mechanism: 'second-price' },
-      bidders: [
-        { id: '.tmp-x', agent: { kind: 'truthful' }, value: { kind: 'uniform', low: 0, high: 1 } },
-        { id: 'a:b', agent: { kind: 'shaded', factor: 0.5 }, value: { kind: 'uniform', low: 0, high: 1 } },
-      ],
-    });
-    const dir = join(root, 'ids');
-    await runExperiment(c, { outDir: dir, quiet: true, workers: 1 });
-    const packed: File[] = [];
-    for (const n of readdirSync(dir).sort()) if (!statSync(join(dir, n)).isDirectory()) packed.push(pack(n, readFileSync(join(dir, n))));
-    for (const n of readdirSync(join(dir, 'policies')).sort()) packed.push(pack(`policies/${n}`, readFileSync(join(dir, 'policies', n))));
-    const out = checkTrialResult({ files: packed }, c, configHash(c));
-    expect(out.map((f) => f.rel)).toEqual(expect.arrayContaining(['policies/.tmp-x.json', 'policies/a:b.json']));
-  });
-});
-
 describe('queue HMAC', () => {
   const secret = Buffer.from('0123456789abcdef0123456789abcdef');
   const other = Buffer.from('fedcba9876543210fedcba9876543210');
