@@ -202,3 +202,67 @@ export function runLogBidder(
   rows.push(...evalRows);
   return { figures, episodeRows: rows, agent, tunedB0: null };
 }
+
+/** What {@link runLogReplication} needs of a resolved config. */
+export interface LogRunConfig {
+  seed: number;
+  episodes: number;
+  auctionsPerEpisode: number;
+  log: LogSpec;
+  /** The config file (relative log paths are resolved from its folder); null: from the working directory. */
+  configFile: string | null;
+  bidders: { id: string; source: number; agent: { kind: string; [k: string]: unknown }; budget: number | null; budgetC0: number | null; valuePerClick: number | null }[];
+}
+
+/** Result of {@link runLogReplication} (the fields of a replication result a log market has). */
+export interface LogReplicationResult {
+  market: Record<string, number>;
+  bidders: Record<string, Record<string, number>>;
+  episodeRows: string[];
+  auctions: number;
+  seconds: number;
+  /** bidgym agents by bidder id (the paper's methods have none). */
+  agents: Record<string, Agent>;
+}
+
+const loaded = new Map<string, LogData>();
+
+/** {@link loadLogData}, once per process for the same files. */
+export function logDataFor(spec: LogSpec, configFile: string | null): LogData {
+  const key = JSON.stringify([spec, configFile ? dirname(resolve(configFile)) : process.cwd()]);
+  let d = loaded.get(key);
+  if (!d) {
+    d = loadLogData(spec, configFile);
+    loaded.set(key, d);
+  }
+  return d;
+}
+
+/**
+ * Replication r of a log market: each bidder alone on the whole log (bidgym's
+ * agents trained first when `episodes > 0`). Streams: seed/replication:r/bidder:id.
+ */
+export function runLogReplication(cfg: LogRunConfig, r: number, rootStream: Rng, makeAgent: (bidder: number, budget: number | null, valueScale: number, init: Rng) => Agent): LogReplicationResult {
+  const t0 = process.hrtime.bigint();
+  const data = logDataFor(cfg.log, cfg.configFile);
+  const bidders: Record<string, Record<string, number>> = {};
+  const agents: Record<string, Agent> = {};
+  const episodeRows: string[] = [];
+  let auctions = 0;
+  cfg.bidders.forEach((b, i) => {
+    const stream = rootStream.stream(`replication:${r}`).stream(`bidder:${b.id}`);
+    const res = runLogBidder(
+      data,
+      { id: b.id, agent: b.agent, budget: b.budgetC0 !== null ? { c0: b.budgetC0 } : b.budget, valuePerClick: b.valuePerClick },
+      { horizon: cfg.auctionsPerEpisode, episodes: cfg.episodes, rep: r, path: `bidders[${b.source}]` },
+      stream,
+      (budget, scale) => makeAgent(i, budget, scale, stream.stream('init')),
+    );
+    bidders[b.id] = res.figures;
+    if (res.agent) agents[b.id] = res.agent;
+    episodeRows.push(...res.episodeRows);
+    auctions += data.log.length + (res.agent ? cfg.episodes * cfg.auctionsPerEpisode : 0);
+  });
+  const market = { auctions: data.log.length, episodes: Math.ceil(data.log.length / cfg.auctionsPerEpisode), clicks: Array.from(data.log.click).reduce((a, c) => a + c, 0) };
+  return { market, bidders, episodeRows, auctions, seconds: Number(process.hrtime.bigint() - t0) / 1e9, agents };
+}
