@@ -142,7 +142,7 @@ describe('policy files', () => {
     it('malformed parameters, naming the field', () => {
       const q = policyDocument(policies.get('q-learning')!, provenance('q'));
       const short = resign({ ...q, params: { ...q.params, q: (q.params.q as number[]).slice(1) } });
-      expect(() => loadPolicy(short)).toThrow(/params: q: expected \d+ states/);
+      expect(() => loadPolicy(short)).toThrow(/params\.q: expected \d+ states/);
       const kind = resign({ ...q, kind: 'magic' });
       expect(() => loadPolicy(kind)).toThrow(/unknown policy kind "magic"/);
     });
