@@ -73,12 +73,9 @@ describe('agents in a log market', () => {
   });
 
   it('a static agent (a policy) in the replay bids its rule', () => {
-    class Half extends StaticAgent {
-      readonly kind = 'half';
-      protected readonly frozen: Policy = { kind: 'half', bid: (o) => o[OBS.value]! / 2, params: () => ({}) };
-    }
+    const half = new StaticAgent('half', { kind: 'half', bid: (o) => o[OBS.value]! / 2, params: () => ({}) });
     // value = 8 × pctr: bids 1, 2, 0.5 → 0, 1, 2, 0 (integers): wins only the price-1 auction
-    const r = evaluateOnLog(new Half(), log, p, 8, rng(1));
+    const r = evaluateOnLog(half, log, p, 8, rng(1));
     expect([r.impressions, r.cost]).toEqual([1, 1]);
   });
 });
