@@ -38,11 +38,28 @@ export function summaryTable(s: Summary): string {
   lines.push(`interest model: ${im.kind}${fig('auc') ? ` (AUC ${fig('auc')}, ECE ${fig('ece')}, cold-start AUC ${fig('coldStartAuc')}; held-out users)` : ''}`);
   lines.push('');
   const m = s.market;
+  if (!m.revenuePerAuction && m.auctions) return logSummaryTable(s, lines);
   lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}   publishers ${ci(m.publisherPayoutPerAuction!)}   exchange ${ci(m.exchangeFeePerAuction!)}`);
   lines.push('');
   const cols = ['utilityPerAuction', 'winRate', 'bidToValue', 'spend', 'value', 'clicks', 'competitiveRatio'];
   const head = ['bidder', 'utility/auction', 'win rate', 'bid/value', 'spend/episode', 'value/episode', 'clicks/episode', 'competitive ratio'];
   const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? ci(b[c]!) : '—'))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  lines.push(fmt(head));
+  lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
+  for (const r of rows) lines.push(fmt(r));
+  return lines.join('\n');
+}
+
+/** The table of a log market (docs/logs.md): whole-log totals per bidder. */
+function logSummaryTable(s: Summary, lines: string[]): string {
+  const m = s.market;
+  lines.push(`log  ${m.auctions!.mean} auctions, ${m.episodes!.mean} episodes, ${m.clicks!.mean} clicks (each bidder replays it alone)`);
+  lines.push('');
+  const cols = ['totalClicks', 'totalImpressions', 'totalCost', 'winRate', 'hindsightClicks', 'competitiveRatio'];
+  const head = ['bidder', 'clicks', 'impressions', 'cost', 'win rate', 'hindsight clicks', 'competitive ratio'];
+  const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? meanCi(b[c]!) : '—'))]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
   lines.push(fmt(head));

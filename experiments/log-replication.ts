@@ -12,7 +12,7 @@
  * hindsight clicks), budgetSpent (mean share of the episode budget spent),
  * clicksPerEpisode.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { Agent } from '../agents/core.js';
 import { LinBidBidder, tuneLinBid } from '../agents/log/lin-bid.js';
 import { McpcBidder } from '../agents/log/mcpc.js';
@@ -58,14 +58,14 @@ export interface LogData {
   cacheDir: string | null;
 }
 
-/** Resolves a path of the config against the config file's folder. */
-export function resolveFromConfig(path: string, configFile: string | null): string {
-  return isAbsolute(path) || !configFile ? path : resolve(dirname(configFile), path);
+/** Resolves a path of the config against the config file's folder (`baseDir`; null: the working directory). */
+export function resolveFromConfig(path: string, baseDir: string | null): string {
+  return isAbsolute(path) || !baseDir ? path : resolve(baseDir, path);
 }
 
 /** Reads the files of a `log:` block (relative paths from the config file's folder); bad files are InputErrors naming them. */
-export function loadLogData(spec: LogSpec, configFile: string | null): LogData {
-  const at = (p: string) => resolveFromConfig(p, configFile);
+export function loadLogData(spec: LogSpec, baseDir: string | null): LogData {
+  const at = (p: string) => resolveFromConfig(p, baseDir);
   const log = readLog(at(spec.path), spec.format);
   const train = spec.trainPath ? readLog(at(spec.trainPath), spec.format) : null;
   let info = spec.info ? readLogInfo(at(spec.info)) : null;
@@ -209,8 +209,8 @@ export interface LogRunConfig {
   episodes: number;
   auctionsPerEpisode: number;
   log: LogSpec;
-  /** The config file (relative log paths are resolved from its folder); null: from the working directory. */
-  configFile: string | null;
+  /** The config file's folder (relative log paths are resolved from it); null: the working directory. */
+  baseDir: string | null;
   bidders: { id: string; source: number; agent: { kind: string; [k: string]: unknown }; budget: number | null; budgetC0: number | null; valuePerClick: number | null }[];
 }
 
@@ -228,11 +228,11 @@ export interface LogReplicationResult {
 const loaded = new Map<string, LogData>();
 
 /** {@link loadLogData}, once per process for the same files. */
-export function logDataFor(spec: LogSpec, configFile: string | null): LogData {
-  const key = JSON.stringify([spec, configFile ? dirname(resolve(configFile)) : process.cwd()]);
+export function logDataFor(spec: LogSpec, baseDir: string | null): LogData {
+  const key = JSON.stringify([spec, baseDir ? resolve(baseDir) : process.cwd()]);
   let d = loaded.get(key);
   if (!d) {
-    d = loadLogData(spec, configFile);
+    d = loadLogData(spec, baseDir);
     loaded.set(key, d);
   }
   return d;
@@ -244,7 +244,7 @@ export function logDataFor(spec: LogSpec, configFile: string | null): LogData {
  */
 export function runLogReplication(cfg: LogRunConfig, r: number, rootStream: Rng, makeAgent: (bidder: number, budget: number | null, valueScale: number, init: Rng) => Agent): LogReplicationResult {
   const t0 = process.hrtime.bigint();
-  const data = logDataFor(cfg.log, cfg.configFile);
+  const data = logDataFor(cfg.log, cfg.baseDir);
   const bidders: Record<string, Record<string, number>> = {};
   const agents: Record<string, Agent> = {};
   const episodeRows: string[] = [];

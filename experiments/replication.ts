@@ -14,6 +14,7 @@ import { createAgents } from './agent-context.js';
 import { createAllocator } from './allocators.js';
 import { marketSpec, type ResolvedConfig } from './config.js';
 import { compileObjective, type ObjectiveScope } from './objective.js';
+import { runLogMarketReplication } from './log-run.js';
 import { episodeRow, EvalRecorder } from './recorder.js';
 
 /** What the interest model reported (held-out users). */
@@ -64,6 +65,7 @@ export interface Replication {
  * @param onAuctions called after each episode with the auctions it ran (progress)
  */
 export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?: (n: number) => void): Promise<ReplicationResult> {
+  if (cfg.log) return runLogMarketReplication(cfg, r, onAuctions);
   const t0 = process.hrtime.bigint();
   const rep = await setUp(cfg, r);
   const { market, agents } = rep;

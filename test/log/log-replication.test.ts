@@ -27,7 +27,7 @@ writeLog(join(dir, 'data', 'test.txt'), test, 'rlb');
 writeLog(join(dir, 'data', 'train.csv'), train, 'csv');
 writeLog(join(dir, 'data', 'test.csv'), test, 'csv');
 writeLogInfo(join(dir, 'data', 'info.json'), info);
-const configFile = join(dir, 'configs', 'c.yaml');
+const baseDir = join(dir, 'configs');
 
 const spec = (over: Partial<LogSpec> = {}): LogSpec => ({ format: 'rlb', path: '../data/test.txt', info: '../data/info.json', trainPath: null, maxPrice: null, integerBids: true, ctrSpread: 1, cacheDir: null, ...over });
 const bidder = (id: string, agent: LogRunConfig['bidders'][number]['agent'], c0: number | null = 1 / 16, source = 0) => ({ id, source, agent, budget: null, budgetC0: c0, valuePerClick: null });
@@ -41,7 +41,7 @@ describe('log replication', () => {
   const p = { horizon: N, budget: B, maxBid: 300 };
 
   it('gives each paper method its replay, with hindsight and competitive ratio; paths from the config file', () => {
-    const cfg: LogRunConfig = { seed: 1, episodes: 0, auctionsPerEpisode: N, log: spec(), configFile, bidders: [bidder('lin', { kind: 'lin-bid', b0: 30 }), bidder('mcpc', { kind: 'mcpc' }), bidder('rlb', { kind: 'rlb' })] };
+    const cfg: LogRunConfig = { seed: 1, episodes: 0, auctionsPerEpisode: N, log: spec(), baseDir, bidders: [bidder('lin', { kind: 'lin-bid', b0: 30 }), bidder('mcpc', { kind: 'mcpc' }), bidder('rlb', { kind: 'rlb' })] };
     const res = run(cfg);
     const h = Array.from(hindsightClicks(test, p)).reduce((a, b) => a + b, 0);
     for (const [id, bid] of [
@@ -61,7 +61,7 @@ describe('log replication', () => {
   });
 
   it('tunes Lin-Bid on the training log when b0 is not given', () => {
-    const cfg: LogRunConfig = { seed: 1, episodes: 0, auctionsPerEpisode: N, log: spec({ format: 'csv', path: '../data/test.csv', info: null, trainPath: '../data/train.csv' }), configFile, bidders: [bidder('lin', { kind: 'lin-bid' })] };
+    const cfg: LogRunConfig = { seed: 1, episodes: 0, auctionsPerEpisode: N, log: spec({ format: 'csv', path: '../data/test.csv', info: null, trainPath: '../data/train.csv' }), baseDir, bidders: [bidder('lin', { kind: 'lin-bid' })] };
     const res = run(cfg);
     const t = tuneLinBid(train, info, p);
     expect(res.bidders.lin!.b0).toBe(t.b0);
@@ -69,7 +69,7 @@ describe('log replication', () => {
   });
 
   it('trains bidgym agents in the fitted world, deterministically per replication', () => {
-    const cfg: LogRunConfig = { seed: 3, episodes: 30, auctionsPerEpisode: N, log: spec(), configFile, bidders: [bidder('q', { kind: 'q-learning' })] };
+    const cfg: LogRunConfig = { seed: 3, episodes: 30, auctionsPerEpisode: N, log: spec(), baseDir, bidders: [bidder('q', { kind: 'q-learning' })] };
     const a = run(cfg, 0).bidders.q!;
     expect(run(cfg, 0).bidders.q).toEqual(a);
     expect(a.totalClicks).toBeGreaterThan(0);
@@ -77,7 +77,7 @@ describe('log replication', () => {
   });
 
   it('bad inputs are one-line input errors naming the field or the file', () => {
-    const base: LogRunConfig = { seed: 1, episodes: 0, auctionsPerEpisode: N, log: spec(), configFile, bidders: [bidder('mcpc', { kind: 'mcpc' })] };
+    const base: LogRunConfig = { seed: 1, episodes: 0, auctionsPerEpisode: N, log: spec(), baseDir, bidders: [bidder('mcpc', { kind: 'mcpc' })] };
     expect(() => run({ ...base, log: spec({ path: '../data/missing.txt' }) })).toThrow(/missing\.txt: cannot read the log/);
     writeFileSync(join(dir, 'data', 'bad.txt'), '0 5 0.1\n0 x 0.1\n');
     expect(() => run({ ...base, log: spec({ path: '../data/bad.txt' }) })).toThrow(/bad\.txt:2: price "x" is not a number/);
