@@ -15,6 +15,7 @@ import type { Argv } from 'yargs';
 import { configHash, loadConfig, type ResolvedConfig } from './config.js';
 import { runExperiment, type Summary } from './runner.js';
 import { makeProgress } from './progress.js';
+import { logCommand } from './log-commands.js';
 import { evaluateCommand, exportCommand, keygenCommand } from './policy-commands.js';
 import { queueSweep } from './queue.js';
 import { trainModelCommand } from './train-model.js';
@@ -261,6 +262,27 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
   );
 }
 
+/** `bidgym log` */
+function logCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'log <config>',
+    'Write the auctions a bidder faced in a simulated market (its evaluation episodes) as a bid log (docs/logs.md)',
+    (y) =>
+      y
+        .positional('config', { type: 'string', demandOption: true, describe: 'a simulated market config' })
+        .option('bidder', { type: 'string', demandOption: true, describe: 'bidder id' })
+        .option('out', { type: 'string', demandOption: true, describe: 'log file to write' })
+        .option('format', { choices: ['rlb', 'csv'] as const, default: 'csv' as const, describe: 'log format' })
+        .option('replication', { type: 'number', default: 0, describe: 'which replication to record (another one gives another draw, e.g. a training log)' })
+        .option('price-scale', { type: 'number', default: 1, describe: 'multiply prices and values by this and round prices to integers (1000: per thousand impressions)' })
+        .example('$0 log experiments/configs/budget-pacing.yaml --bidder paced --out paced.csv', 'then replay it: log: { format: csv, path: paced.csv }'),
+    async (a) => {
+      const r = await logCommand({ config: a.config as string, bidder: a.bidder, out: a.out, format: a.format, replication: a.replication, priceScale: a['price-scale'] });
+      io.out(`wrote ${r.path}: ${r.auctions} auctions, ${r.clicks} clicks`);
+    },
+  );
+}
+
 /** `bidgym export` */
 function exportCmd(cli: Argv, io: Io): Argv {
   return cli.command(
@@ -363,7 +385,7 @@ function schemaCmd(cli: Argv, io: Io): Argv {
 }
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS = [runCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
+const COMMANDS = [runCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, logCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
 
 /** Runs the CLI on `argv`; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -44,6 +44,9 @@ export interface LogSpec {
   cacheDir: string | null;
 }
 
+/** Largest RLB value table built (N × (B + 1) doubles; 1.2 GiB). */
+export const MAX_TABLE_CELLS = 160_000_000;
+
 /** The paper's method kinds (they need a log market). */
 export const LOG_METHOD_KINDS = ['lin-bid', 'mcpc', 'rlb', 'ss-mdp'] as const;
 
@@ -139,6 +142,9 @@ function methodBidder(kind: string, b: LogBidderSpec, data: LogData, protocol: R
   if (kind === 'lin-bid' && !(info.clkTrain > 0)) throw new InputError(`${path}.kind: lin-bid needs clk_train > 0 in the training statistics`);
   const { horizon, budget, maxBid } = protocol;
   if (needsHistogram && !Number.isFinite(budget)) throw new InputError(`${path.replace(/\.agent$/, '')}.budget: ${kind} plans over the budget: give one`);
+  if (needsHistogram && horizon * (Math.floor(budget) + 1) > MAX_TABLE_CELLS) {
+    throw new InputError(`${path.replace(/\.agent$/, '')}.budget: ${kind}'s value table would have ${horizon} × ${Math.floor(budget) + 1} cells (more than ${MAX_TABLE_CELLS / 1e6}M, ${((MAX_TABLE_CELLS * 8) / 2 ** 30).toFixed(1)} GiB): use a smaller budget or auctionsPerEpisode, or prices in coarser units`);
+  }
   switch (kind) {
     case 'mcpc':
       return { bidder: new McpcBidder(info, maxBid), tunedB0: null };
