@@ -38,8 +38,8 @@ export interface ResolvedBidder {
   value: NonNullable<ParsedConfig['bidders'][number]['value']> | null;
   /** Budget per episode, currency units; null for none or for a `{ c0 }` budget (log markets: see budgetC0). */
   budget: number | null;
-  /** A log market's budget as the paper's c0 (turned into an amount from the log's training statistics at run time); null otherwise. */
-  budgetC0: number | null;
+  /** A log market's budget as the paper's c0 (turned into an amount from the log's training statistics at run time); absent otherwise (so that other configs resolve, and hash, as before). */
+  budgetC0?: number;
   objective: string | null;
   allocator: AllocatorSpec | null;
 }
@@ -65,8 +65,8 @@ export interface ResolvedConfig {
     allocator: 'best' | 'random';
   };
   bidders: ResolvedBidder[];
-  /** A log market (the `log:` block; `baseDir` is the config file's folder, which relative log paths start from); null for a simulated market. */
-  log: (LogConfig & { baseDir: string | null }) | null;
+  /** A log market (the `log:` block; `baseDir` is the config file's folder, which relative log paths start from); absent for a simulated market. */
+  log?: LogConfig & { baseDir: string | null };
 }
 
 /** Formats a zod path as `bidders[0].agent.kind`. */
@@ -183,7 +183,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       if (seen.has(id)) throw new ConfigError(`bidders[${i}].id`, `duplicate bidder id "${id}" (also ${seen.get(id)})`);
       seen.set(id, `bidders[${i}]`);
       if (!b.value) {
-        bidders.push({ id, source: i, agent: b.agent, value: null, budget: typeof b.budget === 'number' ? b.budget : null, budgetC0: c0, objective: null, allocator: null });
+        bidders.push({ id, source: i, agent: b.agent, value: null, budget: typeof b.budget === 'number' ? b.budget : null, ...(c0 !== null ? { budgetC0: c0 } : {}), objective: null, allocator: null });
         continue;
       }
       if (!c.users && !isLog && b.value.kind !== 'uniform') {
@@ -191,7 +191,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       }
       if (b.allocator && !c.users) throw new ConfigError(`bidders[${i}].allocator`, 'a learning allocator chooses among ads and needs users (add a users: block)');
       if (b.allocator && b.value.kind === 'uniform') throw new ConfigError(`bidders[${i}].allocator`, 'a bidder with a uniform private value shows no ad; use per-click or per-conversion values');
-      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: typeof b.budget === 'number' ? b.budget : null, budgetC0: c0, objective: b.objective ?? null, allocator: b.allocator ?? null });
+      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: typeof b.budget === 'number' ? b.budget : null, ...(c0 !== null ? { budgetC0: c0 } : {}), objective: b.objective ?? null, allocator: b.allocator ?? null });
     }
   });
   const p = ex.participantsPerAuction ?? null;
@@ -218,7 +218,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       allocator: ex.allocator,
     },
     bidders,
-    log: c.log ? { ...c.log, baseDir: null } : null,
+    ...(c.log ? { log: { ...c.log, baseDir: null } } : {}),
   };
 }
 

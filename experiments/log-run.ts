@@ -26,7 +26,7 @@ export function logRunConfig(cfg: ResolvedConfig): LogRunConfig {
       source: b.source,
       agent: b.agent as LogRunConfig['bidders'][number]['agent'],
       budget: b.budget,
-      budgetC0: b.budgetC0,
+      budgetC0: b.budgetC0 ?? null,
       valuePerClick: b.value && b.value.kind === 'per-click' ? b.value.amount : null,
     })),
   };

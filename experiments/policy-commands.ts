@@ -75,7 +75,7 @@ export function evaluationConfig(cfg: ResolvedConfig, loaded: LoadedPolicy, poli
   const target = cfg.bidders[i]!;
   try {
     // A log market's { c0 } budget is an amount too (computed from the log at run time).
-    checkPolicyFits(loaded, { id, budget: target.budget ?? target.budgetC0, users: cfg.users !== null });
+    checkPolicyFits(loaded, { id, budget: target.budget ?? target.budgetC0 ?? null, users: cfg.users !== null });
   } catch (e) {
     if (e instanceof PolicyError) throw new PolicyError(`--policy ${policyPath}: ${e.message}`);
     throw e;
