@@ -81,7 +81,8 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
     const training = ep < cfg.episodes;
     for (const a of agents) a.training = training;
     for (const a of rep.allocators) if (a) a.training = training;
-    market.resetEpisode();
+    // Evaluation episodes replay the fixed stream of the config and seed (env/market.ts), the same for every agent.
+    market.resetEpisode(training ? undefined : ep - cfg.episodes);
     if (training) trainer.episode();
     else evaluateEpisode(rep, recorder, ep === totalEpisodes - 1, observe);
     for (const a of agents) a.endEpisode();

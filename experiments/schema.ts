@@ -30,15 +30,15 @@ export const usersSchema = z
     sessionLength: z.number().min(1).default(8).describe('mean page views per session (geometric)'),
     coldStartShare: prob().default(0.05).describe('probability that a session is a new user with no history'),
     organicEngagements: z.number().int().min(0).default(1).describe('content items engaged with at the start of a session'),
-    baseCtr: z.number().gt(0).lt(1).default(0.02).describe('top-slot click probability before the interest, history and fatigue terms (an ad unrelated to the user)'),
+    baseCtr: z.number().gt(0).lt(1).default(0.0015).describe('top-slot click probability before the interest, history and fatigue terms (an ad unrelated to the user); the defaults give shown ads a CTR of about 2%'),
     interestWeight: z.number().default(1.5).describe('weight of interest · ad in the click logit'),
-    historyWeight: z.number().default(4).describe('weight of the history-attention term in the click logit'),
+    historyWeight: z.number().default(3.5).describe('weight of the history-attention term in the click logit'),
     attentionSharpness: z.number().min(0).default(8).describe('inverse temperature of the history softmax'),
     fatigueWeight: z.number().min(0).default(0.3).describe('click-logit penalty per unit of fatigue'),
     fatigueStep: z.number().min(0).default(1).describe('fatigue added by one exposure to an advertiser'),
     fatigueRecovery: z.number().positive().default(200).describe('time constant of fatigue recovery, auctions'),
     positionDecay: z.number().gt(0).max(1).optional().describe('click multiplier per slot down the page: sets the default exchange.slotWeights to 1, d, d², … (the one position effect; give this or slotWeights, not both)'),
-    baseCvr: z.number().gt(0).lt(1).default(0.1).describe('conversion probability given a click, average ad'),
+    baseCvr: z.number().gt(0).lt(1).default(0.02).describe('conversion probability given a click, average ad (the defaults give about 2.5% on shown ads)'),
     cvrInterestWeight: z.number().default(1).describe('weight of interest · ad in the conversion logit'),
   })
   .strict();
