@@ -34,6 +34,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { canonicalJson } from '../env/canonical-json.js';
 import { InputError } from '../env/errors.js';
 import { OBS_FEATURES } from '../env/observation.js';
 import type { Policy, PolicyParams } from './core.js';
@@ -84,19 +85,8 @@ export interface PolicyFile {
   signature?: PolicySignature;
 }
 
-/** JSON with object keys sorted at every level, no whitespace. */
-export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, x) => {
-    if (x && typeof x === 'object' && !Array.isArray(x)) {
-      return Object.fromEntries(
-        Object.keys(x)
-          .sort()
-          .map((k) => [k, (x as Record<string, unknown>)[k]]),
-      );
-    }
-    return x;
-  });
-}
+/** JSON with object keys sorted at every level, no whitespace (env/canonical-json.ts). */
+export { canonicalJson };
 
 /** SHA-256 (hex) of a policy document's canonical JSON without its `sha256` and `signature` fields. */
 export function policyChecksum(doc: object): string {

@@ -173,7 +173,25 @@ export function loadPolicy(source: string | object, opts: LoadPolicyOptions = {}
   const maxBytes = capOf(opts);
   if (typeof source !== 'string') return loadPolicyDocument(source, 'policy', opts);
   if (source.trimStart().startsWith('{')) return loadPolicyText(source, 'policy', opts);
+  if (sentInputs !== null) {
+    const text = sentInputs.get(source);
+    if (text === undefined) throw new PolicyError(`${source}: not among the policy files this trial was sent with (a queue worker opens no path a job names)`);
+    return loadPolicyText(text, source, opts);
+  }
   return loadPolicyText(readRegularFile(source, maxBytes, 'policy file').toString('utf8'), source, opts);
+}
+
+/** Policy files sent with a queued trial, by the path its config names; null = read paths from disk. */
+let sentInputs: ReadonlyMap<string, string> | null = null;
+
+/**
+ * Makes {@link loadPolicy} of a path, in this thread, take the file's text from
+ * `inputs` (keyed by the path as the config names it) and never open a file;
+ * `null` restores reading from disk. Queue workers (experiments/worker.ts) set
+ * it in a trial's thread, so that policies travel inside the job as data.
+ */
+export function usePolicyInputs(inputs: ReadonlyMap<string, string> | null): void {
+  sentInputs = inputs;
 }
 
 function capOf(opts: LoadPolicyOptions): number {
@@ -195,7 +213,9 @@ export function loadPolicyText(text: string, where: string, opts: LoadPolicyOpti
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new PolicyError(`${where}: not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    // Not the parser's message: it quotes the text it failed on, and an error must never carry a file's content.
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new PolicyError(`${where}: not valid JSON${at === undefined ? '' : ` (at byte ${at})`}`);
   }
   return loadPolicyDocument(raw, where, opts);
 }

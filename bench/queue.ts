@@ -94,7 +94,7 @@ writeFileSync(
   driver,
   `const { runWorker } = await import(${JSON.stringify(pathToFileURL(join(root, 'experiments/worker.ts')).href)});\n` +
     `const stop = new AbortController();\nprocess.once('SIGTERM', () => stop.abort());\n` +
-    `await runWorker({ queue: process.argv[2], concurrency: 1, signal: stop.signal, log: (l) => console.log(l) });\n`,
+    `await runWorker({ queue: process.argv[2], queueKey: 'bench', concurrency: 1, signal: stop.signal, log: (l) => console.log(l) });\n`,
 );
 
 /** Starts `n` worker processes on `url`; resolves when all are connected, with a function returning their logs. */
@@ -139,7 +139,7 @@ async function timeQueued(url: string, cfg: unknown, workers: number): Promise<{
   const { procs, logs } = await startWorkers(url, workers);
   try {
     const t0 = process.hrtime.bigint();
-    await queueSweep(cfg, { queue: url, outDir: join(tmp, `queued-${runs++}`), quiet: true, report: false });
+    await queueSweep(cfg, { queue: url, queueKey: 'bench', outDir: join(tmp, `queued-${runs++}`), quiet: true, report: false });
     const wall = seconds(t0);
     const inTrials = [...logs().matchAll(/ done in ([\d.]+) s/g)].reduce((s, m) => s + Number(m[1]), 0);
     return { wall, inTrials };

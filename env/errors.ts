@@ -19,7 +19,10 @@ export class InputError extends Error {
   }
 }
 
-/** True for an {@link InputError} (also one that crossed a worker thread as `{ exitCode: 2 }`). */
+/**
+ * True for an {@link InputError}. One thrown in a worker thread is one on this
+ * side too: the thread launcher (experiments/threads.ts) rebuilds it.
+ */
 export function isInputError(e: unknown): e is InputError {
-  return e instanceof InputError || (typeof e === 'object' && e !== null && (e as { exitCode?: unknown }).exitCode === 2);
+  return e instanceof InputError;
 }

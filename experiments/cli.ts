@@ -116,6 +116,9 @@ function sweepCmd(cli: Argv, io: Io): Argv {
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
         .option('json', { type: 'boolean', default: false, describe: 'print sweep.json to stdout' })
         .option('queue', { type: 'string', describe: 'redis://host:port: queue the trials for `bidgym worker`s on any machines instead of running them here' })
+        .options(queueFlags)
+        .option('queue-key', { type: 'string', describe: "with --queue: the key of this sweep's queue, shared with its workers (default: the sweep's hash)" })
+        .option('max-result-mb', { type: 'number', describe: "with --queue: cap on one trial's result, MiB (default 256)" })
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'the reserve-price sweep on all cores')
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --queue redis://10.0.0.5:6379', 'the same, through a Redis queue (start workers with bidgym worker)')
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --resume', 'resume it after a stop'),
@@ -130,7 +133,17 @@ function sweepCmd(cli: Argv, io: Io): Argv {
       let table;
       try {
         table = a.queue
-          ? await (await queue()).queueSweep(raw, { queue: a.queue, outDir: dir, resume: a.resume, png: a.png, quiet: a.quiet || a.json, onProgress: progress.update })
+          ? await (await queue()).queueSweep(raw, {
+              queue: a.queue,
+              ...(await queueOptions(a)),
+              queueKey: a['queue-key'],
+              maxResultBytes: a['max-result-mb'] === undefined ? undefined : Math.round(a['max-result-mb'] * 1024 * 1024),
+              outDir: dir,
+              resume: a.resume,
+              png: a.png,
+              quiet: a.quiet || a.json,
+              onProgress: progress.update,
+            })
           : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
       } finally {
         progress.stop();
@@ -161,6 +174,20 @@ function reportCmd(cli: Argv, io: Io): Argv {
   );
 }
 
+/** Flags of the Redis connection and its trust, shared by `sweep --queue` and `worker`. */
+const queueFlags = {
+  'queue-secret-file': { type: 'string', describe: 'file holding the queue secret (else BIDGYM_QUEUE_SECRET): jobs and results are authenticated with it (HMAC); the sweep and its workers need the same' },
+  'tls-ca': { type: 'string', describe: 'rediss://: CA certificate file (PEM) to trust' },
+  'tls-cert': { type: 'string', describe: 'rediss://: client certificate file (PEM)' },
+  'tls-key': { type: 'string', describe: 'rediss://: client key file (PEM)' },
+} as const;
+
+/** Queue options of those flags. */
+async function queueOptions(a: { 'queue-secret-file'?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string }) {
+  const { queueSecret } = await import('./queue-auth.js');
+  return { secret: queueSecret(a['queue-secret-file']), tls: { ca: a['tls-ca'], cert: a['tls-cert'], key: a['tls-key'] } };
+}
+
 /** `bidgym worker` */
 function workerCmd(cli: Argv, io: Io): Argv {
   return cli.command(
@@ -169,12 +196,15 @@ function workerCmd(cli: Argv, io: Io): Argv {
     (y) =>
       y
         .option('queue', { type: 'string', demandOption: true, describe: 'redis://host:port[/db] of the queue' })
+        .option('queue-key', { type: 'string', demandOption: true, describe: 'key of the queue to serve (the sweep prints it)' })
+        .options(queueFlags)
+        .option('trial-memory-mb', { type: 'number', default: 4096, describe: "heap a trial's thread may use, MiB: past it the trial fails, not the worker" })
         .option('concurrency', { type: 'number', default: 1, describe: 'trials at once (each in its own thread; at most one per core is sensible)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
         .option('lock-duration', { type: 'number', default: 30000, describe: "ms a trial's lock lasts without renewal: a dead worker's trial is retried after about this plus --stalled-interval" })
         .option('stalled-interval', { type: 'number', default: 30000, describe: 'ms between checks for trials whose worker died' })
         .option('work-dir', { type: 'string', describe: "folder for the trials' temporary folders (default: the system's temp folder)" })
-        .example('$0 worker --queue redis://10.0.0.5:6379 --concurrency 8', 'a worker using 8 cores'),
+        .example('$0 worker --queue redis://10.0.0.5:6379 --queue-key 47bffe29049b --concurrency 8', 'a worker using 8 cores'),
     async (a) => {
       if (!(Number.isInteger(a.concurrency) && a.concurrency >= 1)) throw new UsageError(`--concurrency: expected a positive integer, got ${a.concurrency}`);
       for (const flag of ['lock-duration', 'stalled-interval'] as const) {
@@ -189,6 +219,9 @@ function workerCmd(cli: Argv, io: Io): Argv {
         const { runWorker } = await queueWorker();
         await runWorker({
           queue: a.queue,
+          queueKey: a['queue-key'],
+          ...(await queueOptions(a)),
+          trialMemoryMb: a['trial-memory-mb'],
           concurrency: a.concurrency,
           quiet: a.quiet,
           signal: stop.signal,

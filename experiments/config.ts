@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { canonicalJson } from '../agents/policy.js';
+import { canonicalJson } from '../env/canonical-json.js';
 import { InputError } from '../env/errors.js';
 import type { MarketSpec, UsersSpec } from '../env/market.js';
 import type { AgentSpec } from './agent-schema.js';
@@ -222,9 +222,6 @@ export function readRawConfig(path: string): unknown {
 export function loadConfig(path: string): ResolvedConfig {
   return resolveConfig(readRawConfig(path));
 }
-
-/** JSON with object keys sorted at every level (canonical form for hashing); shared with policy checksums. */
-export { canonicalJson };
 
 /** First 12 hex digits of the sha256 of the resolved config's canonical JSON. */
 export function configHash(cfg: ResolvedConfig): string {

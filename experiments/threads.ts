@@ -11,7 +11,7 @@
  * back; an error that was an InputError in the thread is an InputError here.
  * Each task gets a fresh thread, so no module state is shared between tasks.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { InputError } from '../env/errors.js';
 
 /** A task a thread can run: an exported function `(input, progress) => result`; input and result must be structured-cloneable. */
@@ -41,6 +41,8 @@ export interface ThreadOptions {
   onProgress?: (n: number) => void;
   /** The thread is in this set while it runs (to stop it from outside: {@link stopThreads}). */
   running?: Set<Worker>;
+  /** Memory caps of the thread (e.g. `maxOldGenerationSizeMb`); a thread past them dies with an error, not the process. */
+  resourceLimits?: ResourceLimits;
 }
 
 /** Message a thread posts (thread-entry.mjs). */
@@ -58,7 +60,7 @@ const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
  */
 export function runInThread<I, R>(task: ThreadTask<I, R>, input: I, opts: ThreadOptions): Promise<R> {
   return new Promise((resolve, reject) => {
-    const thread = new Worker(ENTRY, { workerData: { module: task.module, name: task.name, input } });
+    const thread = new Worker(ENTRY, { workerData: { module: task.module, name: task.name, input }, resourceLimits: opts.resourceLimits });
     opts.running?.add(thread);
     let outcome: { ok: true; result: R } | { ok: false; error: Error } | null = null;
     thread.on('message', (m: ThreadMessage) => {

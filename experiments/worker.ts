@@ -1,18 +1,32 @@
 /**
- * `bidgym worker --queue redis://host:port [--concurrency N]`: takes sweep trials
- * off the Redis queue (queue.ts), runs each with the sweep's `runTrial` in a fresh
- * worker thread (threads.ts, as a local sweep does; so N trials use N cores, and
- * the event loop stays free to renew the job's lock), and returns the finished
- * trial folder as the job's result.
+ * `bidgym worker --queue redis://host:port --queue-key KEY [--concurrency N]`:
+ * takes sweep trials off the Redis queue of one sweep (or of every sweep run
+ * with the same `--queue-key`; queue.ts), runs each in a fresh worker thread
+ * (threads.ts, as a local sweep does; so N trials use N cores, and the event
+ * loop stays free to renew the job's lock), and returns the finished trial's
+ * data files as the job's result.
  *
- * - A trial runs in a private temporary folder under `workDir`; nothing is
- *   published by the worker itself, so a worker killed at any moment leaves no
- *   half result anywhere: its lock expires, BullMQ's stalled check (run by the
- *   other workers) puts the job back, and another worker runs it from the start.
- * - A trial whose input cannot run (any InputError: config, sweep, …) and a trial queued
- *   by another bidgym version fail once (`UnrecoverableError`), never retried.
- * - Stopping (`signal`, i.e. Ctrl-C / SIGTERM in the CLI) finishes the running
- *   trials, then returns.
+ * A job is data from whoever can write to the Redis, so before running it the
+ * worker checks it:
+ * - Data that is not JSON, or not a trial job, fails at once (never retried).
+ * - With a queue secret (`BIDGYM_QUEUE_SECRET` / `--queue-secret-file`), a job
+ *   without a valid MAC fails at once; results then carry a MAC.
+ * - A job queued for other code (version or code hash) fails at once.
+ * - The worker opens no path a job names: the policy files a trial's config
+ *   names come inside the job, and a trial naming one that did not, or a saved
+ *   model folder, fails at once.
+ * - A trial's thread may use at most `trialMemoryMb` of heap: past it, the
+ *   thread dies (not the worker) and the attempt fails; after its attempts the
+ *   job is failed and the sweep says why.
+ * - What goes back through Redis on failure is a one-line message, never file
+ *   contents (nothing a job names is read) and never a stack trace of the trial.
+ *
+ * A trial runs in a private temporary folder under `workDir`; nothing is
+ * published by the worker itself, so a worker killed at any moment leaves no
+ * half result anywhere: its lock expires, BullMQ's stalled check (run by the
+ * other workers) puts the job back, and another worker runs it from the start
+ * (at most `maxStalledCount` times). Stopping (`signal`, i.e. Ctrl-C / SIGTERM
+ * in the CLI) finishes the running trials, then returns.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -21,9 +35,30 @@ import { join } from 'node:path';
 import type { Worker as Thread } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { z } from 'zod';
 import { isInputError } from '../env/errors.js';
-import { checkRedis, CONFIG_FAILURE, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, QueueError, VERSION_MISMATCH, type TrialFile, type TrialJob, type TrialPayload } from './queue.js';
-import { trialTask } from './sweep/trial.js';
+import { codeHash } from './code-hash.js';
+import {
+  AUTH_FAILURE,
+  checkQueueKey,
+  checkRedis,
+  CONFIG_FAILURE,
+  DEFAULT_ATTEMPTS,
+  oneLine,
+  parseQueueUrl,
+  QUEUE_PREFIX,
+  QueueError,
+  queueName,
+  VERSION_MISMATCH,
+  type TlsFiles,
+  type TrialFile,
+  type TrialJob,
+  type TrialPayload,
+} from './queue.js';
+import { jobAuthentic, queueSecret, sealResult, type QueueSecret } from './queue-auth.js';
+import { missingInputs } from './queue-inputs.js';
+import { queuedTrialTask } from './queued-trial.js';
+import { expandSweep, resolvePoint } from './sweep/grid.js';
 import { runInThread } from './threads.js';
 import { BIDGYM_VERSION } from './version.js';
 
@@ -31,6 +66,12 @@ import { BIDGYM_VERSION } from './version.js';
 export interface RunWorkerOptions {
   /** `redis://host:port[/db]` of the queue (the `--queue` flag). */
   queue: string;
+  /** The sweep's queue key (`--queue-key`, printed by the sweep). */
+  queueKey: string;
+  /** TLS files for a `rediss://` queue. */
+  tls?: TlsFiles;
+  /** Queue secret shared with the sweep; default `BIDGYM_QUEUE_SECRET` ({@link queueSecret}), null for none. */
+  secret?: QueueSecret;
   /** Trials run at once, each in its own thread (default 1; one per core is the sensible most). */
   concurrency?: number;
   /** No log lines. */
@@ -43,15 +84,60 @@ export interface RunWorkerOptions {
   lockDurationMs?: number;
   /** How often the workers look for trials whose worker died, ms (default 30000). */
   stalledIntervalMs?: number;
-  /** Times a trial may lose its worker and be retried before it fails (default 2). */
+  /** Times a trial may lose its worker and be retried before it fails (default 2: three runs in all). */
   maxStalledCount?: number;
+  /** Heap a trial's thread may use, MiB (default 4096). */
+  trialMemoryMb?: number;
   /** Folder for the trials' temporary folders (default `<os tmpdir>/bidgym-worker`). */
   workDir?: string;
   /** Time allowed to reach Redis at the start, ms (default 3000). */
   connectTimeoutMs?: number;
   /** This worker's bidgym version (default {@link BIDGYM_VERSION}; for tests). */
   version?: string;
+  /** This worker's code hash (default {@link codeHash}; for tests). */
+  code?: string;
 }
+
+/** Stands for the data of a job that is not JSON (see {@link TrialWorker}). */
+const UNPARSEABLE = '__bidgym_unparseable_job__';
+
+/**
+ * A BullMQ worker that survives job data that is not JSON: BullMQ parses the
+ * data before the processor runs, and a parse error there leaves the job
+ * `active` for good. Here such a job reaches the processor as a marker, and
+ * fails at once.
+ */
+class TrialWorker extends Worker<TrialJob, TrialPayload> {
+  protected override createJob(data: Parameters<Worker['createJob']>[0], jobId: string): Job<TrialJob, TrialPayload> {
+    const raw = data as unknown as Record<string, string>;
+    const fields: Record<string, string> = { ...raw };
+    let bad = false;
+    for (const f of ['data', 'opts', 'progress']) {
+      if (raw[f] === undefined) continue;
+      try {
+        JSON.parse(raw[f]);
+      } catch {
+        bad = true;
+        fields[f] = f === 'data' ? JSON.stringify({ [UNPARSEABLE]: true }) : f === 'opts' ? '{}' : '0';
+      }
+    }
+    if (bad && fields.data === raw.data) fields.data = JSON.stringify({ [UNPARSEABLE]: true });
+    return super.createJob(fields as unknown as Parameters<Worker['createJob']>[0], jobId) as Job<TrialJob, TrialPayload>;
+  }
+}
+
+const jobSchema = z
+  .object({
+    version: z.string().max(100),
+    code: z.string().max(100),
+    sweepHash: z.string().max(100),
+    index: z.number().int().min(0),
+    id: z.string().max(300),
+    rawConfig: z.unknown(),
+    policies: z.record(z.string(), z.string()),
+    mac: z.string().max(200).optional(),
+  })
+  .strict();
 
 /** Every file under `dir`, `/`-separated paths relative to it, sorted; gzip + sha256 of each. */
 function packFolder(dir: string): TrialFile[] {
@@ -88,36 +174,38 @@ function removeDeadWorkersFolders(workDir: string): void {
   }
 }
 
-function isTrialJob(d: unknown): d is TrialJob {
-  if (typeof d !== 'object' || d === null) return false;
-  const j = d as Record<string, unknown>;
-  return typeof j.version === 'string' && typeof j.id === 'string' && typeof j.sweepHash === 'string' && Number.isInteger(j.index) && j.rawConfig !== undefined && typeof j.report === 'boolean';
-}
-
 function positiveInt(name: string, v: number | undefined, fallback: number): number {
   const x = v ?? fallback;
   if (!Number.isInteger(x) || x < 1) throw new QueueError(`${name}: expected a whole number ≥ 1 — got ${v}`);
   return x;
 }
 
+/** Fails a job once, never retried, with a one-line reason. */
+const fail = (reason: string) => new UnrecoverableError(oneLine(reason));
+
 /**
  * Runs a queue worker until `opts.signal` aborts: takes trials from the queue at
- * `opts.queue`, `concurrency` at a time, and returns their trial folders.
+ * `opts.queue` with key `opts.queueKey`, `concurrency` at a time, and returns
+ * their data files.
  *
  * @param opts see {@link RunWorkerOptions}
- * @throws {QueueError} for a bad `--queue` URL or `--concurrency`, or when Redis cannot be reached at the start
+ * @throws {QueueError} for a bad `--queue` URL or database, key, `--concurrency` or secret, or when Redis cannot be reached at the start
  * @example
  * const stop = new AbortController();
  * process.once('SIGTERM', () => stop.abort());
- * await runWorker({ queue: 'redis://10.0.0.5:6379', concurrency: 4, signal: stop.signal });
+ * await runWorker({ queue: 'redis://10.0.0.5:6379', queueKey: '47bffe29049b', concurrency: 4, signal: stop.signal });
  */
 export async function runWorker(opts: RunWorkerOptions): Promise<void> {
-  const target = parseQueueUrl(opts.queue);
+  const target = parseQueueUrl(opts.queue, '--queue', opts.tls);
+  const key = checkQueueKey(opts.queueKey);
   const concurrency = positiveInt('--concurrency', opts.concurrency, 1);
   const lockDuration = positiveInt('lockDurationMs', opts.lockDurationMs, 30_000);
   const stalledInterval = positiveInt('stalledIntervalMs', opts.stalledIntervalMs, 30_000);
   const maxStalledCount = positiveInt('maxStalledCount', opts.maxStalledCount, 2);
+  const trialMemoryMb = positiveInt('--trial-memory-mb', opts.trialMemoryMb, 4096);
+  const secret = opts.secret === undefined ? queueSecret(undefined) : opts.secret;
   const version = opts.version ?? BIDGYM_VERSION;
+  const code = opts.code ?? codeHash();
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const workDir = opts.workDir ?? join(tmpdir(), 'bidgym-worker');
   mkdirSync(workDir, { recursive: true });
@@ -125,39 +213,73 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   await checkRedis(target, opts.connectTimeoutMs ?? 3000);
 
   // The name is on the Redis connection (CLIENT LIST) and on every job it runs: the sweep reads the version from it.
-  const name = `bidgym@${version}@${hostname()}@${process.pid}`.replace(/[^A-Za-z0-9._@+-]/g, '-');
+  const name = `bidgym@${version}+${code.slice(0, 8)}@${hostname()}@${process.pid}`.replace(/[^A-Za-z0-9._@+-]/g, '-');
   const running = new Set<Thread>();
-  const label = (job: Job<TrialJob>) => (isTrialJob(job.data) ? `trial ${job.data.id} (job ${job.id})` : `job ${job.id}`);
+  const label = (job: Job) => {
+    const id = (job.data as { id?: unknown } | undefined)?.id;
+    return typeof id === 'string' ? `trial ${oneLine(id, 100)} (job ${job.id})` : `job ${job.id}`;
+  };
+
+  /** The checked job data, or throws the reason to fail it once. */
+  const checked = (job: Job): TrialJob => {
+    const raw = job.data as unknown;
+    if (raw !== null && typeof raw === 'object' && UNPARSEABLE in raw) throw fail(`${CONFIG_FAILURE}: job ${job.id}: its data is not JSON`);
+    const parsed = jobSchema.safeParse(raw);
+    if (!parsed.success) throw fail(`${CONFIG_FAILURE}: job ${job.id} is not a bidgym trial (${parsed.error.issues[0]!.path.join('.') || 'data'}: ${parsed.error.issues[0]!.message})`);
+    const d = parsed.data as TrialJob;
+    if (secret) {
+      if (!jobAuthentic(secret, job.id!, d)) throw fail(`${AUTH_FAILURE}: job ${job.id} carries no valid MAC for this worker's queue secret — it was not queued by a sweep holding the secret`);
+    } else if (d.mac !== undefined) {
+      throw fail(`${AUTH_FAILURE}: job ${job.id} is authenticated, but worker ${name} has no queue secret — start it with the sweep's BIDGYM_QUEUE_SECRET`);
+    }
+    if (d.version !== version || d.code !== code) {
+      throw fail(`${VERSION_MISMATCH}: trial ${d.id} was queued by bidgym ${d.version} (code ${d.code}), worker ${name} runs bidgym ${version} (code ${code}) — run the workers on the sweep's code`);
+    }
+    return d;
+  };
 
   const processor = async (job: Job<TrialJob, TrialPayload>): Promise<TrialPayload> => {
-    const d = job.data;
-    if (!isTrialJob(d)) throw new UnrecoverableError(`${CONFIG_FAILURE}: job ${job.id} is not a bidgym trial (its data lacks version, id, index, rawConfig or report)`);
-    if (d.version !== version) {
-      throw new UnrecoverableError(`${VERSION_MISMATCH}: trial ${d.id} was queued by bidgym ${d.version}, worker ${name} runs bidgym ${version} — run the workers on the sweep's bidgym version`);
+    // The attempts a job's options allow are data anyone with Redis access can change: the worker bounds them itself.
+    if (job.attemptsMade >= DEFAULT_ATTEMPTS) throw fail(`job ${job.id} has already failed ${job.attemptsMade} times; a trial is tried at most ${DEFAULT_ATTEMPTS} times`);
+    const d = checked(job);
+    let reason: string | null;
+    try {
+      const point = expandSweep(d.rawConfig).find((p) => p.index === d.index);
+      if (!point) throw fail(`${CONFIG_FAILURE}: job ${job.id}: grid point ${d.index} is not in its sweep`);
+      reason = missingInputs(resolvePoint(point), d.policies);
+    } catch (e) {
+      if (e instanceof UnrecoverableError) throw e;
+      if (isInputError(e)) throw fail(`${CONFIG_FAILURE}: ${(e as Error).message}`);
+      throw e;
     }
+    if (reason !== null) throw fail(`${CONFIG_FAILURE}: ${reason}`);
     const tmp = mkdtempSync(join(workDir, `${process.pid}-`));
     const t0 = process.hrtime.bigint();
     try {
       let dir: string;
       try {
-        const input = { rawConfig: d.rawConfig, index: d.index, outDir: tmp, report: d.report, replicationWorkers: 1 };
-        dir = (await runInThread(trialTask, input, { label: `trial ${d.id}`, running })).dir;
+        const input = { rawConfig: d.rawConfig, index: d.index, outDir: tmp, policies: d.policies };
+        dir = (await runInThread(queuedTrialTask, input, { label: `trial ${d.id}`, running, resourceLimits: { maxOldGenerationSizeMb: trialMemoryMb } })).dir;
       } catch (e) {
         // A config that cannot run fails the same way on every worker: fail once.
-        if (isInputError(e)) throw new UnrecoverableError(`${CONFIG_FAILURE}: ${e.message}`);
-        const thrown = e as Error;
-        const err = new Error(`${thrown.name}: ${thrown.message}`);
-        if (thrown.stack) err.stack = thrown.stack;
+        if (isInputError(e)) throw fail(`${CONFIG_FAILURE}: ${(e as Error).message}`);
+        const thrown = e as Error & { code?: string };
+        const why = thrown.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `out of memory: the trial needed more than --trial-memory-mb ${trialMemoryMb}` : `${thrown.name}: ${thrown.message}`;
+        const err = new Error(oneLine(why));
+        err.stack = err.message; // no stack of the trial goes back through Redis
         throw err;
       }
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      return { version, worker: name, seconds, files: packFolder(dir) };
+      // Data files only: the sweep writes the report.
+      const files = packFolder(dir).filter((f) => !/\.(html|svg|png)$/.test(f.path));
+      const payload: TrialPayload = { version, code, worker: name, seconds, files };
+      return secret ? sealResult(secret, job.id!, payload) : payload;
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   };
 
-  const worker = new Worker<TrialJob, TrialPayload>(QUEUE_NAME, processor, {
+  const worker = new TrialWorker(queueName(target.db, key), processor, {
     connection: { ...target.redis, maxRetriesPerRequest: null },
     prefix: QUEUE_PREFIX,
     name,
@@ -170,13 +292,13 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   let lastError = '';
   worker.on('error', (e) => {
     // Connection trouble repeats while Redis is away; say it once per distinct message.
-    if (e.message !== lastError) log(`worker ${name}: ${e.message}`);
+    if (e.message !== lastError) log(`worker ${name}: ${oneLine(e.message)}`);
     lastError = e.message;
   });
   worker.on('ready', () => (lastError = ''));
   worker.on('active', (job) => log(`${label(job)} started`));
   worker.on('completed', (job, result) => log(`${label(job)} done in ${result.seconds.toFixed(2)} s`));
-  worker.on('failed', (job, err) => log(`${job ? label(job) : 'a job'} failed: ${err.message}`));
+  worker.on('failed', (job, err) => log(`${job ? label(job) : 'a job'} failed: ${oneLine(err.message)}`));
   worker.on('stalled', (jobId) => log(`job ${jobId} lost its worker mid-trial: back on the queue`));
 
   // run() settles when the worker is closed, or early on a fatal error: either ends runWorker.
@@ -185,7 +307,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     (e: Error) => e,
   );
   await worker.waitUntilReady();
-  log(`worker ${name} ready on redis://${target.where}, ${concurrency} trial(s) at a time`);
+  log(`worker ${name} ready on ${target.shown}, queue ${queueName(target.db, key)}, ${concurrency} trial(s) at a time${secret ? ', jobs and results authenticated' : ''}`);
   const stop = new Promise<'stop'>((resolve) => {
     if (opts.signal?.aborted) resolve('stop');
     opts.signal?.addEventListener('abort', () => resolve('stop'), { once: true });

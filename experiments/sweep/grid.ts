@@ -17,7 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError } from '../../env/errors.js';
-import { canonicalJson, ConfigError, resolveConfig, type ResolvedConfig } from '../config.js';
+import { canonicalJson } from '../../env/canonical-json.js';
+import { ConfigError, resolveConfig, type ResolvedConfig } from '../config.js';
 import { compileObjective, ObjectiveError } from '../objective.js';
 import { configSchema } from '../schema.js';
 

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTemps, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../../env/io/atomic.js';
-import { canonicalJson } from '../config.js';
+import { canonicalJson } from '../../env/canonical-json.js';
 import { expandSweep, SweepError, type GridPoint } from './grid.js';
 import { runTrialPool } from './pool.js';
 import { buildSweepTable, sweepCsv, type SweepTable } from './table.js';

@@ -65,6 +65,7 @@ describe('policy files', () => {
   it('round-trips every kind: the loaded policy bids exactly as the trained one on thousands of observations', () => {
     const observations = randomObservations(3000, 1);
     expect(policies.size).toBe(KINDS.length + LEARNERS.length);
+    const nonZeroOf = new Map<string, number>();
     for (const [id, policy] of policies) {
       const path = join(dir, `${id}.json`);
       // Fresh copies on both sides: pacing and random policies carry state from bid to bid.
@@ -78,7 +79,15 @@ describe('policy files', () => {
         expect(loaded.bid(o)).toBe(want);
         if (want > 0) nonZero++;
       }
-      if (id !== 'constant') expect(nonZero).toBeGreaterThan(100);
+      nonZeroOf.set(id, nonZero);
+      // Every parameter (Q-table, weights, θ, pacer) survives exactly, also for a policy that happens to bid 0 everywhere.
+      expect(loaded.file.params, id).toEqual(JSON.parse(JSON.stringify(policy.params())));
+    }
+    // Each kind is exercised on real bids, with or without a budget (a briefly trained learner with a budget may bid 0 throughout).
+    for (const kind of KINDS) {
+      if (kind === 'constant') continue;
+      const best = Math.max(nonZeroOf.get(kind) ?? 0, nonZeroOf.get(`${kind}-budget`) ?? 0);
+      expect(best, kind).toBeGreaterThan(100);
     }
   });
 

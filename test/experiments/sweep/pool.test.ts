@@ -30,10 +30,10 @@ describe('runTrialPool', () => {
   });
 
   it('names the trial that failed and keeps no folder of it', async () => {
-    // value / spend is NaN in an auction the bidder loses: the trial stops with an objective error.
-    const raw = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: 'value / spend' }], sweep: { seed: [3] } };
+    // sqrt(spend - 0.1 * won) passes the config check (finite on its sample auctions) and is NaN in an auction the truthful bidder wins for under 0.1: the trial stops mid-run.
+    const raw = { ...base, bidders: [{ ...base.bidders[0], objective: 'sqrt(spend - 0.1 * won)' }, base.bidders[1]], sweep: { seed: [3] } };
     const run = runTrialPool(expandSweep(raw), { rawConfig: raw, outDir: join(root, 'bad'), workers: 1, report: false });
-    await expect(run).rejects.toThrow(/^sweep trial 0-seed=3 failed \(finished trials are kept; fix the cause and rerun with --resume\): bidders\[1\]\.objective/);
+    await expect(run).rejects.toThrow(/^sweep trial 0-seed=3 failed \(finished trials are kept; fix the cause and rerun with --resume\): bidders\[0\]\.objective/);
     expect(readdirSync(join(root, 'bad', 'trials')).filter((n) => !n.startsWith('.tmp-'))).toEqual([]);
   });
 });
