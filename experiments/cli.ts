@@ -16,6 +16,7 @@ import { configHash, loadConfig, type ResolvedConfig } from './config.js';
 import { runExperiment, type Summary } from './runner.js';
 import { makeProgress } from './progress.js';
 import { logCommand } from './log-commands.js';
+import { preflightLogMarket } from './log-run.js';
 import { evaluateCommand, exportCommand, keygenCommand } from './policy-commands.js';
 import { queueSweep } from './queue.js';
 import { trainModelCommand } from './train-model.js';
@@ -330,8 +331,10 @@ function validateCmd(cli: Argv, io: Io): Argv {
         .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
     (a) => {
       const cfg = loadConfig(a.config as string);
+      // A log market: its files are read and every bidder checked against them.
+      if (cfg.log) preflightLogMarket(cfg);
       if (a.json) io.out(JSON.stringify(cfg, null, 2));
-      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.log ? `log market: ${cfg.log.format} log ${cfg.log.path}` : cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
     },
   );
 }
