@@ -376,10 +376,12 @@ function validateCmd(cli: Argv, io: Io): Argv {
         .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
         .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
-    (a) => {
+    async (a) => {
       const cfg = loadConfig(a.config as string);
+      // A log market: its files are read and every bidder checked against them.
+      if (cfg.log) (await import('./log-run.js')).preflightLogMarket(cfg);
       if (a.json) io.out(JSON.stringify(cfg, null, 2));
-      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.log ? `log market: ${cfg.log.format} log ${cfg.log.path}` : cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
     },
   );
 }

@@ -132,19 +132,26 @@ function report(r: ReplayResult, hindsight: Int32Array, budget: number, id: stri
   };
 }
 
-/** The paper's method as a log bidder (b0 tuned on the training log, else on a fitted-world log, when not given). */
-function methodBidder(kind: string, b: LogBidderSpec, data: LogData, protocol: ReplayProtocol, stream: Rng, path: string): { bidder: LogBidder; tunedB0: number | null } {
+/** Checks that a paper method has what it needs (statistics, histogram, a budget, a table of sane size). @throws InputError naming the field */
+function checkMethod(kind: string, data: LogData, protocol: ReplayProtocol, path: string): LogInfo {
   const info = data.info;
   if (!info) throw new InputError(`${path}.kind: ${kind} needs the log's training statistics: give log.info or log.trainPath`);
   const needsHistogram = kind === 'rlb' || kind === 'ss-mdp';
   if (needsHistogram && !info.priceCounter) throw new InputError(`${path}.kind: ${kind} needs the training price histogram (price_counter_train in log.info, or log.trainPath)`);
   if (kind === 'mcpc' && !(info.clkTrain > 0)) throw new InputError(`${path}.kind: mcpc needs clk_train > 0 in the training statistics`);
   if (kind === 'lin-bid' && !(info.clkTrain > 0)) throw new InputError(`${path}.kind: lin-bid needs clk_train > 0 in the training statistics`);
-  const { horizon, budget, maxBid } = protocol;
+  const { horizon, budget } = protocol;
   if (needsHistogram && !Number.isFinite(budget)) throw new InputError(`${path.replace(/\.agent$/, '')}.budget: ${kind} plans over the budget: give one`);
   if (needsHistogram && horizon * (Math.floor(budget) + 1) > MAX_TABLE_CELLS) {
     throw new InputError(`${path.replace(/\.agent$/, '')}.budget: ${kind}'s value table would have ${horizon} × ${Math.floor(budget) + 1} cells (more than ${MAX_TABLE_CELLS / 1e6}M, ${((MAX_TABLE_CELLS * 8) / 2 ** 30).toFixed(1)} GiB): use a smaller budget or auctionsPerEpisode, or prices in coarser units`);
   }
+  return info;
+}
+
+/** The paper's method as a log bidder (b0 tuned on the training log, else on a fitted-world log, when not given). */
+function methodBidder(kind: string, b: LogBidderSpec, data: LogData, protocol: ReplayProtocol, stream: Rng, path: string): { bidder: LogBidder; tunedB0: number | null } {
+  const info = checkMethod(kind, data, protocol, path);
+  const { horizon, budget, maxBid } = protocol;
   switch (kind) {
     case 'mcpc':
       return { bidder: new McpcBidder(info, maxBid), tunedB0: null };
@@ -162,6 +169,33 @@ function methodBidder(kind: string, b: LogBidderSpec, data: LogData, protocol: R
     default:
       throw new Error(`internal error: not a log method: ${kind}`);
   }
+}
+
+/** Checks that a bidgym agent can be valued and trained; returns its value per click. @throws InputError naming the field */
+function checkLearner(b: LogBidderSpec, data: LogData, opts: { episodes: number; path: string }): number {
+  const vpc = b.valuePerClick ?? (data.info && data.info.clkTrain > 0 ? data.info.costTrain / data.info.clkTrain : null);
+  if (vpc === null) throw new InputError(`${opts.path}.value: give a value per click ({ kind: per-click, amount }) or the log's training statistics (log.info or log.trainPath)`);
+  if (opts.episodes > 0 && !data.train && !data.info?.priceCounter) throw new InputError('episodes: training in a log market needs log.trainPath or a training price histogram (price_counter_train in log.info)');
+  return vpc;
+}
+
+/**
+ * Checks a log market before any work: reads (and keeps) its files, and checks
+ * every bidder's budget and method. @throws InputError naming the file or the field
+ */
+export function preflightLogRun(cfg: LogRunConfig): void {
+  const data = logDataFor(cfg.log, cfg.baseDir);
+  cfg.bidders.forEach((b) => {
+    const path = `bidders[${b.source}]`;
+    const budget = b.budgetC0 !== null ? episodeBudget({ c0: b.budgetC0 }, data.info, cfg.auctionsPerEpisode) : (b.budget ?? Infinity);
+    const protocol: ReplayProtocol = { horizon: cfg.auctionsPerEpisode, budget, maxBid: data.maxBid, integerBids: data.spec.integerBids };
+    if ((LOG_METHOD_KINDS as readonly string[]).includes(b.agent.kind)) {
+      checkMethod(b.agent.kind, data, protocol, `${path}.agent`);
+      if (b.agent.kind === 'lin-bid' && typeof b.agent.b0 !== 'number' && !data.train && !data.info!.priceCounter) {
+        throw new InputError(`${path}.agent.b0: give b0, or log.trainPath (or a price histogram in log.info) to tune it on`);
+      }
+    } else checkLearner({ id: b.id, agent: b.agent, budget: null, valuePerClick: b.valuePerClick }, data, { episodes: cfg.episodes, path });
+  });
 }
 
 /**
@@ -189,15 +223,13 @@ export function runLogBidder(
     if (tunedB0 !== null) figures.b0 = tunedB0;
     return { figures, episodeRows: rows, agent: null, tunedB0 };
   }
-  const vpc = b.valuePerClick ?? (data.info && data.info.clkTrain > 0 ? data.info.costTrain / data.info.clkTrain : null);
-  if (vpc === null) throw new InputError(`${opts.path}.value: give a value per click ({ kind: per-click, amount }) or the log's training statistics (log.info or log.trainPath)`);
+  const vpc = checkLearner(b, data, opts);
   const agent = makeAgent(Number.isFinite(budget) ? budget : null, data.maxBid);
   const rows: string[] = [];
   if (opts.episodes > 0) {
-    let source: TrainingSource;
-    if (data.train) source = { kind: 'log', log: data.train };
-    else if (data.info?.priceCounter) source = { kind: 'fitted', world: fittedWorld(data.info, { ctrSpread: data.spec.ctrSpread }), stream: stream.stream('fitted-world') };
-    else throw new InputError(`episodes: training in a log market needs log.trainPath or a training price histogram (price_counter_train in log.info)`);
+    const source: TrainingSource = data.train
+      ? { kind: 'log', log: data.train }
+      : { kind: 'fitted', world: fittedWorld(data.info!, { ctrSpread: data.spec.ctrSpread }), stream: stream.stream('fitted-world') };
     trainOnLogs(agent, source, opts.episodes, protocol, vpc, stream.stream('explore'));
   }
   agent.training = false;

@@ -8,7 +8,7 @@ import { rng as rootRng } from '../env/rng.js';
 import { createAgent } from './agent-registry.js';
 import { agentContext } from './agent-context.js';
 import type { ResolvedConfig } from './config.js';
-import { runLogReplication, type LogRunConfig } from './log-replication.js';
+import { preflightLogRun, runLogReplication, type LogRunConfig } from './log-replication.js';
 import type { ReplicationResult } from './replication.js';
 
 /** The log-market view of a resolved config (with a `log:` block). */
@@ -30,6 +30,11 @@ export function logRunConfig(cfg: ResolvedConfig): LogRunConfig {
       valuePerClick: b.value && b.value.kind === 'per-click' ? b.value.amount : null,
     })),
   };
+}
+
+/** Checks a log market's files and bidders before any work (bidgym run, validate). @throws InputError */
+export function preflightLogMarket(cfg: ResolvedConfig): void {
+  preflightLogRun(logRunConfig(cfg));
 }
 
 /** Replication r of a log market. */

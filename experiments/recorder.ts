@@ -121,7 +121,7 @@ export class EvalRecorder {
       ...{ pctrWon: f(), ctrWon: f(), pctrAll: f(), ctrAll: f() },
     };
     this.streams = Array.from({ length: B }, () => []);
-    this.clicky = cfg.bidders.map((b) => b.value.kind !== 'uniform');
+    this.clicky = cfg.bidders.map((b) => b.value?.kind !== 'uniform');
   }
 
   /** Starts recording an evaluation episode. */

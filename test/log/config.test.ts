@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -93,5 +93,10 @@ describe('log markets in a config', () => {
     writeFileSync(join(dir, 'data', 'bad.txt'), '0 5 0.1\n1 7 -0.2\n');
     writeFileSync(join(dir, 'cfg', 'bad.json'), JSON.stringify({ ...base, name: 'bad', log: { ...base.log, path: '../data/bad.txt' } }));
     await expect(runExperiment(loadConfig(join(dir, 'cfg', 'bad.json')), { outDir: join(dir, 'bad-run'), quiet: true, workers: 1 })).rejects.toThrow(/bad\.txt:2: pctr "-0\.2" is not a probability/);
+    expect(existsSync(join(dir, 'bad-run'))).toBe(false); // nothing written
+    // a bidder that cannot run is refused before any work too
+    writeFileSync(join(dir, 'cfg', 'noinfo.json'), JSON.stringify({ ...base, name: 'noinfo', log: { format: 'rlb', path: '../data/test.txt' } }));
+    await expect(runExperiment(loadConfig(join(dir, 'cfg', 'noinfo.json')), { outDir: join(dir, 'noinfo-run'), quiet: true, workers: 1 })).rejects.toThrow(/budget: \{ c0 \} needs the log's training statistics/);
+    expect(existsSync(join(dir, 'noinfo-run'))).toBe(false);
   });
 });
