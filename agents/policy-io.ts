@@ -10,9 +10,10 @@
  * the file can recompute it). With a public key, also that the holder of the
  * matching private key signed exactly this content.
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs';
+import { writeJsonAtomic } from '../env/io/atomic.js';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, type Stats } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Policy } from './core.js';
 import { loadedPolicy, type LoadedPolicy } from './policy-agent.js';
 import { describePolicy, policyChecksum, PolicyError, POLICY_SCHEMA_VERSION, validateDocument, type PolicyFile, type Provenance } from './policy-format.js';
@@ -110,15 +111,12 @@ export function policyDocument(policy: Pick<Policy, 'kind' | 'params'>, provenan
 }
 
 /**
- * Writes a policy document as JSON (2-space indent), atomically (temporary
- * file, then rename).
+ * Writes a policy document as JSON (2-space indent), atomically (env/io/atomic.ts:
+ * temporary file, fsync, rename).
  */
 export function writePolicyDocument(path: string, doc: PolicyFile): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.tmp-${basename(path)}-${process.pid}`);
-  writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
-  renameSync(tmp, path);
+  mkdirSync(dirname(path), { recursive: true });
+  writeJsonAtomic(path, doc);
 }
 
 /**

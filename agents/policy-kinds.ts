@@ -17,7 +17,7 @@ import { ConstantPolicy, RandomPolicy, ShadedPolicy, TruthfulPolicy } from './ba
 import type { Policy } from './core.js';
 import type { EncoderSpec } from './features.js';
 import { LinearArmPolicy, NetworkPolicy, TablePolicy } from './frozen.js';
-import { PacingPolicy } from './pacing.js';
+import { PacingPolicy } from './pacing-agent.js';
 
 /** The bounds a policy file's numbers must keep (besides being finite). */
 export const POLICY_LIMITS = {

@@ -34,7 +34,7 @@ import {
 } from '../agents/policy.js';
 import { createPublicKey } from 'node:crypto';
 import { loadConfig, type ResolvedConfig } from './config.js';
-import { fsyncDir, writeFileAtomic } from './fsutil.js';
+import { fsyncDir, writeFileAtomic } from '../env/io/atomic.js';
 import { runExperiment, type Summary } from './runner.js';
 
 /** Agent kinds that never learn: with only these as rivals a fixed policy needs no training episodes. */

@@ -1,5 +1,7 @@
 /**
- * Budget pacing: bids `value / (1 + μ)` and moves the multiplier μ so that the
+ * The adaptive-pacing bidder, a baseline that does not learn across auctions
+ * (not to be confused with learner/budget-pacer.ts, the price of money of the
+ * learning bidders). Budget pacing: bids `value / (1 + μ)` and moves the multiplier μ so that the
  * budget is spent evenly over the episode.
  *
  * The update is the dual (sub)gradient step of adaptive pacing (Balseiro & Gur,
@@ -17,17 +19,22 @@
  * first auction on; starting each day from truthful bidding would spend much of
  * the budget before the controller caught up).
  */
+import { z } from 'zod';
 import { OBS } from '../env/observation.js';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, PolicyParams, Transition } from './core.js';
 
-/** Arguments of the pacing bidder. */
-export interface PacingArgs {
-  /** Step size of the multiplier per unit of relative overspend (default 0.5; the step per auction scales with √horizon). */
-  rate: number;
-  /** Largest multiplier μ (bids never fall below value / (1 + μ_max)). */
-  maxMultiplier: number;
-}
+/** `pacing`: adaptive pacing of the budget, bid = value / (1 + μ). */
+export const pacingSchema = z
+  .object({
+    kind: z.literal('pacing'),
+    rate: z.number().positive().default(0.5).describe('step size of the pacing multiplier: μ moves by rate × √horizon × (share of budget spent − share of time elapsed) per auction'),
+    maxMultiplier: z.number().positive().default(20).describe('largest pacing multiplier μ'),
+  })
+  .strict();
+
+/** Arguments of the pacing bidder: `rate` (the step per auction scales with √horizon) and `maxMultiplier` (bids never fall below value / (1 + μ_max)). */
+export type PacingArgs = Omit<z.output<typeof pacingSchema>, 'kind'>;
 
 /** The pacing rule; its state (μ) lives in the policy and restarts from μ₀ with each episode. */
 export class PacingPolicy implements Policy {

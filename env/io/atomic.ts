@@ -1,5 +1,9 @@
 /**
  * Atomic file writes: a file is either absent or whole, never half-written.
+ * The one write helper of bidgym: run folders, sweep tables, policy files and
+ * saved interest models all go through it. It imports nothing of bidgym, so
+ * agents/ and models/ can use it as well as experiments/ (see
+ * docs/architecture.md, "Imports").
  *
  * Each write goes to a temporary file in the same folder (same filesystem, so the
  * rename is atomic on POSIX), is flushed to disk with `fsync`, then renamed over

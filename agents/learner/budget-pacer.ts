@@ -27,8 +27,9 @@
  *
  * Without a budget λ = 1 and the learner's reward is the env's reward.
  */
-import { OBS } from '../env/observation.js';
-import type { Observation } from './core.js';
+import { InputError } from '../../env/errors.js';
+import { OBS } from '../../env/observation.js';
+import type { Observation } from '../core.js';
 
 /** Plain-data state of a {@link BudgetPacer} (what policy files store). */
 export interface PacerParams {
@@ -46,8 +47,8 @@ export class BudgetPacer {
   private count = 0;
 
   constructor(p: PacerParams) {
-    if (!(p.gain >= 0) || !Number.isFinite(p.gain)) throw new RangeError(`pacingGain: expected a number ≥ 0, got ${p.gain}`);
-    if (!(p.logLambda0 >= 0) || !Number.isFinite(p.logLambda0)) throw new RangeError(`pacer.logLambda0: expected a number ≥ 0, got ${p.logLambda0}`);
+    if (!(p.gain >= 0) || !Number.isFinite(p.gain)) throw new InputError(`pacingGain: expected a number ≥ 0, got ${p.gain}`);
+    if (!(p.logLambda0 >= 0) || !Number.isFinite(p.logLambda0)) throw new InputError(`pacer.logLambda0: expected a number ≥ 0, got ${p.logLambda0}`);
     this.logLambda0 = p.logLambda0;
     this.gain = p.gain;
   }

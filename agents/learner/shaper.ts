@@ -1,28 +1,18 @@
 /**
  * What every learning bidder shares: its action set (bid multipliers on the
- * value), the features it reads, the budget pacer (budget.ts) and the reward it
- * learns from. Each algorithm file holds one {@link BidShaper} and only its own
- * learning rule.
+ * value), the features it reads, the budget pacer (budget-pacer.ts) and the
+ * reward it learns from. Each algorithm file holds one {@link BidShaper} and
+ * only its own learning rule.
  */
-import { OBS, OBS_SIZE, type ObsFeature } from '../env/observation.js';
-import { BudgetPacer, type PacerParams } from './budget.js';
-import type { AgentContext, Observation, Transition } from './core.js';
-import { checkMultipliers, defaultFeatures, encoderSpec, FeatureEncoder, valueOf, type EncoderSpec } from './features.js';
+import { OBS, OBS_SIZE } from '../../env/observation.js';
+import type { AgentContext, Observation, Transition } from '../core.js';
+import { checkMultipliers, defaultFeatures, encoderSpec, FeatureEncoder, valueOf, type EncoderSpec } from '../features.js';
+import type { LearnerArgs } from './args.js';
+import { BudgetPacer, type PacerParams } from './budget-pacer.js';
+import { isTimeAware } from './rules.js';
 
 /** Auctions over which the reward scale (the mean value acted on) is averaged. */
 const REWARD_WINDOW = 10_000;
-
-/** Arguments every learner takes (defaults in experiments/agent-schema.ts). */
-export interface ShaperArgs {
-  /** Bid multipliers on the value (the actions), increasing, ≥ 0. */
-  multipliers: number[];
-  /** Observation features the learner reads; null = the default for its budget (see `defaultFeatures`). */
-  features: ObsFeature[] | null;
-  /** With a budget: pace it with λ(o) (budget.ts) — true — or learn to spend it from budgetLeft/timeLeft in the state — false. */
-  pacing: boolean;
-  /** Gain κ of the pacing rule. */
-  pacingGain: number;
-}
 
 /** Turns multipliers into bids and transitions into learning signals. */
 export class BidShaper {
@@ -31,6 +21,10 @@ export class BidShaper {
   readonly encoder: FeatureEncoder;
   /** Null without a budget, or when the budget is learnt from the state. */
   readonly pacer: BudgetPacer | null;
+  /** The bidder has a budget it learns to spend from its state (not paced): "auto" discounting then means γ = 1 (rules.ts). */
+  readonly budgetInState: boolean;
+  /** The state includes the time left (rules.ts: no bootstrapping at the horizon). */
+  readonly timeAware: boolean;
   /** Encoded features of the last {@link encode} call. */
   readonly x: Float64Array;
   /** Running mean of the value the learner acts on (v, or v / λ with a budget): the reward scale. */
@@ -42,12 +36,14 @@ export class BidShaper {
   private lastValue = NaN;
   private lastTime = NaN;
 
-  constructor(args: ShaperArgs, ctx: AgentContext) {
+  constructor(args: LearnerArgs, ctx: AgentContext) {
     this.multipliers = checkMultipliers(args.multipliers);
     const pacing = args.pacing && ctx.budget !== null;
     this.encoderSpec = encoderSpec(args.features ?? defaultFeatures(ctx, args.pacing), ctx.valueScale);
     this.encoder = new FeatureEncoder(this.encoderSpec);
     this.pacer = pacing ? new BudgetPacer({ logLambda0: 0, gain: args.pacingGain }) : null;
+    this.budgetInState = ctx.budget !== null && !this.pacer;
+    this.timeAware = isTimeAware(this.encoderSpec);
     this.x = new Float64Array(this.encoder.size);
     this.valueMean = ctx.valueScale;
   }
@@ -57,7 +53,7 @@ export class BidShaper {
     return this.multipliers.length;
   }
 
-  /** The observation the learner acts on: `o` itself, or with a budget the paced copy whose value is v / λ(o) (budget.ts). */
+  /** The observation the learner acts on: `o` itself, or with a budget the paced copy whose value is v / λ(o) (budget-pacer.ts). */
   view(o: Observation): Observation {
     return this.pacer ? this.pacer.pace(o, this.paced) : o;
   }
@@ -115,7 +111,7 @@ export class BidShaper {
    * scaling keeps network and bandit updates the same size whatever the
    * currency or the click rates): the env's reward, or with a budget the
    * Lagrangian reward divided by λ, (r − (λ − 1) × cost) / λ = value won / λ − cost
-   * (budget.ts).
+   * (budget-pacer.ts).
    */
   reward(t: Transition): number {
     const scale = this.valueMean > 0 ? 1 / this.valueMean : 1;
