@@ -24,7 +24,7 @@ import { InputError } from '../env/errors.js';
 import { rng, type Rng } from '../env/rng.js';
 import { autoBidMarketSpec, categoriesOf, type ResolvedAutoBidConfig } from './autobid-config.js';
 import { canonicalJson } from './config.js';
-import { TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
+import { TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../env/io/atomic.js';
 import { stat, type Stat } from './stats.js';
 import { createHash } from 'node:crypto';
 
