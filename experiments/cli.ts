@@ -24,6 +24,9 @@ import { runSweep, sweepText } from './sweep/index.js';
 import { readRawConfig } from './config.js';
 import { meanCi } from './format.js';
 import { BIDGYM_VERSION } from './version.js';
+import { isAutoBidConfig, resolveAutoBidConfig } from './autobid-config.js';
+import { autoBidConfigHash } from './autobid-run.js';
+import { logAutoBidCommand, runAutoBidCommand } from './autobid-cli.js';
 
 /** An error in how the command was called (exit code 2). */
 export class UsageError extends InputError {}
@@ -77,6 +80,8 @@ function runCmd(cli: Argv, io: Io): Argv {
         .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
         .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
     async (a) => {
+      const raw = readRawConfig(a.config as string);
+      if (isAutoBidConfig(raw)) return runAutoBidCommand(raw, a.config as string, a, io.out);
       const cfg = loadConfig(a.config as string);
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
       const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
@@ -290,6 +295,13 @@ function validateCmd(cli: Argv, io: Io): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
         .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
     (a) => {
+      const raw = readRawConfig(a.config as string);
+      if (isAutoBidConfig(raw)) {
+        const c = resolveAutoBidConfig(raw);
+        if (a.json) io.out(JSON.stringify(c, null, 2));
+        else io.out(`${a.config}: valid (${c.bidders.length} auto-bidders, ${c.steps} steps, ${c.exchange.slots} slots gsp, config hash ${autoBidConfigHash(c)})`);
+        return;
+      }
       const cfg = loadConfig(a.config as string);
       if (a.json) io.out(JSON.stringify(cfg, null, 2));
       else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
@@ -346,7 +358,29 @@ function schemaCmd(cli: Argv, io: Io): Argv {
 }
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS = [runCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
+/** `bidgym log` (step-level configs: a behaviour policy's trajectories as a dataset). */
+function logCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'log <config>',
+    'Play a config and write what its bidders did as a dataset: step transitions (JSON Lines) for configs with steps > 1, optionally AuctionNet\'s 18-column per-opportunity CSV',
+    (y) =>
+      y
+        .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON) with steps > 1' })
+        .option('out', { type: 'string', demandOption: true, describe: 'transitions file to write (bidgym-autobid-transitions JSON Lines)' })
+        .option('bidder', { type: 'string', array: true, describe: 'bidder id to record (repeatable; default all)' })
+        .option('auctionnet', { type: 'string', describe: "also write the recorded bidders' per-opportunity rows in AuctionNet's 18-column CSV" })
+        .option('episodes', { type: 'number', describe: 'episodes to play (default replications × evalEpisodes)' })
+        .option('quiet', { type: 'boolean', default: false })
+        .example('$0 log experiments/configs/auctionnet.yaml --bidder adv-00 --episodes 200 --out data/adv-00.jsonl', 'a dataset for bc / iql'),
+    async (a) => {
+      const raw = readRawConfig(a.config as string);
+      if (!isAutoBidConfig(raw)) throw new UsageError(`${a.config}: bidgym log writes step-level datasets: expected a config with steps > 1`);
+      await logAutoBidCommand(raw, a.config as string, a as { out: string; bidder?: string[]; auctionnet?: string; episodes?: number; quiet?: boolean }, io.out);
+    },
+  );
+}
+
+const COMMANDS = [runCmd, logCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
 
 /** Runs the CLI on `argv`; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {

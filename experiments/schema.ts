@@ -92,6 +92,7 @@ export const configSchema = z
     episodes: z.number().int().min(0).default(10).describe('training episodes per replication'),
     evalEpisodes: z.number().int().min(1).default(5).describe('evaluation episodes after training (learning off, greedy)'),
     auctionsPerEpisode: posInt().default(1000).describe('auctions per episode; budgets are per episode'),
+    steps: z.literal(1).optional().describe('decision steps per episode: 1 (the default) bids per auction; a config with steps > 1 is a step-level auto-bidding config (docs/autobidding.md)'),
     users: usersSchema.optional().describe('simulated users; omit for independent private values'),
     interestModel: interestModelSchema.optional().describe('click model bidders see; default oracle (true CTR)'),
     exchange: exchangeSchema,
