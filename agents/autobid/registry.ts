@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AutoBidder } from '../../env/autobid/core.js';
 import { readTransitions, type StepTransition } from '../../env/autobid/transitions.js';
+import { InputError } from '../../env/errors.js';
 import type { Rng } from '../../env/rng.js';
 import { Abid, abidSchema } from './abid.js';
 import { NoisyBidder } from './noisy.js';
@@ -71,6 +72,25 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
       return trained.policy;
     }
   }
+}
+
+/** Builds a baseline (abid, pid, online-lp) without training; offline kinds need {@link makeAutoBidder}. */
+export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoBidder {
+  let b: AutoBidder;
+  switch (spec.kind) {
+    case 'abid':
+      b = new Abid(spec);
+      break;
+    case 'pid':
+      b = new PidCpa(spec);
+      break;
+    case 'online-lp':
+      b = new OnlineLp(spec);
+      break;
+    default:
+      throw new InputError(`agent.kind: ${spec.kind} trains on a dataset; build it with makeAutoBidder (async) instead`);
+  }
+  return noise ? new NoisyBidder(b, noise) : b;
 }
 
 /** Rebuilds an exported offline policy (`{ kind, params }` as written by params()). */
