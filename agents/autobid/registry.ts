@@ -1,7 +1,8 @@
 /**
  * The auto-bidding agent kinds a config may name (`bidders[i].agent.kind` in a
  * config with `steps > 1`): their argument schemas and how each is built.
- * Offline agents (`bc`, `iql`) train on their dataset when built.
+ * Offline agents (`bc`, `iql`) train on their dataset when built (loading
+ * TensorFlow.js then, not before).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -11,8 +12,7 @@ import { InputError } from '../../env/errors.js';
 import type { Rng } from '../../env/rng.js';
 import { Abid, abidSchema } from './abid.js';
 import { NoisyBidder } from './noisy.js';
-import { bcSchema, trainBc } from './offline/bc.js';
-import { iqlSchema, trainIql } from './offline/iql.js';
+import { bcSchema, iqlSchema } from './offline/args.js';
 import { OfflinePolicy, type OfflinePolicyParams } from './offline/policy.js';
 import { OnlineLp, onlineLpSchema } from './online-lp.js';
 import { PidCpa, pidSchema } from './pid.js';
@@ -67,7 +67,8 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
         data = readTransitions(path).transitions;
         opts.datasets?.set(path, data);
       }
-      const trained = spec.kind === 'bc' ? await trainBc(data, spec, opts.rng.stream('train')) : await trainIql(data, spec, opts.rng.stream('train'), opts.beta ?? 2);
+      // TensorFlow.js loads only when an offline agent is built.
+      const trained = spec.kind === 'bc' ? await (await import('./offline/bc.js')).trainBc(data, spec, opts.rng.stream('train')) : await (await import('./offline/iql.js')).trainIql(data, spec, opts.rng.stream('train'), opts.beta ?? 2);
       opts.onTrained?.({ kind: spec.kind, dataset: path, transitions: data.length, seconds: trained.seconds });
       return trained.policy;
     }
