@@ -53,6 +53,7 @@ export const exchangeSchema = z
     participantsPerAuction: posInt().optional().describe('bidders eligible per auction (a random subset); default all'),
     publishers: posInt().default(100).describe('number of publishers (content creators) whose pages carry impressions'),
     allocator: z.enum(['best', 'random']).default('best').describe('which ad of its catalogue a bidder shows: best predicted value, or random'),
+    exposure: z.array(prob()).optional().describe('probability that each slot is shown, non-increasing (e.g. [1, 0.8, 0.6]); a slot not shown costs nothing and gets no click; default all 1'),
   })
   .strict();
 
