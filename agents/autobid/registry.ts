@@ -67,7 +67,9 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
         data = readTransitions(path).transitions;
         opts.datasets?.set(path, data);
       }
-      // TensorFlow.js loads only when an offline agent is built.
+      // TensorFlow.js loads only when an offline agent is built; the wasm backend unless one was started already.
+      const backend = await import('../../models/backend.js');
+      if (!backend.currentBackend()) await backend.initBackend('wasm');
       const trained = spec.kind === 'bc' ? await (await import('./offline/bc.js')).trainBc(data, spec, opts.rng.stream('train')) : await (await import('./offline/iql.js')).trainIql(data, spec, opts.rng.stream('train'), opts.beta ?? 2);
       opts.onTrained?.({ kind: spec.kind, dataset: path, transitions: data.length, seconds: trained.seconds });
       return trained.policy;
