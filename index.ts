@@ -22,7 +22,7 @@ import type { SweepTable } from './experiments/sweep/index.js';
 import { AutoBiddingEnv } from './env/autobid/gym.js';
 import { SyntheticValues } from './env/autobid/values.js';
 import { InputError } from './env/errors.js';
-import { makeBaselineAutoBidder } from './agents/autobid/registry.js';
+import { makeBaselineAutoBidder } from './experiments/autobid-agents.js';
 import { autoBidMarketSpec, categoriesOf, resolveAutoBidConfig } from './experiments/autobid-config.js';
 
 export * from './env/core.js';
@@ -76,7 +76,7 @@ export { cpaScore, cpaPenalty, scoreDelta } from './env/autobid/score.js';
 export { formatTransitions, parseTransitions, readTransitions, RecordingBidder, type StepTransition } from './env/autobid/transitions.js';
 export { AUCTIONNET_COLUMNS, formatAuctionNet, parseAuctionNet, readAuctionNet, transitionsFromAuctionNet, type AuctionNetRow } from './env/autobid/auctionnet.js';
 export type { AutoBidder, StepObservation } from './env/autobid/core.js';
-export { makeAutoBidder, makeBaselineAutoBidder, autoBidAgentSchema } from './agents/autobid/registry.js';
+export { makeAutoBidder, makeBaselineAutoBidder, autoBidAgentSchema } from './experiments/autobid-agents.js';
 export type { AutoBidSummary } from './experiments/autobid-run.js';
 export { resolveAutoBidConfig } from './experiments/autobid-config.js';
 

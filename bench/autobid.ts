@@ -22,11 +22,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { makeAutoBidder } from '../agents/autobid/registry.js';
-import { bcSchema, iqlSchema } from '../agents/autobid/offline/args.js';
-import { trainBc } from '../agents/autobid/offline/bc.js';
-import { trainIql } from '../agents/autobid/offline/iql.js';
+import { makeAutoBidder } from '../experiments/autobid-agents.js';
+import { bcSchema, iqlSchema } from '../models/autobid/args.js';
+import { trainBc } from '../models/autobid/bc.js';
+import { trainIql } from '../models/autobid/iql.js';
 import type { AutoBidder } from '../env/autobid/core.js';
+import { OfflinePolicy } from '../agents/autobid/offline/policy.js';
 import { runStepEpisode } from '../env/autobid/market.js';
 import { RecordingBidder, type StepTransition } from '../env/autobid/transitions.js';
 import { SyntheticValues } from '../env/autobid/values.js';
@@ -91,8 +92,8 @@ for (let rep = 0; rep < REPS; rep++) {
   const players: Record<string, () => Promise<AutoBidder>> = {
     behaviour,
     pid: () => makeAutoBidder({ kind: 'pid' } as never, { configDir: root, rng: repRng }),
-    bc: async () => bc.policy,
-    iql: async () => iql.policy,
+    bc: async () => new OfflinePolicy('bc', bc.params),
+    iql: async () => new OfflinePolicy('iql', iql.params),
   };
   for (const [name, make] of Object.entries(players)) {
     const acc = [0, 0, 0];

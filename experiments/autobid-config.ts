@@ -16,7 +16,7 @@
  * ```
  */
 import { z } from 'zod';
-import { autoBidAgentSchema } from '../agents/autobid/registry.js';
+import { autoBidAgentSchema } from './autobid-agents.js';
 import type { AdvertiserSpec, StepMarketSpec } from '../env/autobid/market.js';
 import { SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } from '../env/autobid/values.js';
 import { InputError } from '../env/errors.js';

@@ -14,7 +14,7 @@
  */
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { makeAutoBidder, type TrainingInfo } from '../agents/autobid/registry.js';
+import { makeAutoBidder, type TrainingInfo } from './autobid-agents.js';
 import { AUCTIONNET_HEADER, auctionNetRowsOfStep, formatAuctionNetRow } from '../env/autobid/auctionnet.js';
 import type { AutoBidder } from '../env/autobid/core.js';
 import { runStepEpisode, type AdvertiserResult } from '../env/autobid/market.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeEnv } from '../../../index.js';
 import { Abid } from '../../../agents/autobid/abid.js';
-import { makeBaselineAutoBidder } from '../../../agents/autobid/registry.js';
+import { makeBaselineAutoBidder } from '../../../experiments/autobid-agents.js';
 import { checkEnv } from '../../../env/check.js';
 import { runStepEpisode } from '../../../env/autobid/market.js';
 import { SyntheticValues } from '../../../env/autobid/values.js';

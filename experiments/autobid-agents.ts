@@ -6,16 +6,16 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import type { AutoBidder } from '../../env/autobid/core.js';
-import { readTransitions, type StepTransition } from '../../env/autobid/transitions.js';
-import { InputError } from '../../env/errors.js';
-import type { Rng } from '../../env/rng.js';
-import { Abid, abidSchema } from './abid.js';
-import { NoisyBidder } from './noisy.js';
-import { bcSchema, iqlSchema } from './offline/args.js';
-import { OfflinePolicy, type OfflinePolicyParams } from './offline/policy.js';
-import { OnlineLp, onlineLpSchema } from './online-lp.js';
-import { PidCpa, pidSchema } from './pid.js';
+import type { AutoBidder } from '../env/autobid/core.js';
+import { readTransitions, type StepTransition } from '../env/autobid/transitions.js';
+import { InputError } from '../env/errors.js';
+import type { Rng } from '../env/rng.js';
+import { Abid, abidSchema } from '../agents/autobid/abid.js';
+import { NoisyBidder } from '../agents/autobid/noisy.js';
+import { bcSchema, iqlSchema } from '../models/autobid/args.js';
+import { OfflinePolicy, type OfflinePolicyParams } from '../agents/autobid/offline/policy.js';
+import { OnlineLp, onlineLpSchema } from '../agents/autobid/online-lp.js';
+import { PidCpa, pidSchema } from '../agents/autobid/pid.js';
 
 /** `bidders[i].agent` of a step-level config. */
 export const autoBidAgentSchema = z.discriminatedUnion('kind', [abidSchema, pidSchema, onlineLpSchema, bcSchema, iqlSchema]);
@@ -68,11 +68,11 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
         opts.datasets?.set(path, data);
       }
       // TensorFlow.js loads only when an offline agent is built; the wasm backend unless one was started already.
-      const backend = await import('../../models/backend.js');
+      const backend = await import('../models/backend.js');
       if (!backend.currentBackend()) await backend.initBackend('wasm');
-      const trained = spec.kind === 'bc' ? await (await import('./offline/bc.js')).trainBc(data, spec, opts.rng.stream('train')) : await (await import('./offline/iql.js')).trainIql(data, spec, opts.rng.stream('train'), opts.beta ?? 2);
+      const trained = spec.kind === 'bc' ? await (await import('../models/autobid/bc.js')).trainBc(data, spec, opts.rng.stream('train')) : await (await import('../models/autobid/iql.js')).trainIql(data, spec, opts.rng.stream('train'), opts.beta ?? 2);
       opts.onTrained?.({ kind: spec.kind, dataset: path, transitions: data.length, seconds: trained.seconds });
-      return trained.policy;
+      return new OfflinePolicy(trained.kind, trained.params);
     }
   }
 }

@@ -5,18 +5,20 @@
  * seeded order. Deterministic for a seed on a given backend. Arguments: args.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { STATE_FEATURES, STATE_SIZE } from '../../../env/autobid/state.js';
-import type { StepTransition } from '../../../env/autobid/transitions.js';
-import type { Rng } from '../../../env/rng.js';
+import { STATE_FEATURES, STATE_SIZE } from '../../env/autobid/state.js';
+import type { StepTransition } from '../../env/autobid/transitions.js';
+import type { Rng } from '../../env/rng.js';
 import type { BcArgs } from './args.js';
 import { Batches, prepare, rows } from './data.js';
 import { TfMlp } from './net.js';
-import { OfflinePolicy } from './policy.js';
+import type { OfflinePolicyParams } from '../../env/autobid/policy-format.js';
 
 
 /** What training reports besides the policy. */
 export interface OfflineTraining {
-  policy: OfflinePolicy;
+  /** The frozen policy as plain data (agents/autobid/offline/policy.ts bids with it). */
+  params: OfflinePolicyParams;
+  kind: 'bc' | 'iql';
   /** Wall-clock seconds of the gradient steps. */
   seconds: number;
   /** Mean loss of each tenth of the training, in order. */
@@ -50,10 +52,10 @@ export async function trainBc(transitions: readonly StepTransition[], args: BcAr
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  const policy = new OfflinePolicy('bc', { features: [...STATE_FEATURES], norm: data.norm, network: net.weights(), maxFactor: args.maxFactor });
+  const params: OfflinePolicyParams = { features: [...STATE_FEATURES], norm: data.norm, network: net.weights(), maxFactor: args.maxFactor };
   net.dispose();
   opt.dispose();
-  return { policy, seconds, losses };
+  return { kind: 'bc', params, seconds, losses };
 }
 
 export { bcSchema, type BcArgs } from './args.js';

@@ -16,14 +16,14 @@
  * Deterministic for a seed on a given backend (seeded weights, seeded batch order).
  */
 import * as tf from '@tensorflow/tfjs';
-import { STATE_FEATURES, STATE_SIZE } from '../../../env/autobid/state.js';
-import type { StepTransition } from '../../../env/autobid/transitions.js';
-import type { Rng } from '../../../env/rng.js';
+import { STATE_FEATURES, STATE_SIZE } from '../../env/autobid/state.js';
+import type { StepTransition } from '../../env/autobid/transitions.js';
+import type { Rng } from '../../env/rng.js';
 import type { OfflineTraining } from './bc.js';
 import type { IqlArgs } from './args.js';
 import { Batches, prepare, rows } from './data.js';
 import { TfMlp } from './net.js';
-import { OfflinePolicy } from './policy.js';
+import type { OfflinePolicyParams } from '../../env/autobid/policy-format.js';
 
 
 /** Trains IQL on `transitions`; `rng` seeds the weights and the batch order. */
@@ -87,10 +87,10 @@ export async function trainIql(transitions: readonly StepTransition[], args: Iql
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  const policy = new OfflinePolicy('iql', { features: [...STATE_FEATURES], norm: data.norm, network: pi.weights(), maxFactor: args.maxFactor });
+  const params: OfflinePolicyParams = { features: [...STATE_FEATURES], norm: data.norm, network: pi.weights(), maxFactor: args.maxFactor };
   for (const n of [v, q1, q2, q1t, q2t, pi]) n.dispose();
   opt.dispose();
-  return { policy, seconds, losses };
+  return { kind: 'iql', params, seconds, losses };
 }
 
 export { iqlSchema, type IqlArgs } from './args.js';
