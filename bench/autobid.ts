@@ -28,6 +28,7 @@ import { trainBc } from '../models/autobid/bc.js';
 import { trainIql } from '../models/autobid/iql.js';
 import type { AutoBidder } from '../env/autobid/core.js';
 import { OfflinePolicy } from '../agents/autobid/offline/policy.js';
+import { pidSchema } from '../agents/autobid/pid.js';
 import { runStepEpisode } from '../env/autobid/market.js';
 import { RecordingBidder, type StepTransition } from '../env/autobid/transitions.js';
 import { SyntheticValues } from '../env/autobid/values.js';
@@ -73,7 +74,7 @@ const times = { data: [] as number[], bc: [] as number[], iql: [] as number[], t
 for (let rep = 0; rep < REPS; rep++) {
   const repRng = rng(7).stream(`offline:${rep}`);
   const bidders = await others(repRng);
-  const behaviour = () => makeAutoBidder({ kind: 'pid' } as never, { configDir: root, rng: repRng, noise: 0.3 });
+  const behaviour = () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir: root, rng: repRng, noise: 0.3 });
   const sink: StepTransition[] = [];
   let t0 = performance.now();
   for (let e = 0; e < EPISODES; e++) {
@@ -91,7 +92,7 @@ for (let rep = 0; rep < REPS; rep++) {
   times.iql.push(iql.seconds);
   const players: Record<string, () => Promise<AutoBidder>> = {
     behaviour,
-    pid: () => makeAutoBidder({ kind: 'pid' } as never, { configDir: root, rng: repRng }),
+    pid: () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir: root, rng: repRng }),
     bc: async () => new OfflinePolicy('bc', bc.params),
     iql: async () => new OfflinePolicy('iql', iql.params),
   };
