@@ -19,6 +19,11 @@ import type { ReportOptions } from './experiments/report.js';
 import type { QueueSweepOptions } from './experiments/queue.js';
 import type { RunWorkerOptions } from './experiments/worker.js';
 import type { SweepTable } from './experiments/sweep/index.js';
+import { AutoBiddingEnv } from './env/autobid/gym.js';
+import { SyntheticValues } from './env/autobid/values.js';
+import { InputError } from './env/errors.js';
+import { makeBaselineAutoBidder } from './experiments/autobid-agents.js';
+import { autoBidMarketSpec, categoriesOf, resolveAutoBidConfig } from './experiments/autobid-config.js';
 
 export * from './env/core.js';
 export * from './env/spaces.js';
@@ -64,9 +69,29 @@ export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): P
 export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   return (await import('./experiments/worker.js')).runWorker(opts);
 }
+export { AutoBiddingEnv, type AutoBiddingInfo } from './env/autobid/gym.js';
+export { runStepEpisode, StepEpisode, type StepMarketSpec, type AdvertiserSpec, type ValueSource } from './env/autobid/market.js';
+export { STATE_FEATURES, STATE_SIZE, StepTracker } from './env/autobid/state.js';
+export { cpaScore, cpaPenalty, scoreDelta } from './env/autobid/score.js';
+export { formatTransitions, parseTransitions, readTransitions, RecordingBidder, type StepTransition } from './env/autobid/transitions.js';
+export { AUCTIONNET_COLUMNS, formatAuctionNet, parseAuctionNet, readAuctionNet, transitionsFromAuctionNet, type AuctionNetRow } from './env/autobid/auctionnet.js';
+export type { AutoBidder, StepObservation } from './env/autobid/core.js';
+export { makeAutoBidder, makeBaselineAutoBidder, autoBidAgentSchema } from './experiments/autobid-agents.js';
+export type { AutoBidSummary } from './experiments/autobid-run.js';
+export { resolveAutoBidConfig } from './experiments/autobid-config.js';
+
+/** Runs a step-level config (steps > 1). See experiments/autobid-run.ts. */
+export async function runAutoBid(...args: Parameters<typeof import('./experiments/autobid-run.js').runAutoBid>): ReturnType<typeof import('./experiments/autobid-run.js').runAutoBid> {
+  return (await import('./experiments/autobid-run.js')).runAutoBid(...args);
+}
+
+/** Writes a step-level config's trajectories as a dataset. See experiments/autobid-run.ts. */
+export async function logAutoBid(...args: Parameters<typeof import('./experiments/autobid-run.js').logAutoBid>): ReturnType<typeof import('./experiments/autobid-run.js').logAutoBid> {
+  return (await import('./experiments/autobid-run.js')).logAutoBid(...args);
+}
 
 /** Env ids accepted by {@link makeEnv}. */
-export const ENV_IDS = ['bidgym/Market-v0', 'bidgym/Bidding-v0', 'bidgym/VectorBidding-v0'] as const;
+export const ENV_IDS = ['bidgym/Market-v0', 'bidgym/Bidding-v0', 'bidgym/VectorBidding-v0', 'bidgym/AutoBidding-v0'] as const;
 
 /** Options of {@link makeEnv}: a config (object, validated like a config file) and env-specific choices. */
 export interface MakeEnvOptions {
@@ -89,7 +114,9 @@ export interface MakeEnvOptions {
 export function makeEnv(id: 'bidgym/Market-v0', options: MakeEnvOptions): MarketEnv;
 export function makeEnv(id: 'bidgym/Bidding-v0', options: MakeEnvOptions): BiddingEnv;
 export function makeEnv(id: 'bidgym/VectorBidding-v0', options: MakeEnvOptions): VectorBiddingEnv;
-export function makeEnv(id: (typeof ENV_IDS)[number], options: MakeEnvOptions): MarketEnv | BiddingEnv | VectorBiddingEnv {
+export function makeEnv(id: 'bidgym/AutoBidding-v0', options: MakeEnvOptions): AutoBiddingEnv;
+export function makeEnv(id: (typeof ENV_IDS)[number], options: MakeEnvOptions): MarketEnv | BiddingEnv | VectorBiddingEnv | AutoBiddingEnv {
+  if (id === 'bidgym/AutoBidding-v0') return makeAutoBiddingEnv(options);
   const cfg = resolveConfig(options.config);
   const spec = marketSpec(cfg);
   if (id === 'bidgym/Market-v0') return new MarketEnv(spec, { seed: options.seed ?? cfg.seed });
@@ -102,4 +129,19 @@ export function makeEnv(id: (typeof ENV_IDS)[number], options: MakeEnvOptions): 
   if (id === 'bidgym/Bidding-v0') return new BiddingEnv(spec, { learner, rivals, seed: options.seed ?? cfg.seed });
   if (id === 'bidgym/VectorBidding-v0') return new VectorBiddingEnv(options.num ?? 4, spec, { learner, rivals, seed: options.seed ?? cfg.seed });
   throw new Error(`makeEnv: unknown env id "${id as string}"; expected one of ${ENV_IDS.join(', ')}`);
+}
+
+/**
+ * `bidgym/AutoBidding-v0` from a step-level config (`steps > 1`): the agent is
+ * `options.learner` (default the first bidder); the others bid with their
+ * configured baselines (abid, pid, online-lp).
+ */
+function makeAutoBiddingEnv(options: MakeEnvOptions): AutoBiddingEnv {
+  const cfg = resolveAutoBidConfig(options.config);
+  const learner = options.learner ?? cfg.bidders[0]!.id;
+  if (!cfg.bidders.some((b) => b.id === learner)) throw new InputError(`learner: no bidder "${learner}" in the config`);
+  const spec = autoBidMarketSpec(cfg);
+  const source = new SyntheticValues({ ...cfg.values, opportunities: cfg.auctionsPerEpisode, categories: categoriesOf(cfg) }, cfg.steps, spec.advertisers);
+  const others = cfg.bidders.map((b) => (b.id === learner ? makeBaselineAutoBidder({ kind: 'abid', factor: 1 }) : makeBaselineAutoBidder(b.agent, b.noise)));
+  return new AutoBiddingEnv(spec, source, others, learner, { seed: options.seed ?? cfg.seed });
 }

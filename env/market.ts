@@ -93,6 +93,13 @@ export interface MarketSpec {
    * episode). Default 0.
    */
   evaluationWarmup?: number;
+  /**
+   * Probability that each slot is shown (AuctionNet's exposure), non-increasing;
+   * omitted or all 1 = always shown. One uniform per auction decides, in a
+   * cascade (slot j shown iff u < exposure[j]). A slot not shown is still won,
+   * but costs nothing and can be neither clicked nor converted.
+   */
+  exposure?: number[];
 }
 
 /** Per-bidder totals over the current episode (the runner reads them at its end). */
@@ -193,6 +200,10 @@ export class Market {
   private readonly bidMicros: Float64Array;
   private readonly priority: Uint32Array;
   private readonly slotWeights: Float64Array;
+  /** Exposure probability per slot; null when every slot is always shown (no draw is made). */
+  private readonly exposure: Float64Array | null;
+  /** Whether each slot of the last auction was shown. */
+  private readonly shown: Uint8Array;
   private readonly reserveMicros: number;
   private readonly pool: Int32Array;
   /** Bidders asked this auction: the eligible ones, then those out of the market. */
@@ -222,6 +233,8 @@ export class Market {
     this.ids = spec.bidders.map((b) => b.id);
     this.slots = spec.slotWeights.length;
     this.slotWeights = Float64Array.from(spec.slotWeights);
+    this.exposure = spec.exposure && spec.exposure.some((e) => e < 1) ? Float64Array.from(spec.exposure) : null;
+    this.shown = new Uint8Array(spec.slotWeights.length).fill(1);
     this.reserveMicros = toMicros(spec.reservePrice);
     if (spec.users) {
       const u = spec.users;
@@ -622,11 +635,23 @@ export class Market {
     // The user's response draws: two uniforms per slot whoever wins it (common random numbers).
     const draws = this.responseDraws;
     if (pop) for (let i = 0; i < draws.length; i++) draws[i] = this.responseRng.next();
+    // Exposure: one more draw, only in markets that have it (the others draw exactly as before).
+    if (this.exposure) {
+      const e = this.responseRng.next();
+      for (let j = 0; j < this.slots; j++) this.shown[j] = e < this.exposure[j]! ? 1 : 0;
+    }
     // Payments, then the user's response to every ad shown.
     for (let j = 0; j < this.slots; j++) {
       const k = sc.winner[j]!;
       if (k < 0) continue;
       const b = this.eligible[k]!;
+      if (!this.shown[j]) {
+        // Won but not shown: no charge, no click, no conversion, no value.
+        this.won[b] = 1;
+        this.slotOf[b] = j;
+        T.wins[b]!++;
+        continue;
+      }
       const price = sc.price[j]!;
       const toPublisher = this.ledger.pay(b, this.publisher, price);
       T.publisherPayout += toPublisher;
@@ -667,7 +692,7 @@ export class Market {
     if (pop) {
       for (let j = 0; j < this.slots; j++) {
         const k = sc.winner[j]!;
-        if (k < 0) continue;
+        if (k < 0 || !this.shown[j]) continue;
         const b = this.eligible[k]!;
         if (this.evaluation < 0) {
           pop.expose(u, b);
@@ -683,7 +708,7 @@ export class Market {
     for (let k = 0; k < n; k++) {
       const b = this.eligible[k]!;
       const s = this.slotOf[b]!;
-      const est = s >= 0 ? this.observations[b]![OBS.value]! * this.slotWeights[s]! : 0;
+      const est = s >= 0 && this.shown[s] ? this.observations[b]![OBS.value]! * this.slotWeights[s]! : 0;
       this.reward[b] = est - this.cost[b]!;
       if (this.budgetLeftMicros[b]! < minMicros) {
         this.terminated[b] = 1;

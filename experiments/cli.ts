@@ -16,6 +16,7 @@ import type { Summary } from './runner.js';
 import { readRawConfig } from './config.js';
 import { meanCi } from './format.js';
 import { BIDGYM_VERSION } from './version.js';
+import { isAutoBidConfig, resolveAutoBidConfig } from './autobid-config.js';
 
 // Each command loads what it uses when it runs (lazy imports below), so that
 // `--help`, `validate` and the rest start without the runner, the queue
@@ -99,6 +100,8 @@ function runCmd(cli: Argv, io: Io): Argv {
         .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
         .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
     async (a) => {
+      const raw = readRawConfig(a.config as string);
+      if (isAutoBidConfig(raw)) return (await import('./autobid-cli.js')).runAutoBidCommand(raw, a.config as string, a, io.out);
       const cfg = loadConfig(a.config as string);
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
       const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
@@ -311,19 +314,31 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
 function logCmd(cli: Argv, io: Io): Argv {
   return cli.command(
     'log <config>',
-    'Write the auctions a bidder faced in a simulated market (its evaluation episodes) as a bid log (docs/logs.md)',
+    "Write what a bidder faced as data: a bid log (rlb or csv; docs/logs.md) from a simulated market, or, for a step-level config (steps > 1), step transitions (JSON Lines) and optionally AuctionNet's 18-column CSV (docs/autobidding.md)",
     (y) =>
       y
-        .positional('config', { type: 'string', demandOption: true, describe: 'a simulated market config' })
-        .option('bidder', { type: 'string', demandOption: true, describe: 'bidder id' })
-        .option('out', { type: 'string', demandOption: true, describe: 'log file to write' })
-        .option('format', { choices: ['rlb', 'csv'] as const, default: 'csv' as const, describe: 'log format' })
-        .option('replication', { type: 'number', default: 0, describe: 'which replication to record (another one gives another draw, e.g. a training log)' })
-        .option('price-scale', { type: 'number', default: 1, describe: 'multiply prices and values by this and round prices to integers (1000: per thousand impressions)' })
-        .example('$0 log experiments/configs/budget-pacing.yaml --bidder paced --out paced.csv', 'then replay it: log: { format: csv, path: paced.csv }'),
+        .positional('config', { type: 'string', demandOption: true, describe: 'a simulated market config, or a step-level auto-bidding config' })
+        .option('bidder', { type: 'string', array: true, describe: 'bidder id (a bid log: exactly one; a step-level dataset: repeatable, default all)' })
+        .option('out', { type: 'string', demandOption: true, describe: 'file to write (a log, or the transitions JSON Lines)' })
+        .option('format', { choices: ['rlb', 'csv'] as const, default: 'csv' as const, describe: 'bid-log format' })
+        .option('replication', { type: 'number', default: 0, describe: 'bid log: which replication to record (another one gives another draw, e.g. a training log)' })
+        .option('price-scale', { type: 'number', default: 1, describe: 'bid log: multiply prices and values by this and round prices to integers (1000: per thousand impressions)' })
+        .option('auctionnet', { type: 'string', describe: "step-level: also write the recorded bidders' per-opportunity rows in AuctionNet's 18-column CSV" })
+        .option('episodes', { type: 'number', describe: 'step-level: episodes to play (default replications × evalEpisodes)' })
+        .option('quiet', { type: 'boolean', default: false })
+        .example('$0 log experiments/configs/budget-pacing.yaml --bidder paced --out paced.csv', 'then replay it: log: { format: csv, path: paced.csv }')
+        .example('$0 log experiments/configs/auctionnet.yaml --bidder adv-00 --episodes 200 --out data/adv-00.jsonl', 'a dataset for bc / iql'),
     async (a) => {
+      const raw = readRawConfig(a.config as string);
+      if (isAutoBidConfig(raw)) {
+        const { logAutoBidCommand } = await import('./autobid-cli.js');
+        await logAutoBidCommand(raw, a.config as string, a as { out: string; bidder?: string[]; auctionnet?: string; episodes?: number; quiet?: boolean }, io.out);
+        return;
+      }
+      const bidders = a.bidder ?? [];
+      if (bidders.length !== 1) throw new UsageError(`--bidder: a bid log records exactly one bidder — got ${bidders.length}`);
       const { logCommand } = await import('./log-commands.js');
-      const r = await logCommand({ config: a.config as string, bidder: a.bidder, out: a.out, format: a.format, replication: a.replication, priceScale: a['price-scale'] });
+      const r = await logCommand({ config: a.config as string, bidder: bidders[0]!, out: a.out, format: a.format, replication: a.replication, priceScale: a['price-scale'] });
       io.out(`wrote ${r.path}: ${r.auctions} auctions, ${r.clicks} clicks`);
     },
   );
@@ -377,6 +392,13 @@ function validateCmd(cli: Argv, io: Io): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
         .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
     async (a) => {
+      const raw = readRawConfig(a.config as string);
+      if (isAutoBidConfig(raw)) {
+        const c = resolveAutoBidConfig(raw);
+        if (a.json) io.out(JSON.stringify(c, null, 2));
+        else io.out(`${a.config}: valid (${c.bidders.length} auto-bidders, ${c.steps} steps, ${c.exchange.slots} slots gsp, config hash ${(await import('./autobid-run.js')).autoBidConfigHash(c)})`);
+        return;
+      }
       const cfg = loadConfig(a.config as string);
       // A log market: its files are read and every bidder checked against them.
       if (cfg.log) (await import('./log-run.js')).preflightLogMarket(cfg);

@@ -63,6 +63,8 @@ export interface ResolvedConfig {
     participantsPerAuction: number | null;
     publishers: number;
     allocator: 'best' | 'random';
+    /** Present only when given. */
+    exposure?: number[];
   };
   bidders: ResolvedBidder[];
   /** A log market (the `log:` block; `baseDir` is the config file's folder, which relative log paths start from); absent for a simulated market. */
@@ -152,6 +154,10 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   if (decay !== undefined && ex.slotWeights) throw new ConfigError('users.positionDecay', 'exchange.slotWeights is the position effect (click probability, value and price of every slot); give one of the two, not both');
   const slotWeights = ex.slotWeights ?? defaultSlotWeights(ex.slots, decay);
   if (slotWeights.length !== ex.slots) throw new ConfigError('exchange.slotWeights', `expected ${ex.slots} weights (one per slot) — got ${slotWeights.length}`);
+  if (ex.exposure) {
+    if (ex.exposure.length !== ex.slots) throw new ConfigError('exchange.exposure', `expected ${ex.slots} probabilities (one per slot) — got ${ex.exposure.length}`);
+    for (let j = 1; j < ex.exposure.length; j++) if (ex.exposure[j]! > ex.exposure[j - 1]!) throw new ConfigError(`exchange.exposure[${j}]`, `expected probabilities that do not increase down the page — got ${ex.exposure[j]} after ${ex.exposure[j - 1]}`);
+  }
   if (slotWeights[0] !== 1) throw new ConfigError('exchange.slotWeights[0]', `expected 1 (the top slot's weight) — got ${slotWeights[0]}`);
   for (let j = 1; j < slotWeights.length; j++) {
     if (slotWeights[j]! > slotWeights[j - 1]!) throw new ConfigError(`exchange.slotWeights[${j}]`, `expected weights that do not increase down the page — got ${slotWeights[j]} after ${slotWeights[j - 1]}`);
@@ -220,6 +226,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       participantsPerAuction: p,
       publishers: ex.publishers,
       allocator: ex.allocator,
+      ...(ex.exposure ? { exposure: ex.exposure } : {}),
     },
     bidders,
     ...(c.log ? { log: { ...c.log, baseDir: null } } : {}),
@@ -283,6 +290,7 @@ export function marketSpec(cfg: ResolvedConfig): MarketSpec {
     }),
     users,
     allocator: cfg.exchange.allocator,
+    ...(cfg.exchange.exposure ? { exposure: cfg.exchange.exposure } : {}),
     // Evaluation users live as long before evaluation as the training users did.
     evaluationWarmup: cfg.episodes * cfg.auctionsPerEpisode,
   };

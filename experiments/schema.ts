@@ -54,6 +54,7 @@ export const exchangeSchema = z
     participantsPerAuction: posInt().optional().describe('bidders eligible per auction (a random subset); default all'),
     publishers: posInt().default(100).describe('number of publishers (content creators) whose pages carry impressions'),
     allocator: z.enum(['best', 'random']).default('best').describe('which ad of its catalogue a bidder shows: best predicted value, or random'),
+    exposure: z.array(prob()).optional().describe('probability that each slot is shown, non-increasing (e.g. [1, 0.8, 0.6]); a slot not shown costs nothing and gets no click; default all 1'),
   })
   .strict();
 
@@ -96,6 +97,7 @@ export const configSchema = z
     episodes: z.number().int().min(0).default(10).describe('training episodes per replication'),
     evalEpisodes: z.number().int().min(1).default(5).describe('evaluation episodes after training (learning off, greedy)'),
     auctionsPerEpisode: posInt().default(1000).describe('auctions per episode; budgets are per episode'),
+    steps: z.literal(1).optional().describe('decision steps per episode: 1 (the default) bids per auction; a config with steps > 1 is a step-level auto-bidding config (docs/autobidding.md)'),
     users: usersSchema.optional().describe('simulated users; omit for independent private values'),
     interestModel: interestModelSchema.optional().describe('click model bidders see; default oracle (true CTR)'),
     exchange: exchangeSchema.optional().describe('the auction rules; required except in a log market'),

@@ -174,35 +174,107 @@ class Buffers {
  * @param onStep called after every step with its full record (loggers)
  */
 export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidders: readonly AutoBidder[], rng: Rng, onStep?: (v: StepView) => void): AdvertiserResult[] {
-  const A = spec.advertisers.length;
-  if (bidders.length !== A) throw new RangeError(`runStepEpisode: ${bidders.length} bidders for ${A} advertisers`);
-  const K = spec.slots;
-  const marketRng = rng.stream('market');
-  const bidderRngs = spec.advertisers.map((a) => rng.stream(`bidder:${a.id}`));
-  const ctxs: AutoBidContext[] = spec.advertisers.map((a) => ({ budget: a.budget, cpa: a.cpa, steps: spec.steps }));
-  const trackers = ctxs.map((c) => new StepTracker(c));
-  bidders.forEach((b, i) => b.reset(ctxs[i]!));
-  const factors: number[][] = spec.advertisers.map(() => []);
-  const exposures = new Float64Array(A);
-  const remaining = Float64Array.from(spec.advertisers, (a) => a.budget);
-  const active = new Uint8Array(A);
-  const endsHere = new Uint8Array(A);
-  const alive = new Uint8Array(A).fill(1);
-  const remainingAtStart = new Float64Array(A);
-  const factor = new Float64Array(A);
-  const obs: (StepObservation | null)[] = new Array(A).fill(null);
-  const states = spec.advertisers.map(() => new Float64Array(STATE_SIZE));
-  const buf = new Buffers();
-  const topIdx = new Int32Array(K + 1);
-  const topBid = new Float64Array(K + 1);
-  const minLeft = Math.max(spec.reserve, 1e-9);
+  const ep = new StepEpisode(spec, source, bidders, rng, onStep);
+  while (!ep.done) {
+    ep.prepare();
+    ep.play();
+  }
+  return ep.results();
+}
 
-  for (let t = 0; t < spec.steps; t++) {
-    const n = source.count(t);
+/**
+ * One episode, a step at a time: {@link prepare} draws the step's
+ * opportunities and computes every active bidder's observation; {@link play}
+ * asks the bidders for their factors and runs the step's auctions. (The
+ * Gymnasium-style env sets its agent's factor between the two.)
+ */
+export class StepEpisode {
+  /** Index of the next step to play. */
+  t = 0;
+  private readonly A: number;
+  private readonly K: number;
+  private readonly marketRng: Rng;
+  private readonly bidderRngs: Rng[];
+  private readonly ctxs: AutoBidContext[];
+  private readonly trackers: StepTracker[];
+  private readonly factors: number[][];
+  private readonly exposures: Float64Array;
+  private readonly remaining: Float64Array;
+  private readonly active: Uint8Array;
+  private readonly endsHere: Uint8Array;
+  private readonly alive: Uint8Array;
+  private readonly remainingAtStart: Float64Array;
+  private readonly factor: Float64Array;
+  private readonly obs: (StepObservation | null)[];
+  private readonly states: Float64Array[];
+  private readonly buf = new Buffers();
+  private readonly topIdx: Int32Array;
+  private readonly topBid: Float64Array;
+  private readonly minLeft: number;
+  private n = 0;
+  private prepared = false;
+
+  constructor(
+    readonly spec: StepMarketSpec,
+    private readonly source: ValueSource,
+    private readonly bidders: readonly AutoBidder[],
+    rng: Rng,
+    private readonly onStep?: (v: StepView) => void,
+  ) {
+    const A = (this.A = spec.advertisers.length);
+    if (bidders.length !== A) throw new RangeError(`runStepEpisode: ${bidders.length} bidders for ${A} advertisers`);
+    const K = (this.K = spec.slots);
+    this.marketRng = rng.stream('market');
+    this.bidderRngs = spec.advertisers.map((a) => rng.stream(`bidder:${a.id}`));
+    this.ctxs = spec.advertisers.map((a) => ({ budget: a.budget, cpa: a.cpa, steps: spec.steps }));
+    this.trackers = this.ctxs.map((c) => new StepTracker(c));
+    bidders.forEach((b, i) => b.reset(this.ctxs[i]!));
+    this.factors = spec.advertisers.map(() => []);
+    this.exposures = new Float64Array(A);
+    this.remaining = Float64Array.from(spec.advertisers, (a) => a.budget);
+    this.active = new Uint8Array(A);
+    this.endsHere = new Uint8Array(A);
+    this.alive = new Uint8Array(A).fill(1);
+    this.remainingAtStart = new Float64Array(A);
+    this.factor = new Float64Array(A);
+    this.obs = new Array(A).fill(null);
+    this.states = spec.advertisers.map(() => new Float64Array(STATE_SIZE));
+    this.topIdx = new Int32Array(K + 1);
+    this.topBid = new Float64Array(K + 1);
+    this.minLeft = Math.max(spec.reserve, 1e-9);
+  }
+
+  /** True once every step was played. */
+  get done(): boolean {
+    return this.t >= this.spec.steps;
+  }
+
+  /** Whether advertiser i still plays (budget left, episode not over). */
+  isAlive(i: number): boolean {
+    return !this.done && this.alive[i]! === 1 && this.remaining[i]! >= this.minLeft;
+  }
+
+  /** Advertiser i's observation of the prepared step (null when it does not play it). */
+  observation(i: number): StepObservation | null {
+    return this.prepared && this.active[i] ? this.obs[i]! : null;
+  }
+
+  /** Advertiser i's tracker (totals, remaining budget, final state). */
+  tracker(i: number): StepTracker {
+    return this.trackers[i]!;
+  }
+
+  /** Draws the current step's opportunities and luck, and every active bidder's observation. */
+  prepare(): void {
+    if (this.done) throw new RangeError('StepEpisode.prepare: the episode is over');
+    if (this.prepared) return;
+    const { spec, A, K, buf, remaining, active, alive, endsHere, remainingAtStart, factor, trackers, ctxs, states, obs } = this;
+    const t = this.t;
+    const n = (this.n = this.source.count(t));
     buf.ensure(n, A, K);
-    const { pValue, sigma, bid, slot, price, cost, exposed, conversion, lwc, u, v, z } = buf;
-    const stepRng = marketRng.stream(`step:${t}`);
-    source.fill(t, pValue, sigma, stepRng.stream('values'));
+    const { pValue, sigma, bid, slot, price, cost, exposed, conversion, u, v, z } = buf;
+    const stepRng = this.marketRng.stream(`step:${t}`);
+    this.source.fill(t, pValue, sigma, stepRng.stream('values'));
     const luck = stepRng.stream('luck');
     for (let j = 0; j < n; j++) u[j] = luck.next();
     for (let j = 0; j < n * K; j++) v[j] = luck.next();
@@ -213,23 +285,35 @@ export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidder
     cost.fill(0, 0, n * A);
     exposed.fill(0, 0, n * A);
     conversion.fill(0, 0, n * A);
-
-    // Decisions.
     for (let i = 0; i < A; i++) {
       remainingAtStart[i] = remaining[i]!;
       endsHere[i] = 0;
-      active[i] = alive[i]! && remaining[i]! >= minLeft ? 1 : 0;
+      active[i] = alive[i]! && remaining[i]! >= this.minLeft ? 1 : 0;
       factor[i] = 0;
+      obs[i] = null;
       if (!active[i]) continue;
       const pv = pValue.subarray(i * n, (i + 1) * n);
       const tr = trackers[i]!;
-      const o: StepObservation = { t, ctx: ctxs[i]!, state: tr.state(pv, n, states[i]), remainingBudget: remaining[i]!, totals: tr.totals, pValues: pv, n };
-      obs[i] = o;
-      const a = bidders[i]!.factor(o, bidderRngs[i]!);
+      obs[i] = { t, ctx: ctxs[i]!, state: tr.state(pv, n, states[i]), remainingBudget: remaining[i]!, totals: tr.totals, pValues: pv, n };
+    }
+    this.prepared = true;
+  }
+
+  /** Asks every active bidder for its factor and plays the prepared step. */
+  play(): void {
+    if (!this.prepared) this.prepare();
+    const { spec, A, K, buf, remaining, active, alive, endsHere, remainingAtStart, factor, factors, trackers, ctxs, obs, bidders, topBid, topIdx, exposures } = this;
+    const t = this.t;
+    const n = this.n;
+    const { pValue, sigma, bid, slot, price, cost, exposed, conversion, lwc, u, v, z } = buf;
+
+    // Decisions.
+    for (let i = 0; i < A; i++) {
+      if (!active[i]) continue;
+      const a = bidders[i]!.factor(obs[i]!, this.bidderRngs[i]!);
       factor[i] = Number.isFinite(a) && a > 0 ? a : 0;
       factors[i]!.push(factor[i]!);
     }
-
     // Auctions, one opportunity at a time (budgets move within the step).
     for (let j = 0; j < n; j++) {
       let m = 0; // bids kept in top (descending)
@@ -285,7 +369,7 @@ export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidder
       trackers[i]!.record(f, factor[i]!);
       // The tracker's remaining budget is what the market charged (identical arithmetic order is not needed: both subtract the same prices).
       bidders[i]!.observe(f, obs[i]!);
-      if (t === spec.steps - 1 || remaining[i]! < minLeft) {
+      if (t === spec.steps - 1 || remaining[i]! < this.minLeft) {
         endsHere[i] = 1;
         alive[i] = 0;
         const tr = trackers[i]!;
@@ -294,27 +378,33 @@ export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidder
         bidders[i]!.endEpisode?.(last);
       }
     }
-    onStep?.({ t, n, remainingAtStart, active, endsHere, factor, pValue, sigma, bid, slot, price, cost, exposed, conversion, leastWinningCost: lwc });
+    this.onStep?.({ t, n, remainingAtStart, active, endsHere, factor, pValue, sigma, bid, slot, price, cost, exposed, conversion, leastWinningCost: lwc });
+    this.prepared = false;
+    this.t++;
   }
 
-  return spec.advertisers.map((a, i) => {
-    const T = trackers[i]!.totals;
-    const s = cpaScore({ conversions: T.conversions, cost: T.cost, target: a.cpa, beta: spec.beta });
-    return {
-      id: a.id,
-      budget: a.budget,
-      target: a.cpa,
-      cost: T.cost,
-      conversions: T.conversions,
-      expectedConversions: T.expectedConversions,
-      cpa: s.cpa,
-      score: s.score,
-      penalty: s.penalty,
-      budgetSpent: T.cost / a.budget,
-      wins: T.wins,
-      exposures: exposures[i]!,
-      opportunities: T.opportunities,
-      factors: factors[i]!,
-    };
-  });
+  /** Every advertiser's outcome of the episode so far. */
+  results(): AdvertiserResult[] {
+    const { spec, trackers, exposures, factors } = this;
+    return spec.advertisers.map((a, i) => {
+      const T = trackers[i]!.totals;
+      const s = cpaScore({ conversions: T.conversions, cost: T.cost, target: a.cpa, beta: spec.beta });
+      return {
+        id: a.id,
+        budget: a.budget,
+        target: a.cpa,
+        cost: T.cost,
+        conversions: T.conversions,
+        expectedConversions: T.expectedConversions,
+        cpa: s.cpa,
+        score: s.score,
+        penalty: s.penalty,
+        budgetSpent: T.cost / a.budget,
+        wins: T.wins,
+        exposures: exposures[i]!,
+        opportunities: T.opportunities,
+        factors: factors[i]!,
+      };
+    });
+  }
 }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText, resolveConfig } from '../../experiments/config.js';
+import { isAutoBidConfig, resolveAutoBidConfig } from '../../experiments/autobid-config.js';
 import { generatedFiles } from '../../experiments/json-schema.js';
 import { expandSweep } from '../../experiments/sweep/index.js';
 
@@ -16,6 +17,10 @@ describe('shipped configs', () => {
     expect(text.startsWith('#')).toBe(true);
     const raw = parseConfigText(text, f) as { sweep?: unknown; name: string };
     expect(raw.name).toBe(f.replace(/\.(ya?ml|json)$/, ''));
+    if (isAutoBidConfig(raw)) {
+      resolveAutoBidConfig(raw); // step-level (steps > 1): its own schema
+      return;
+    }
     resolveConfig(raw);
     if (raw.sweep) for (const p of expandSweep(raw)) resolveConfig(p.config);
   });

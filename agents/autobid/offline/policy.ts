@@ -11,18 +11,10 @@
 import type { AutoBidContext, AutoBidder, StepObservation } from '../../../env/autobid/core.js';
 import { STATE_FEATURES, STATE_SIZE } from '../../../env/autobid/state.js';
 import { InputError } from '../../../env/errors.js';
-import { checkMlpWeights, mlpForward, type MlpWeights } from '../../nn.js';
-import { MIN_FACTOR, type Normalisation } from './data.js';
+import { MIN_FACTOR, type OfflinePolicyParams } from '../../../env/autobid/policy-format.js';
+import { checkMlpWeights, mlpForward } from '../../nn.js';
 
-/** What a policy file stores for `bc` and `iql`. */
-export interface OfflinePolicyParams {
-  /** The state features the network reads, in order (checked against this build's). */
-  features: string[];
-  norm: Normalisation;
-  network: MlpWeights;
-  /** Largest α / cpa. */
-  maxFactor: number;
-}
+export type { OfflinePolicyParams };
 
 export class OfflinePolicy implements AutoBidder {
   private readonly x = new Float64Array(STATE_SIZE);

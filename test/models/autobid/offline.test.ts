@@ -10,8 +10,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Abid } from '../../../agents/autobid/abid.js';
 import { NoisyBidder } from '../../../agents/autobid/noisy.js';
-import { bcSchema, trainBc } from '../../../agents/autobid/offline/bc.js';
-import { iqlSchema, trainIql } from '../../../agents/autobid/offline/iql.js';
+import { bcSchema, trainBc, type OfflineTraining } from '../../../models/autobid/bc.js';
+import { iqlSchema, trainIql } from '../../../models/autobid/iql.js';
 import { OfflinePolicy, type OfflinePolicyParams } from '../../../agents/autobid/offline/policy.js';
 import type { AutoBidder } from '../../../env/autobid/core.js';
 import { runStepEpisode } from '../../../env/autobid/market.js';
@@ -25,6 +25,7 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
+const P = (t: OfflineTraining): OfflinePolicy => new OfflinePolicy(t.kind, t.params);
 const { spec, source } = smallMarket({ budget: 1e6, cpa: 60, opportunities: 20_000 });
 const behaviour = (): AutoBidder => new NoisyBidder(new Abid({ kind: 'abid', factor: 0.8 }), 0.3);
 const play = (b: AutoBidder, seed: string) => runStepEpisode(spec, source, spec.advertisers.map((_, i) => (i === 0 ? b : new Abid())), rng(seed))[0]!;
@@ -51,17 +52,17 @@ describe('offline auto-bidding agents', () => {
     const args = bcSchema.parse({ kind: 'bc', dataset: '-', steps: 30, batchSize: 64 });
     const a = await trainBc(data, args, rng('same'));
     const b = await trainBc(data, args, rng('same'));
-    expect(b.policy.params()).toEqual(a.policy.params());
+    expect(P(b).params()).toEqual(P(a).params());
     const c = await trainBc(data, args, rng('other'));
-    expect(c.policy.params()).not.toEqual(a.policy.params());
+    expect(P(c).params()).not.toEqual(P(a).params());
     const iqlArgs = iqlSchema.parse({ kind: 'iql', dataset: '-', steps: 20, batchSize: 64 });
     const q1 = await trainIql(data, iqlArgs, rng('same'));
     const q2 = await trainIql(data, iqlArgs, rng('same'));
-    expect(q2.policy.params()).toEqual(q1.policy.params());
+    expect(P(q2).params()).toEqual(P(q1).params());
     // Through JSON and back: the same factors on the logged states.
-    const copy = new OfflinePolicy('iql', JSON.parse(JSON.stringify(q1.policy.params())) as OfflinePolicyParams);
-    for (const t of data.slice(0, 50)) expect(copy.relativeFactor(t.state)).toBe(q1.policy.relativeFactor(t.state));
-    const bad = JSON.parse(JSON.stringify(q1.policy.params())) as OfflinePolicyParams;
+    const copy = new OfflinePolicy('iql', JSON.parse(JSON.stringify(P(q1).params())) as OfflinePolicyParams);
+    for (const t of data.slice(0, 50)) expect(copy.relativeFactor(t.state)).toBe(P(q1).relativeFactor(t.state));
+    const bad = JSON.parse(JSON.stringify(P(q1).params())) as OfflinePolicyParams;
     bad.features = bad.features.slice(1);
     expect(() => new OfflinePolicy('iql', bad)).toThrow(InputError);
   });
@@ -73,8 +74,8 @@ describe('offline auto-bidding agents', () => {
       const iql = await trainIql(data, iqlSchema.parse({ kind: 'iql', dataset: '-', steps: 1500 }), rng(`rep:${rep}/iql`));
       const E = 8;
       const sBehaviour = meanScore(behaviour, rep, E);
-      const sBc = meanScore(() => bc.policy, rep, E);
-      const sIql = meanScore(() => iql.policy, rep, E);
+      const sBc = meanScore(() => P(bc), rep, E);
+      const sIql = meanScore(() => P(iql), rep, E);
       console.log(`replication ${rep}: score behaviour ${sBehaviour.toFixed(1)}, bc ${sBc.toFixed(1)} (${bc.seconds.toFixed(0)} s), iql ${sIql.toFixed(1)} (${iql.seconds.toFixed(0)} s)`);
       expect(sIql).toBeGreaterThanOrEqual(sBehaviour);
       expect(sIql).toBeGreaterThanOrEqual(sBc);

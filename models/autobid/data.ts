@@ -9,30 +9,17 @@
  * episode's expected conversions (Σ pValue of the exposed wins), which removes
  * the conversion lottery from the learning signal but keeps the CPA penalty.
  */
-import { scoreDelta } from '../../../env/autobid/score.js';
-import { STATE_SIZE } from '../../../env/autobid/state.js';
-import type { StepTransition } from '../../../env/autobid/transitions.js';
-import { InputError } from '../../../env/errors.js';
-import type { Rng } from '../../../env/rng.js';
+import { scoreDelta } from '../../env/autobid/score.js';
+import { STATE_SIZE } from '../../env/autobid/state.js';
+import type { StepTransition } from '../../env/autobid/transitions.js';
+import { InputError } from '../../env/errors.js';
+import type { Rng } from '../../env/rng.js';
+import { MIN_FACTOR, type Normalisation } from '../../env/autobid/policy-format.js';
 
-/** Smallest factor α / cpa the action's log is taken of. */
-export const MIN_FACTOR = 1e-3;
+export { MIN_FACTOR, type Normalisation };
+
 
 export type RewardKind = 'score' | 'expected-score';
-
-/** How states and actions are standardised (stored in the policy). */
-export interface Normalisation {
-  stateMean: number[];
-  stateStd: number[];
-  /** Of log(α / cpa). */
-  actionMean: number;
-  actionStd: number;
-  /** Smallest and largest logged α / cpa: the policy never bids outside what the data tried. */
-  actionMin: number;
-  actionMax: number;
-  /** Rewards are divided by it. */
-  rewardScale: number;
-}
 
 /** Arrays of n transitions, ready for batching. */
 export interface OfflineData {

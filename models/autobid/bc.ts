@@ -2,34 +2,23 @@
  * `bc`: behaviour cloning (AuctionNet's BC baseline). A network regresses the
  * logged action — the standardised log factor log(α / cpa) — on the
  * standardised state, by mean squared error and Adam, on minibatches in a
- * seeded order. Deterministic for a seed on a given backend.
+ * seeded order. Deterministic for a seed on a given backend. Arguments: args.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { STATE_FEATURES, STATE_SIZE } from '../../../env/autobid/state.js';
-import type { StepTransition } from '../../../env/autobid/transitions.js';
-import type { Rng } from '../../../env/rng.js';
+import { STATE_FEATURES, STATE_SIZE } from '../../env/autobid/state.js';
+import type { StepTransition } from '../../env/autobid/transitions.js';
+import type { Rng } from '../../env/rng.js';
+import type { BcArgs } from './args.js';
 import { Batches, prepare, rows } from './data.js';
 import { TfMlp } from './net.js';
-import { OfflinePolicy } from './policy.js';
+import type { OfflinePolicyParams } from '../../env/autobid/policy-format.js';
 
-/** Arguments of `bc`. */
-export const bcSchema = z
-  .object({
-    kind: z.literal('bc'),
-    dataset: z.string().min(1).describe('path of a transitions dataset (bidgym-autobid-transitions JSON Lines), relative to the config file'),
-    hidden: z.array(z.number().int().positive()).default([32, 32]).describe('hidden layer widths'),
-    learningRate: z.number().positive().default(1e-3).describe('Adam step size'),
-    batchSize: z.number().int().positive().default(256).describe('transitions per gradient step'),
-    steps: z.number().int().positive().default(3000).describe('gradient steps'),
-    maxFactor: z.number().positive().default(5).describe('largest α / cpa the policy may bid'),
-  })
-  .strict();
-export type BcArgs = z.infer<typeof bcSchema>;
 
 /** What training reports besides the policy. */
 export interface OfflineTraining {
-  policy: OfflinePolicy;
+  /** The frozen policy as plain data (agents/autobid/offline/policy.ts bids with it). */
+  params: OfflinePolicyParams;
+  kind: 'bc' | 'iql';
   /** Wall-clock seconds of the gradient steps. */
   seconds: number;
   /** Mean loss of each tenth of the training, in order. */
@@ -63,8 +52,10 @@ export async function trainBc(transitions: readonly StepTransition[], args: BcAr
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  const policy = new OfflinePolicy('bc', { features: [...STATE_FEATURES], norm: data.norm, network: net.weights(), maxFactor: args.maxFactor });
+  const params: OfflinePolicyParams = { features: [...STATE_FEATURES], norm: data.norm, network: net.weights(), maxFactor: args.maxFactor };
   net.dispose();
   opt.dispose();
-  return { policy, seconds, losses };
+  return { kind: 'bc', params, seconds, losses };
 }
+
+export { bcSchema, type BcArgs } from './args.js';

@@ -3,12 +3,13 @@
  * weights drawn from our own seeded stream (He-uniform hidden layers,
  * Glorot-uniform output, zero biases — the initialisation of agents/nn.ts), so
  * the same seed gives the same network on every backend. Exported as
- * {@link MlpWeights} (row-major, output unit major), which agents/nn.ts's
- * `mlpForward` evaluates in plain TypeScript: a trained policy bids without tfjs.
+ * plain weights (row-major, output unit major; env/autobid/policy-format.ts),
+ * which agents/nn.ts's `mlpForward` evaluates in plain TypeScript: a trained
+ * policy bids without tfjs.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../../../env/rng.js';
-import type { MlpWeights } from '../../nn.js';
+import type { Rng } from '../../env/rng.js';
+import type { PlainMlp as MlpWeights } from '../../env/autobid/policy-format.js';
 
 export class TfMlp {
   private readonly w: tf.Variable[] = [];

@@ -16,33 +16,15 @@
  * Deterministic for a seed on a given backend (seeded weights, seeded batch order).
  */
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { STATE_FEATURES, STATE_SIZE } from '../../../env/autobid/state.js';
-import type { StepTransition } from '../../../env/autobid/transitions.js';
-import type { Rng } from '../../../env/rng.js';
+import { STATE_FEATURES, STATE_SIZE } from '../../env/autobid/state.js';
+import type { StepTransition } from '../../env/autobid/transitions.js';
+import type { Rng } from '../../env/rng.js';
 import type { OfflineTraining } from './bc.js';
+import type { IqlArgs } from './args.js';
 import { Batches, prepare, rows } from './data.js';
 import { TfMlp } from './net.js';
-import { OfflinePolicy } from './policy.js';
+import type { OfflinePolicyParams } from '../../env/autobid/policy-format.js';
 
-/** Arguments of `iql`. */
-export const iqlSchema = z
-  .object({
-    kind: z.literal('iql'),
-    dataset: z.string().min(1).describe('path of a transitions dataset (bidgym-autobid-transitions JSON Lines), relative to the config file'),
-    hidden: z.array(z.number().int().positive()).default([32, 32]).describe('hidden layer widths of V, Q₁, Q₂ and π'),
-    learningRate: z.number().positive().default(1e-3).describe('Adam step size of every network'),
-    batchSize: z.number().int().positive().default(256).describe('transitions per gradient step'),
-    steps: z.number().int().positive().default(3000).describe('gradient steps'),
-    discount: z.number().min(0).max(1).default(0.99).describe('γ'),
-    expectile: z.number().gt(0.5).lt(1).default(0.7).describe('τ of the expectile regression of V (0.5 would be the mean: SARSA)'),
-    temperature: z.number().min(0).default(3).describe('β of the advantage weights exp(β A)'),
-    tau: z.number().gt(0).max(1).default(0.005).describe('Polyak rate of the target critics'),
-    reward: z.enum(['score', 'expected-score']).default('score').describe('score: the dataset reward (realised conversions); expected-score: rebuilt from expected conversions'),
-    maxFactor: z.number().positive().default(5).describe('largest α / cpa the policy may bid'),
-  })
-  .strict();
-export type IqlArgs = z.infer<typeof iqlSchema>;
 
 /** Trains IQL on `transitions`; `rng` seeds the weights and the batch order. */
 export async function trainIql(transitions: readonly StepTransition[], args: IqlArgs, rng: Rng, beta = 2): Promise<OfflineTraining> {
@@ -105,8 +87,10 @@ export async function trainIql(transitions: readonly StepTransition[], args: Iql
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  const policy = new OfflinePolicy('iql', { features: [...STATE_FEATURES], norm: data.norm, network: pi.weights(), maxFactor: args.maxFactor });
+  const params: OfflinePolicyParams = { features: [...STATE_FEATURES], norm: data.norm, network: pi.weights(), maxFactor: args.maxFactor };
   for (const n of [v, q1, q2, q1t, q2t, pi]) n.dispose();
   opt.dispose();
-  return { policy, seconds, losses };
+  return { kind: 'iql', params, seconds, losses };
 }
+
+export { iqlSchema, type IqlArgs } from './args.js';

@@ -1,0 +1,102 @@
+/**
+ * The auto-bidding agent kinds a config may name (`bidders[i].agent.kind` in a
+ * config with `steps > 1`): their argument schemas and how each is built.
+ * Offline agents (`bc`, `iql`) train on their dataset when built (loading
+ * TensorFlow.js then, not before).
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import type { AutoBidder } from '../env/autobid/core.js';
+import { readTransitions, type StepTransition } from '../env/autobid/transitions.js';
+import { InputError } from '../env/errors.js';
+import type { Rng } from '../env/rng.js';
+import { Abid, abidSchema } from '../agents/autobid/abid.js';
+import { NoisyBidder } from '../agents/autobid/noisy.js';
+import { bcSchema, iqlSchema } from '../models/autobid/args.js';
+import { OfflinePolicy, type OfflinePolicyParams } from '../agents/autobid/offline/policy.js';
+import { OnlineLp, onlineLpSchema } from '../agents/autobid/online-lp.js';
+import { PidCpa, pidSchema } from '../agents/autobid/pid.js';
+
+/** `bidders[i].agent` of a step-level config. */
+export const autoBidAgentSchema = z.discriminatedUnion('kind', [abidSchema, pidSchema, onlineLpSchema, bcSchema, iqlSchema]);
+export type AutoBidAgentSpec = z.output<typeof autoBidAgentSchema>;
+
+/** The kinds, in the order of the schema. */
+export const AUTOBID_KINDS = ['abid', 'pid', 'online-lp', 'bc', 'iql'] as const;
+
+/** What building an offline agent measured. */
+export interface TrainingInfo {
+  kind: string;
+  dataset: string;
+  transitions: number;
+  seconds: number;
+}
+
+/** Resolves a dataset path against the config file's folder. */
+export function datasetPath(path: string, configDir: string): string {
+  return isAbsolute(path) ? path : resolve(configDir, path);
+}
+
+/**
+ * Builds one bidder (a fresh one per episode for the stateless baselines is not
+ * needed: every bidder resets itself at the start of an episode).
+ * @param rng the bidder's own stream (offline training seeds)
+ * @param datasets cache of datasets read so far, by absolute path
+ */
+export async function makeAutoBidder(
+  spec: AutoBidAgentSpec,
+  opts: { configDir: string; rng: Rng; noise?: number; datasets?: Map<string, StepTransition[]>; beta?: number; onTrained?: (t: TrainingInfo) => void },
+): Promise<AutoBidder> {
+  const inner = await build(spec, opts);
+  return opts.noise ? new NoisyBidder(inner, opts.noise) : inner;
+}
+
+async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng; datasets?: Map<string, StepTransition[]>; beta?: number; onTrained?: (t: TrainingInfo) => void }): Promise<AutoBidder> {
+  switch (spec.kind) {
+    case 'abid':
+      return new Abid(spec);
+    case 'pid':
+      return new PidCpa(spec);
+    case 'online-lp':
+      return new OnlineLp(spec);
+    case 'bc':
+    case 'iql': {
+      const path = datasetPath(spec.dataset, opts.configDir);
+      let data = opts.datasets?.get(path);
+      if (!data) {
+        data = readTransitions(path).transitions;
+        opts.datasets?.set(path, data);
+      }
+      // TensorFlow.js loads only when an offline agent is built; the wasm backend unless one was started already.
+      const backend = await import('../models/backend.js');
+      if (!backend.currentBackend()) await backend.initBackend('wasm');
+      const trained = spec.kind === 'bc' ? await (await import('../models/autobid/bc.js')).trainBc(data, spec, opts.rng.stream('train')) : await (await import('../models/autobid/iql.js')).trainIql(data, spec, opts.rng.stream('train'), opts.beta ?? 2);
+      opts.onTrained?.({ kind: spec.kind, dataset: path, transitions: data.length, seconds: trained.seconds });
+      return new OfflinePolicy(trained.kind, trained.params);
+    }
+  }
+}
+
+/** Builds a baseline (abid, pid, online-lp) without training; offline kinds need {@link makeAutoBidder}. */
+export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoBidder {
+  let b: AutoBidder;
+  switch (spec.kind) {
+    case 'abid':
+      b = new Abid(spec);
+      break;
+    case 'pid':
+      b = new PidCpa(spec);
+      break;
+    case 'online-lp':
+      b = new OnlineLp(spec);
+      break;
+    default:
+      throw new InputError(`agent.kind: ${spec.kind} trains on a dataset; build it with makeAutoBidder (async) instead`);
+  }
+  return noise ? new NoisyBidder(b, noise) : b;
+}
+
+/** Rebuilds an exported offline policy (`{ kind, params }` as written by params()). */
+export function offlinePolicyFrom(kind: 'bc' | 'iql', params: unknown): OfflinePolicy {
+  return new OfflinePolicy(kind, params as OfflinePolicyParams);
+}

@@ -1,0 +1,39 @@
+/**
+ * The command-line side of step-level configs (`steps > 1`): `bidgym run` hands
+ * such a config to {@link runAutoBidCommand}; `bidgym log` to
+ * {@link logAutoBidCommand}, which writes a behaviour policy's trajectories as
+ * a dataset for the offline agents.
+ */
+import { dirname, resolve } from 'node:path';
+import { resolveAutoBidConfig } from './autobid-config.js';
+import { autoBidConfigHash, logAutoBid, runAutoBid, type AutoBidSummary } from './autobid-run.js';
+import { meanCi } from './format.js';
+
+/** The summary as a terminal table: one row per bidder. */
+export function autoBidTable(s: AutoBidSummary): string {
+  const lines = [`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''} × ${s.evalEpisodes} episodes of ${s.steps} steps, ${s.opportunitiesPerEpisode} opportunities; mean ± 95% CI over replications)`, ''];
+  const head = ['bidder', 'kind', 'score', 'conversions', 'CPA / target', 'budget spent'];
+  const rows = Object.entries(s.bidders).map(([id, b]) => [id, b.kind, meanCi(b.score), meanCi(b.conversions), meanCi(b.cpaRatio), meanCi(b.budgetSpent)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  lines.push(fmt(head), widths.map((w) => '─'.repeat(w)).join('  '));
+  for (const r of rows) lines.push(fmt(r));
+  return lines.join('\n');
+}
+
+/** `bidgym run CONFIG` for a step-level config. */
+export async function runAutoBidCommand(raw: unknown, configPath: string, a: { out?: string; json?: boolean; quiet?: boolean }, out: (s: string) => void): Promise<void> {
+  const cfg = resolveAutoBidConfig(raw);
+  const dir = a.out ? resolve(a.out) : resolve('runs', `${cfg.name}-${autoBidConfigHash(cfg)}`);
+  const { summary } = await runAutoBid(cfg, { configDir: dirname(resolve(configPath)), outDir: dir });
+  if (a.json) out(JSON.stringify(summary, null, 2));
+  else if (!a.quiet) out(`${autoBidTable(summary)}\n\nrun folder: ${dir}`);
+}
+
+/** `bidgym log CONFIG --out FILE [--bidder ID]… [--auctionnet FILE] [--episodes N]` for a step-level config. */
+export async function logAutoBidCommand(raw: unknown, configPath: string, a: { out: string; bidder?: string | string[]; auctionnet?: string; episodes?: number; quiet?: boolean }, out: (s: string) => void): Promise<void> {
+  const cfg = resolveAutoBidConfig(raw);
+  const bidders = a.bidder === undefined ? undefined : Array.isArray(a.bidder) ? a.bidder : [a.bidder];
+  const n = await logAutoBid(cfg, { configDir: dirname(resolve(configPath)), bidders, episodes: a.episodes, transitions: resolve(a.out), auctionnet: a.auctionnet ? resolve(a.auctionnet) : undefined });
+  if (!a.quiet) out(`${n} transitions → ${resolve(a.out)}${a.auctionnet ? `\nper-opportunity rows (AuctionNet's 18 columns) → ${resolve(a.auctionnet)}` : ''}`);
+}

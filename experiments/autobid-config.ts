@@ -1,0 +1,157 @@
+/**
+ * Configs of the step-level auto-bidding problem: a config with top-level
+ * `steps > 1` (AuctionNet: 48). Every bidder is an auto-bidder with a budget and
+ * a target CPA; `auctionsPerEpisode` counts the impression opportunities of an
+ * episode, spread over the steps. Unknown keys are errors; every field but
+ * `name`, the bidders' `id`, `agent.kind`, `budget` and `cpa` has a default.
+ *
+ * ```yaml
+ * name: cpa-small
+ * steps: 48
+ * auctionsPerEpisode: 100000
+ * exchange: { mechanism: gsp, slots: 3, exposure: [1, 0.8, 0.6], reservePrice: 0.01 }
+ * bidders:
+ *   - { id: pid, agent: { kind: pid }, budget: 3000, cpa: 60 }
+ *   - { id: rival, copies: 7, agent: { kind: abid }, budget: 1000000, cpa: 80, category: 1 }
+ * ```
+ */
+import { z } from 'zod';
+import { autoBidAgentSchema } from './autobid-agents.js';
+import type { AdvertiserSpec, StepMarketSpec } from '../env/autobid/market.js';
+import { SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } from '../env/autobid/values.js';
+import { InputError } from '../env/errors.js';
+import { formatPath } from './config.js';
+
+const D = SYNTHETIC_VALUES_DEFAULTS;
+
+/** `values`: how opportunities' conversion probabilities are drawn (env/autobid/values.ts). */
+export const autoBidValuesSchema = z
+  .object({
+    median: z.number().gt(0).lt(1).default(D.median).describe('median base conversion probability of an opportunity'),
+    spread: z.number().min(0).default(D.spread).describe('log-scale spread of the base propensity across opportunities'),
+    noise: z.number().min(0).default(D.noise).describe('log-scale noise of one advertiser\'s pValue around the base'),
+    affinity: z.number().positive().default(D.affinity).describe('pValue multiplier for advertisers of the opportunity\'s category'),
+    sigmaShare: z.number().min(0).default(D.sigmaShare).describe('pValueSigma as a share of pValue (spread of the true conversion probability)'),
+    dayAmplitude: z.number().min(0).lt(1).default(D.dayAmplitude).describe('amplitude of the daily traffic pattern over the steps'),
+  })
+  .strict();
+
+/** `exchange` of a step-level config. */
+export const autoBidExchangeSchema = z
+  .object({
+    mechanism: z.literal('gsp').default('gsp').describe('payment rule (GSP, as AuctionNet)'),
+    slots: z.number().int().min(1).max(20).default(3).describe('ad slots per opportunity'),
+    exposure: z.array(z.number().min(0).max(1)).optional().describe('probability that each slot is shown, non-increasing; default all 1. The price is charged only when shown.'),
+    reservePrice: z.number().min(0).default(0.01).describe('reserve price, currency units'),
+  })
+  .strict();
+
+/** `bidders[i]` of a step-level config. */
+export const autoBidBidderSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').describe('bidder id (copies get -1 … -n)'),
+    copies: z.number().int().min(1).default(1).describe('number of identical bidders'),
+    agent: autoBidAgentSchema,
+    budget: z.number().positive().describe('budget per episode, currency units'),
+    cpa: z.number().positive().describe('target cost per conversion, currency units'),
+    category: z.number().int().min(0).default(0).describe('industry category (opportunities of a category convert better for its advertisers)'),
+    noise: z.number().min(0).default(0).describe('exploration noise σ: the factor is multiplied by exp(σ · N(0,1)) (behaviour policies for bidgym log)'),
+  })
+  .strict();
+
+/** The whole step-level config. */
+export const autoBidConfigSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name'),
+    seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed'),
+    replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
+    episodes: z.number().int().min(0).default(0).describe('training episodes (unused by the baselines and offline agents, which train from their dataset)'),
+    evalEpisodes: z.number().int().min(1).default(3).describe('evaluation episodes per replication'),
+    steps: z.number().int().min(2).describe('decision steps per episode (AuctionNet: 48)'),
+    auctionsPerEpisode: z.number().int().min(1).default(100_000).describe('impression opportunities per episode'),
+    beta: z.number().min(0).default(2).describe('exponent β of the score\'s CPA penalty'),
+    values: autoBidValuesSchema.default(autoBidValuesSchema.parse({})),
+    exchange: autoBidExchangeSchema.default(autoBidExchangeSchema.parse({})),
+    bidders: z.array(autoBidBidderSchema).min(1),
+  })
+  .strict();
+
+export type AutoBidConfigInput = z.input<typeof autoBidConfigSchema>;
+
+/** A bidder after copies were expanded. */
+export interface ResolvedAutoBidder extends AdvertiserSpec {
+  agent: z.output<typeof autoBidAgentSchema>;
+  noise: number;
+}
+
+/** A validated step-level config. */
+export interface ResolvedAutoBidConfig {
+  name: string;
+  seed: number;
+  replications: number;
+  episodes: number;
+  evalEpisodes: number;
+  steps: number;
+  auctionsPerEpisode: number;
+  beta: number;
+  values: Omit<SyntheticValuesSpec, 'opportunities' | 'categories'>;
+  exchange: { mechanism: 'gsp'; slots: number; exposure: number[]; reservePrice: number };
+  bidders: ResolvedAutoBidder[];
+}
+
+/** True when a raw config asks for the step-level problem (`steps` > 1). */
+export function isAutoBidConfig(raw: unknown): boolean {
+  const s = (raw as { steps?: unknown } | null)?.steps;
+  return typeof s === 'number' && s > 1;
+}
+
+/** Validates and resolves; a bad field is an InputError naming it. */
+export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
+  const parsed = autoBidConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = formatPath(issue.path);
+    const msg = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message.replace(/^Invalid input: /, '');
+    throw new InputError(path ? `${path}: ${msg}` : msg);
+  }
+  const c = parsed.data;
+  const exposure = c.exchange.exposure ?? new Array<number>(c.exchange.slots).fill(1);
+  if (exposure.length !== c.exchange.slots) throw new InputError(`exchange.exposure: expected ${c.exchange.slots} probabilities (one per slot), got ${exposure.length}`);
+  exposure.forEach((e, k) => {
+    if (k > 0 && e > exposure[k - 1]!) throw new InputError(`exchange.exposure[${k}]: must not exceed the slot above (${exposure[k - 1]}), got ${e}`);
+  });
+  if (c.auctionsPerEpisode < c.steps) throw new InputError(`auctionsPerEpisode: expected at least one opportunity per step (≥ ${c.steps}), got ${c.auctionsPerEpisode}`);
+  const bidders: ResolvedAutoBidder[] = [];
+  const seen = new Set<string>();
+  c.bidders.forEach((b, i) => {
+    for (let k = 1; k <= b.copies; k++) {
+      const id = b.copies > 1 ? `${b.id}-${k}` : b.id;
+      if (seen.has(id)) throw new InputError(`bidders[${i}].id: duplicate bidder id "${id}"`);
+      seen.add(id);
+      bidders.push({ id, budget: b.budget, cpa: b.cpa, category: b.category, agent: b.agent, noise: b.noise });
+    }
+  });
+  return {
+    name: c.name,
+    seed: c.seed,
+    replications: c.replications,
+    episodes: c.episodes,
+    evalEpisodes: c.evalEpisodes,
+    steps: c.steps,
+    auctionsPerEpisode: c.auctionsPerEpisode,
+    beta: c.beta,
+    values: c.values,
+    exchange: { mechanism: 'gsp', slots: c.exchange.slots, exposure, reservePrice: c.exchange.reservePrice },
+    bidders,
+  };
+}
+
+/** The market of a resolved config. */
+export function autoBidMarketSpec(c: ResolvedAutoBidConfig): StepMarketSpec {
+  return { steps: c.steps, slots: c.exchange.slots, exposure: c.exchange.exposure, reserve: c.exchange.reservePrice, beta: c.beta, advertisers: c.bidders.map(({ id, budget, cpa, category }) => ({ id, budget, cpa, category })) };
+}
+
+/** Number of categories: one more than the largest a bidder names. */
+export function categoriesOf(c: ResolvedAutoBidConfig): number {
+  return Math.max(...c.bidders.map((b) => b.category)) + 1;
+}
