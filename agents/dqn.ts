@@ -104,6 +104,9 @@ export class DqnAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const x = this.shaper.encode(o);
     const n = this.shaper.actions;
     let a: number;
@@ -117,6 +120,7 @@ export class DqnAgent implements Agent {
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     const k = this.shaper.encoder.size;
     const i = this.head;
@@ -174,6 +178,6 @@ export class DqnAgent implements Agent {
   }
 
   policy(): Policy {
-    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.online.weights(), this.shaper.pacerParams());
+    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.actionMultipliers, this.online.weights(), this.shaper.pacerParams(), this.shaper.actionOffsets);
   }
 }

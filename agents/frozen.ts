@@ -4,8 +4,9 @@
  * `agent.policy()`; `loadPolicy()` (policy.ts) rebuilds them from a policy file
  * without any training code.
  *
- * Every learner acts on the same action set: bid = multiplier × `value` / λ(o),
- * the multiplier taken from a fixed grid (`multiplierGrid` in features.ts) and
+ * Every learner acts on the same kind of action set: bid = multiplier × `value` / λ(o)
+ * + offset, each action either a multiplier (offset 0) or a bid level in
+ * currency (multiplier 0; learner.ts), and
  * λ(o) the price of money of a bidder with a budget (budget.ts; 1 without one,
  * `pacer: null`); with a budget they score the paced observation, whose value
  * is v / λ(o). They differ in how they score the multipliers of an observation:
@@ -22,6 +23,24 @@ import type { Observation, Policy, PolicyParams } from './core.js';
 import { argmax, FeatureEncoder, polynomialContext, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
 import { mlpForward, type MlpWeights } from './nn.js';
 
+/**
+ * The bid of action `a` at value `v`: multiplier × v, or for a bid level (an
+ * action with an offset > 0) the level in currency, capped at v (a bid above
+ * the value is dominated by bidding the value in first price, and never needed
+ * in second price; the cap also keeps bid/value ≤ max multiplier).
+ */
+export function actionBid(multipliers: readonly number[], offsets: readonly number[] | null, a: number, v: number): number {
+  const off = offsets ? offsets[a]! : 0;
+  return off > 0 ? Math.min(off, v) : multipliers[a]! * v;
+}
+
+function checkOffsets(offsets: readonly number[] | null, n: number): void {
+  if (offsets === null) return;
+  if (offsets.length !== n) throw new RangeError(`offsets: expected ${n} numbers (one per action), got ${offsets.length}`);
+  offsets.forEach((x, i) => {
+    if (!Number.isFinite(x) || x < 0) throw new RangeError(`offsets[${i}]: expected a finite number ≥ 0, got ${x}`);
+  });
+}
 
 /** Greedy policy of a Q-table: the best multiplier of the observation's state. */
 export class TablePolicy implements Policy {
@@ -45,7 +64,9 @@ export class TablePolicy implements Policy {
     readonly multipliers: readonly number[],
     readonly q: Float64Array,
     readonly pacerParams: PacerParams | null = null,
+    readonly offsets: readonly number[] | null = null,
   ) {
+    checkOffsets(offsets, multipliers.length);
     this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
     this.encoder = new FeatureEncoder(encoderSpec);
     this.grid = new StateGrid(gridSpec);
@@ -59,10 +80,10 @@ export class TablePolicy implements Policy {
     return argmax(this.q, this.grid.index(this.x) * n, n);
   }
   bid(o: Observation): number {
-    return this.multipliers[this.action(o)]! * valueOf(this.view(o));
+    return actionBid(this.multipliers, this.offsets, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q), pacer: this.pacerParams };
+    return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q), pacer: this.pacerParams, ...(this.offsets ? { offsets: [...this.offsets] } : {}) };
   }
 }
 
@@ -82,7 +103,9 @@ export class NetworkPolicy implements Policy {
     readonly multipliers: readonly number[],
     readonly network: MlpWeights,
     readonly pacerParams: PacerParams | null = null,
+    readonly offsets: readonly number[] | null = null,
   ) {
+    checkOffsets(offsets, multipliers.length);
     this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
     this.encoder = new FeatureEncoder(encoderSpec);
     if (network.sizes[0] !== this.encoder.size) throw new RangeError(`network.sizes[0]: expected ${this.encoder.size} inputs (one per feature), got ${network.sizes[0]}`);
@@ -95,10 +118,10 @@ export class NetworkPolicy implements Policy {
     return argmax(mlpForward(this.network, this.x), 0, this.multipliers.length);
   }
   bid(o: Observation): number {
-    return this.multipliers[this.action(o)]! * valueOf(this.view(o));
+    return actionBid(this.multipliers, this.offsets, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network, pacer: this.pacerParams };
+    return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network, pacer: this.pacerParams, ...(this.offsets ? { offsets: [...this.offsets] } : {}) };
   }
 }
 
@@ -119,11 +142,13 @@ export class LinearArmPolicy implements Policy {
   constructor(
     readonly kind: string,
     readonly encoderSpec: EncoderSpec,
-    readonly degree: 1 | 2,
+    readonly degree: 1 | 2 | 3,
     readonly multipliers: readonly number[],
     readonly theta: readonly (readonly number[])[],
     readonly pacerParams: PacerParams | null = null,
+    readonly offsets: readonly number[] | null = null,
   ) {
+    checkOffsets(offsets, multipliers.length);
     this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
     this.encoder = new FeatureEncoder(encoderSpec);
     this.x = new Float64Array(this.encoder.size);
@@ -151,9 +176,9 @@ export class LinearArmPolicy implements Policy {
     return best;
   }
   bid(o: Observation): number {
-    return this.multipliers[this.action(o)]! * valueOf(this.view(o));
+    return actionBid(this.multipliers, this.offsets, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]), pacer: this.pacerParams };
+    return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]), pacer: this.pacerParams, ...(this.offsets ? { offsets: [...this.offsets] } : {}) };
   }
 }

@@ -27,7 +27,7 @@ import { RidgeModel } from './linear.js';
 /** Arguments of {@link LinUcbAgent} (defaults in experiments/agent-schema.ts). */
 export interface LinUcbArgs extends ShaperArgs {
   /** Context degree: [1, x] or [1, x, x²]. */
-  degree: 1 | 2;
+  degree: 1 | 2 | 3;
   /** Prior precision λ of each arm's ridge regression. */
   regularisation: number;
   /** Forgetting factor per update, in (0, 1]. */
@@ -47,7 +47,7 @@ export class LinUcbAgent implements Agent {
   constructor(readonly args: LinUcbArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
     const d = 1 + this.shaper.encoder.size * args.degree;
-    this.arms = this.shaper.multipliers.map(() => new RidgeModel(d, args.regularisation));
+    this.arms = this.shaper.actionMultipliers.map(() => new RidgeModel(d, args.regularisation));
     this.ctxv = new Float64Array(d);
   }
 
@@ -56,7 +56,10 @@ export class LinUcbAgent implements Agent {
     return this.ctxv;
   }
 
-  act(o: Observation, _rng: Rng): number {
+  act(o: Observation, rng: Rng): number {
+    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const x = this.context(o);
     const alpha = this.training ? this.args.alpha : 0;
     let best = 0;
@@ -73,6 +76,7 @@ export class LinUcbAgent implements Agent {
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     const a = this.shaper.actionOf(t.observation, t.action);
     this.arms[a]!.update(this.context(t.observation), this.shaper.reward(t), this.args.decay);
@@ -84,7 +88,7 @@ export class LinUcbAgent implements Agent {
 
   policy(): Policy {
     const theta = this.arms.map((m) => Array.from(m.theta));
-    return new LinearArmPolicy(this.kind, this.shaper.encoderSpec, this.args.degree, this.shaper.multipliers, theta, this.shaper.pacerParams());
+    return new LinearArmPolicy(this.kind, this.shaper.encoderSpec, this.args.degree, this.shaper.actionMultipliers, theta, this.shaper.pacerParams(), this.shaper.actionOffsets);
   }
 }
 

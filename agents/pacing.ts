@@ -4,13 +4,17 @@
  *
  * The update is the dual (sub)gradient step of adaptive pacing (Balseiro & Gur,
  * "Learning in Repeated Auctions with Budgets", 2019, Algorithm 1):
- *   μ ← clip(μ + ε · (spent_t − ρ), 0, μ_max)
+ *   μ ← clip(μ + ε · (spent_t − ρ), μ_min, μ_max)
  * where ρ is the target spend per auction. We work in fractions of the budget and
  * of the episode, read off the observation (`budgetLeft`, `timeLeft`), so the
  * policy needs nothing but its observations: spent_t − ρ becomes the change in the
  * spent fraction minus the change in the elapsed fraction since the last auction,
  * and ε = `rate` × √horizon (the O(1/√T) step of the paper, in these units).
- * Without a budget μ stays 0 (truthful).
+ * Without a budget μ stays 0 (truthful). μ_min (default −0.2) lets a bidder
+ * that lags behind its schedule bid a little above its value: with μ ≥ 0 the
+ * clipped controller's mean μ is biased upwards whenever the budget is close to
+ * what truthful bidding would spend, and the budget is left unspent
+ * (docs/agents.md, the learner matrix).
  *
  * Each episode starts from μ₀, which the agent learns across training episodes:
  * the mean μ of the last training episode (tight budgets need a large μ from the
@@ -27,6 +31,8 @@ export interface PacingArgs {
   rate: number;
   /** Largest multiplier μ (bids never fall below value / (1 + μ_max)). */
   maxMultiplier: number;
+  /** Smallest multiplier μ, in (−1, 0] (bids never rise above value / (1 + μ_min)); absent: 0. */
+  minMultiplier?: number;
 }
 
 /** The pacing rule; its state (μ) lives in the policy and restarts from μ₀ with each episode. */
@@ -68,7 +74,7 @@ export class PacingPolicy implements Policy {
       const spent = this.prevBudgetLeft - budgetLeft;
       const elapsed = this.prevTimeLeft - timeLeft;
       const step = this.args.rate * Math.sqrt(this.horizon) * (spent - elapsed);
-      this.mu = Math.min(this.args.maxMultiplier, Math.max(0, this.mu + step));
+      this.mu = Math.min(this.args.maxMultiplier, Math.max(this.args.minMultiplier ?? 0, this.mu + step));
     }
     this.prevBudgetLeft = budgetLeft;
     this.prevTimeLeft = timeLeft;
@@ -78,7 +84,13 @@ export class PacingPolicy implements Policy {
   }
 
   params(): PolicyParams {
-    return { rate: this.args.rate, maxMultiplier: this.args.maxMultiplier, horizon: this.horizon, initialMultiplier: this.initialMultiplier };
+    return {
+      rate: this.args.rate,
+      maxMultiplier: this.args.maxMultiplier,
+      ...(this.args.minMultiplier ? { minMultiplier: this.args.minMultiplier } : {}),
+      horizon: this.horizon,
+      initialMultiplier: this.initialMultiplier,
+    };
   }
 }
 

@@ -67,8 +67,10 @@ export interface PolicyAction {
   unit: 'currency';
   /** The bidding rule in words. */
   rule: string;
-  /** Bid multipliers on the value (learners). */
+  /** Per action, its multiplier on the value (learners; 0 for a bid level). */
   multipliers?: number[];
+  /** Per action, the bid it adds in currency (learners with bid levels; 0 for a multiplier). */
+  offsets?: number[];
 }
 
 /** Where a policy came from. */
@@ -152,13 +154,16 @@ export function describePolicy(kind: string, params: PolicyParams): { features: 
       const paced = params.pacer !== null && params.pacer !== undefined;
       const needed: ObsFeature[] = paced ? ['value', 'budgetLeft', 'timeLeft'] : ['value'];
       for (const n of needed) if (!have.has(n)) features.push(rawFeature(n));
-      const scorer = kind === 'q-learning' ? 'the best Q-value of the state' : kind === 'linucb' || kind === 'thompson' ? 'the best θ_m · [1, x, x²]' : 'the best network output';
+      const scorer = kind === 'q-learning' ? 'the best Q-value of the state' : kind === 'linucb' || kind === 'thompson' ? 'the best θ_a · [1, x, x², …]' : 'the best network output';
       return {
         features,
         action: {
           unit: 'currency',
-          rule: `bid = m × value${paced ? ' / λ, log λ = max(0, logLambda0 + gain × (timeLeft − budgetLeft))' : ''}, m = the multiplier with ${scorer}`,
+          rule: paced
+            ? `bid = (m × v' + offset) / λ₀, v' = value × λ₀ / λ, log λ = max(minLogLambda (0 if absent), logLambda0 + gain × (timeLeft − budgetLeft)), λ₀ = exp(logLambda0), (m, offset) = the action with ${scorer} on v'`
+            : `bid = m × value + offset, (m, offset) = the action with ${scorer}`,
           multipliers: params.multipliers as number[],
+          ...(params.offsets ? { offsets: params.offsets as number[] } : {}),
         },
       };
     }
@@ -212,7 +217,7 @@ const documentSchema = z
         .object({ name: z.string(), unit: z.string(), low: z.number(), high: z.number().nullable(), normalisation: normalisationSchema, description: z.string() })
         .strict(),
     ),
-    action: z.object({ unit: z.literal('currency'), rule: z.string(), multipliers: z.array(z.number()).optional() }).strict(),
+    action: z.object({ unit: z.literal('currency'), rule: z.string(), multipliers: z.array(z.number()).optional(), offsets: z.array(z.number()).optional() }).strict(),
     params: z.record(z.string(), z.unknown()),
     provenance: z
       .object({
@@ -240,8 +245,11 @@ const numArray = (v: unknown, field: string): number[] => {
 const pacerOf = (v: unknown): PacerParams | null => {
   if (v === null || v === undefined) return null;
   const p = v as Record<string, unknown>;
-  return { logLambda0: num(p.logLambda0, 'pacer.logLambda0'), gain: num(p.gain, 'pacer.gain') };
+  return { logLambda0: num(p.logLambda0, 'pacer.logLambda0'), gain: num(p.gain, 'pacer.gain'), ...(p.minLogLambda !== undefined ? { minLogLambda: num(p.minLogLambda, 'pacer.minLogLambda') } : {}) };
 };
+
+/** Bid levels of the actions, currency (absent in files without bid levels: none). */
+const offsetsOf = (v: unknown): number[] | null => (v === null || v === undefined ? null : numArray(v, 'offsets'));
 
 /** Rebuilds the frozen policy of a (structurally valid) document. @throws PolicyError */
 function policyFromDocument(doc: PolicyFile): Policy {
@@ -258,20 +266,20 @@ function policyFromDocument(doc: PolicyFile): Policy {
         if (typeof p.seed !== 'string') throw new PolicyError('params.seed: expected a string');
         return new RandomPolicy(num(p.low, 'low'), num(p.high, 'high'), p.seed);
       case 'pacing':
-        return new PacingPolicy({ rate: num(p.rate, 'rate'), maxMultiplier: num(p.maxMultiplier, 'maxMultiplier') }, num(p.horizon, 'horizon'), p.initialMultiplier === undefined ? 0 : num(p.initialMultiplier, 'initialMultiplier'));
+        return new PacingPolicy({ rate: num(p.rate, 'rate'), maxMultiplier: num(p.maxMultiplier, 'maxMultiplier'), ...(p.minMultiplier !== undefined ? { minMultiplier: num(p.minMultiplier, 'minMultiplier') } : {}) }, num(p.horizon, 'horizon'), p.initialMultiplier === undefined ? 0 : num(p.initialMultiplier, 'initialMultiplier'));
       case 'q-learning':
-        return new TablePolicy(doc.kind, p.encoder as EncoderSpec, p.grid as StateGridSpec, numArray(p.multipliers, 'multipliers'), Float64Array.from(numArray(p.q, 'q')), pacerOf(p.pacer));
+        return new TablePolicy(doc.kind, p.encoder as EncoderSpec, p.grid as StateGridSpec, numArray(p.multipliers, 'multipliers'), Float64Array.from(numArray(p.q, 'q')), pacerOf(p.pacer), offsetsOf(p.offsets));
       case 'dqn':
       case 'reinforce':
       case 'actor-critic':
         checkMlpWeights(p.network as MlpWeights, 'params.network');
-        return new NetworkPolicy(doc.kind, p.encoder as EncoderSpec, numArray(p.multipliers, 'multipliers'), p.network as MlpWeights, pacerOf(p.pacer));
+        return new NetworkPolicy(doc.kind, p.encoder as EncoderSpec, numArray(p.multipliers, 'multipliers'), p.network as MlpWeights, pacerOf(p.pacer), offsetsOf(p.offsets));
       case 'linucb':
       case 'thompson': {
-        if (p.degree !== 1 && p.degree !== 2) throw new PolicyError(`params.degree: expected 1 or 2, got ${JSON.stringify(p.degree)}`);
+        if (p.degree !== 1 && p.degree !== 2 && p.degree !== 3) throw new PolicyError(`params.degree: expected 1, 2 or 3, got ${JSON.stringify(p.degree)}`);
         if (!Array.isArray(p.theta)) throw new PolicyError('params.theta: expected a list of coefficient lists');
         const theta = p.theta.map((t, i) => numArray(t, `theta[${i}]`));
-        return new LinearArmPolicy(doc.kind, p.encoder as EncoderSpec, p.degree, numArray(p.multipliers, 'multipliers'), theta, pacerOf(p.pacer));
+        return new LinearArmPolicy(doc.kind, p.encoder as EncoderSpec, p.degree, numArray(p.multipliers, 'multipliers'), theta, pacerOf(p.pacer), offsetsOf(p.offsets));
       }
       default:
         throw new PolicyError(`kind: unknown policy kind "${doc.kind}"; expected one of truthful, shaded, constant, random, pacing, q-learning, dqn, reinforce, actor-critic, linucb, thompson`);

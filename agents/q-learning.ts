@@ -124,6 +124,9 @@ export class QLearningAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const s = this.state(o);
     const n = this.shaper.actions;
     let a: number;
@@ -138,6 +141,7 @@ export class QLearningAgent implements Agent {
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training) return;
     // With a zero value every multiplier bids 0: the action is unknown and irrelevant.
     if (!(valueOf(t.observation) > 0)) return;
@@ -168,6 +172,6 @@ export class QLearningAgent implements Agent {
   }
 
   policy(): Policy {
-    return new TablePolicy(this.kind, this.shaper.encoderSpec, this.gridSpec, this.shaper.multipliers, Float64Array.from(this.q), this.shaper.pacerParams());
+    return new TablePolicy(this.kind, this.shaper.encoderSpec, this.gridSpec, this.shaper.actionMultipliers, Float64Array.from(this.q), this.shaper.pacerParams(), this.shaper.actionOffsets);
   }
 }

@@ -112,12 +112,16 @@ export class ReinforceAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const logits = this.actor.forward(this.shaper.encode(o));
     const a = this.training ? sampleSoftmax(logits, this.probs, rng.next()) : argmax(logits, 0, this.shaper.actions);
     return this.shaper.bid(o, a, this.training);
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     const k = this.shaper.encoder.size;
     const n = this.as.length;
@@ -165,6 +169,6 @@ export class ReinforceAgent implements Agent {
   }
 
   policy(): Policy {
-    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.actor.weights(), this.shaper.pacerParams());
+    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.actionMultipliers, this.actor.weights(), this.shaper.pacerParams(), this.shaper.actionOffsets);
   }
 }

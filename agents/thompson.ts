@@ -24,7 +24,7 @@ import { RidgeModel } from './linear.js';
 /** Arguments of {@link ThompsonAgent} (defaults in experiments/agent-schema.ts). */
 export interface ThompsonArgs extends ShaperArgs {
   /** Context degree: [1, x] or [1, x, x²]. */
-  degree: 1 | 2;
+  degree: 1 | 2 | 3;
   /** Prior precision λ of each arm's regression. */
   regularisation: number;
   /** Forgetting factor per update, in (0, 1]. */
@@ -44,7 +44,7 @@ export class ThompsonAgent implements Agent {
   constructor(readonly args: ThompsonArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
     const d = 1 + this.shaper.encoder.size * args.degree;
-    this.arms = this.shaper.multipliers.map(() => new RidgeModel(d, args.regularisation));
+    this.arms = this.shaper.actionMultipliers.map(() => new RidgeModel(d, args.regularisation));
     this.ctxv = new Float64Array(d);
     if (!(args.noise > 0)) throw new RangeError(`noise: expected a number > 0, got ${args.noise}`);
   }
@@ -55,6 +55,9 @@ export class ThompsonAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const x = this.context(o);
     let best = 0;
     let bestScore = -Infinity;
@@ -70,6 +73,7 @@ export class ThompsonAgent implements Agent {
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     const a = this.shaper.actionOf(t.observation, t.action);
     this.arms[a]!.update(this.context(t.observation), this.shaper.reward(t), this.args.decay);
@@ -81,7 +85,7 @@ export class ThompsonAgent implements Agent {
 
   policy(): Policy {
     const theta = this.arms.map((m) => Array.from(m.theta));
-    return new LinearArmPolicy(this.kind, this.shaper.encoderSpec, this.args.degree, this.shaper.multipliers, theta, this.shaper.pacerParams());
+    return new LinearArmPolicy(this.kind, this.shaper.encoderSpec, this.args.degree, this.shaper.actionMultipliers, theta, this.shaper.pacerParams(), this.shaper.actionOffsets);
   }
 }
 

@@ -40,20 +40,32 @@ export const pacingSchema = z
     kind: z.literal('pacing'),
     rate: z.number().positive().default(0.5).describe('step size of the pacing multiplier: μ moves by rate × √horizon × (share of budget spent − share of time elapsed) per auction'),
     maxMultiplier: z.number().positive().default(20).describe('largest pacing multiplier μ'),
+    minMultiplier: z.number().gt(-1).max(0).default(-0.2).describe('smallest pacing multiplier μ (< 0: behind schedule, bid up to value / (1 + μ_min), so that a budget that binds is spent)'),
   })
   .strict();
 
 /** Observation feature names a learner may read (see env/observation.ts). */
 const featureNames = OBS_FEATURES.map((f) => f.name) as [ObsFeature, ...ObsFeature[]];
 
+/** `[from, from + step, …, to]`, rounded to 1e-9. */
+function grid(from: number, to: number, step: number): number[] {
+  const n = Math.round((to - from) / step);
+  return Array.from({ length: n + 1 }, (_, i) => Math.round((from + i * step) * 1e9) / 1e9);
+}
+
 /** Fields every learning agent shares: its actions (bid multipliers), features and budget handling. */
 const learnerFields = {
   multipliers: z
     .array(z.number().min(0).max(100))
     .min(2)
-    .default([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5])
+    .default(grid(0, 1.25, 0.05))
     .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing multipliers' })
-    .describe('the actions: bid = multiplier × value (shading factors), increasing'),
+    .describe('actions bid = multiplier × value (shading factors), increasing'),
+  bidLevels: z
+    .array(z.number().gt(0).max(100))
+    .default(grid(0.05, 1, 0.05))
+    .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing bid levels' })
+    .describe('more actions bid = level × the value scale the learner measures (the 95th percentile of its first 500 values): bids that do not grow with the value, increasing; [] = multipliers only'),
   features: z
     .array(z.enum(featureNames))
     .min(1)
@@ -61,7 +73,8 @@ const learnerFields = {
     .default(null)
     .describe('observation features the agent reads; null = value (plus budgetLeft and timeLeft when a budget is not paced)'),
   pacing: z.boolean().default(true).describe('with a budget: divide bids by the pacing price of money λ(o) and learn from the Lagrangian reward (false: learn to spend from budgetLeft/timeLeft in the state)'),
-  pacingGain: z.number().min(0).max(100).default(1.5).describe('gain κ of the pacing rule log λ = log λ₀ + κ (timeLeft − budgetLeft)'),
+  pacingGain: z.number().min(0).max(100).default(1.5).describe('gain κ of the pacing rule log λ = max(log λ_min, log λ₀ + κ (timeLeft − budgetLeft))'),
+  minLambda: z.number().gt(0).max(1).default(0.8).describe('floor λ_min of the price of money: behind schedule, a budgeted learner values a win up to 1/λ_min × its value, so that it spends a budget that binds (1 = never above the value)'),
 };
 
 /** `q-learning`: tabular Q-learning over bid multipliers (agents/q-learning.ts). */
@@ -130,7 +143,7 @@ export const actorCriticSchema = z
 
 /** Fields of the linear contextual bandits. */
 const banditFields = {
-  degree: z.union([z.literal(1), z.literal(2)]).default(2).describe('context: [1, x] (1) or [1, x, x²] (2)'),
+  degree: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(2).describe('context: [1, x] (1), [1, x, x²] (2) or [1, x, x², x³] (3)'),
   regularisation: z.number().gt(0).default(1).describe('ridge prior precision λ of each arm'),
   decay: z.number().gt(0).max(1).default(1).describe('forgetting factor per update (1 = none; < 1 tracks changing rivals)'),
 };
