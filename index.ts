@@ -7,13 +7,14 @@
  *   bidders: [{ id: 'a', agent: { kind: 'truthful' }, value: { kind: 'uniform' } }, { id: 'b', agent: { kind: 'truthful' }, value: { kind: 'uniform' } }] } });
  * const { observations } = env.reset({ seed: 1 });
  */
+import { agentContext } from './experiments/agent-context.js';
 import { createAgent } from './experiments/agent-registry.js';
 import { marketSpec, resolveConfig } from './experiments/config.js';
 import { BiddingEnv } from './env/bidding.js';
+import type { Policy } from './env/core.js';
 import { MarketEnv } from './env/market-env.js';
 import { rng as rootRng } from './env/rng.js';
 import { VectorBiddingEnv } from './env/vector.js';
-import type { Policy } from './agents/core.js';
 
 export * from './env/core.js';
 export * from './env/spaces.js';
@@ -26,12 +27,14 @@ export { VectorBiddingEnv } from './env/vector.js';
 export { checkEnv, checkParallelEnv } from './env/check.js';
 export { runAuction, auctionScratch, MECHANISMS, type Mechanism } from './env/exchange/mechanisms.js';
 export { Ledger, MICROS, toMicros, fromMicros } from './env/exchange/ledger.js';
-export type { Agent, Policy, Transition, AgentContext, AuctionOutcome } from './agents/core.js';
+export type { Agent, Transition, AgentContext } from './agents/core.js';
 export { loadPolicy, writePolicyFile, PolicyError, POLICY_SCHEMA_VERSION, type PolicyFile, type LoadedPolicy } from './agents/policy.js';
 export { hindsightOptimum, hindsightOptimumSlots, regretDecomposition, slotPrices } from './agents/hindsight.js';
 export { LinUcbAllocator } from './agents/linucb.js';
 export { ThompsonAllocator } from './agents/thompson.js';
+export { LinearAllocator, type ScoringRule } from './agents/bandit.js';
 export { createAgent, agentFactories } from './experiments/agent-registry.js';
+export { agentContext, createAgents, valueScaleOf } from './experiments/agent-context.js';
 export { loadConfig, resolveConfig, ConfigError, configHash } from './experiments/config.js';
 export { runExperiment } from './experiments/runner.js';
 
@@ -42,7 +45,11 @@ export const ENV_IDS = ['bidgym/Market-v0', 'bidgym/Bidding-v0', 'bidgym/VectorB
 export interface MakeEnvOptions {
   config: unknown;
   seed?: number;
-  /** Bidding envs: the learning bidder's id (default: the first bidder); the others bid with their configured agents' policies. */
+  /**
+   * Bidding envs: the learning bidder's id (default: the first bidder); the
+   * others bid with the policies of their configured agents, built exactly as
+   * in replication 0 of `bidgym run` with this seed (same context, same streams).
+   */
   learner?: string;
   /** VectorBidding: number of copies. */
   num?: number;
@@ -61,19 +68,10 @@ export function makeEnv(id: (typeof ENV_IDS)[number], options: MakeEnvOptions): 
   if (id === 'bidgym/Market-v0') return new MarketEnv(spec, { seed: options.seed ?? cfg.seed });
   const learner = options.learner ?? cfg.bidders[0]!.id;
   const rivals: Record<string, Policy> = {};
-  const root = rootRng(options.seed ?? cfg.seed);
-  for (const b of cfg.bidders) {
-    if (b.id === learner) continue;
-    rivals[b.id] = createAgent(b.agent, {
-      id: b.id,
-      budget: b.budget,
-      auctionsPerEpisode: cfg.auctionsPerEpisode,
-      mechanism: cfg.exchange.mechanism,
-      slots: cfg.exchange.slots,
-      valueScale: 1,
-      rng: root.stream(`bidder:${b.id}`),
-    }).policy();
-  }
+  const rep = rootRng(options.seed ?? cfg.seed).stream('replication:0');
+  cfg.bidders.forEach((b, i) => {
+    if (b.id !== learner) rivals[b.id] = createAgent(b.agent, agentContext(cfg, i, rep)).policy();
+  });
   if (id === 'bidgym/Bidding-v0') return new BiddingEnv(spec, { learner, rivals, seed: options.seed ?? cfg.seed });
   if (id === 'bidgym/VectorBidding-v0') return new VectorBiddingEnv(options.num ?? 4, spec, { learner, rivals, seed: options.seed ?? cfg.seed });
   throw new Error(`makeEnv: unknown env id "${id as string}"; expected one of ${ENV_IDS.join(', ')}`);

@@ -7,37 +7,43 @@
  *   δ_t = r_t + γ · V_φ(x'_t) · [bootstrap] − V_φ(x_t)          (TD error = advantage)
  *   actor:  Adam step on −Σ δ_t · log π_θ(a_t | x_t) − β · H(π_θ(· | x_t))
  *   critic: Adam step on Σ (V_φ(x_t) − (r_t + γ · V_φ(x'_t) · [bootstrap]))²
- * with the targets computed before either network moves. Bootstrapping follows
- * q-learning.ts: not after a termination (budget spent); at the horizon from x
- * itself when time is not a feature, not at all when it is.
+ * with the targets computed before either network moves. Discounting and
+ * bootstrapping follow the shared rules (learner/rules.ts): not after a
+ * termination (budget spent); at the horizon from x itself when time is not a
+ * feature, not at all when it is. The policy's gradient is learner/policy-gradient.ts.
  *
  * Unlike REINFORCE (reinforce.ts) it does not wait for the end of an episode:
  * with γ > 0 the critic's estimate of what follows replaces the rest of the
  * return. Greedy (evaluation) action: the mode of π.
  */
+import { z } from 'zod';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
-import { argmax, valueOf } from './features.js';
+import { valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
-import { BidShaper, type ShaperArgs } from './learner.js';
+import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
+import { TransitionBuffer } from './learner/buffer.js';
+import { actorNetwork, categoricalAction, policyGradient, softmax } from './learner/policy-gradient.js';
+import { resolveDiscount } from './learner/rules.js';
+import { BidShaper } from './learner/shaper.js';
 import { Mlp } from './nn.js';
-import { policyGradient, sampleSoftmax, softmax } from './reinforce.js';
 
-/** Arguments of {@link ActorCriticAgent} (defaults in experiments/agent-schema.ts). */
-export interface ActorCriticArgs extends ShaperArgs {
-  /** Hidden layer widths of both networks. */
-  hidden: number[];
-  /** Adam step size of the actor. */
-  learningRate: number;
-  /** Adam step size of the critic. */
-  criticLearningRate: number;
-  /** Discount γ, or "auto" (1 when the budget is learnt from the state, else 0). */
-  discount: number | 'auto';
-  /** Transitions per update. */
-  batchSize: number;
-  /** Weight β of the entropy bonus. */
-  entropy: number;
-}
+/** `actor-critic`: advantage actor-critic (A2C) with a one-step TD critic (config `bidders[i].agent`). */
+export const actorCriticSchema = z
+  .object({
+    kind: z.literal('actor-critic'),
+    ...learnerFields,
+    hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32]).describe('hidden layer widths of the actor and critic networks'),
+    learningRate: z.number().gt(0).max(1).default(5e-3).describe('Adam step size of the actor'),
+    criticLearningRate: z.number().gt(0).max(1).default(1e-2).describe('Adam step size of the critic'),
+    discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
+    batchSize: z.number().int().min(1).default(32).describe('transitions per update (n-step batch)'),
+    entropy: z.number().min(0).default(0.01).describe('weight of the entropy bonus'),
+  })
+  .strict();
+
+/** Arguments of {@link ActorCriticAgent}: its config fields, defaults filled. */
+export type ActorCriticArgs = LearnerArgsOf<z.output<typeof actorCriticSchema>>;
 
 /** Actor-critic bidder. @example new ActorCriticAgent({ ...defaults }, ctx) */
 export class ActorCriticAgent implements Agent {
@@ -47,93 +53,67 @@ export class ActorCriticAgent implements Agent {
   readonly actor: Mlp;
   readonly critic: Mlp;
   readonly discount: number;
-  private readonly timeAware: boolean;
   private readonly probs: Float64Array;
   private readonly d: Float64Array;
   private readonly d1 = new Float64Array(1);
-  // The batch: features, next features, actions, rewards, bootstrap flags.
-  private readonly bx: Float64Array;
-  private readonly bx2: Float64Array;
-  private readonly ba: Int32Array;
-  private readonly br: Float64Array;
-  private readonly bboot: Uint8Array;
+  /** The transitions of the current batch. */
+  readonly batch: TransitionBuffer;
   private n = 0;
 
   constructor(readonly args: ActorCriticArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
     const k = this.shaper.encoder.size;
     const nA = this.shaper.actions;
-    this.actor = new Mlp({ sizes: [k, ...args.hidden, nA], learningRate: args.learningRate }, ctx.rng.stream('actor'));
+    this.actor = actorNetwork([k, ...args.hidden, nA], args.learningRate, ctx.rng.stream('actor'));
     this.critic = new Mlp({ sizes: [k, ...args.hidden, 1], learningRate: args.criticLearningRate }, ctx.rng.stream('critic'));
-    // Start from the uniform policy: zero output layer.
-    this.actor.w[this.actor.w.length - 1]!.fill(0);
-    this.discount = args.discount === 'auto' ? (ctx.budget !== null && !this.shaper.pacer ? 1 : 0) : args.discount;
-    if (!(this.discount >= 0 && this.discount <= 1)) throw new RangeError(`discount: expected a number in [0, 1] or "auto", got ${args.discount}`);
-    this.timeAware = this.shaper.encoderSpec.features.some((f) => f.name === 'timeLeft');
+    this.discount = resolveDiscount(args.discount, this.shaper.budgetInState);
     this.probs = new Float64Array(nA);
     this.d = new Float64Array(nA);
-    const B = args.batchSize;
-    this.bx = new Float64Array(B * k);
-    this.bx2 = new Float64Array(B * k);
-    this.ba = new Int32Array(B);
-    this.br = new Float64Array(B);
-    this.bboot = new Uint8Array(B);
+    this.batch = new TransitionBuffer(args.batchSize, k);
   }
 
   act(o: Observation, rng: Rng): number {
-    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    // Warming up (learner/shaper.ts): a random action until the learner has measured its value scale.
     const w = this.shaper.warmupAction(rng, this.training);
     if (w !== null) return this.shaper.bid(o, w, true);
-    const logits = this.actor.forward(this.shaper.encode(o));
-    const a = this.training ? sampleSoftmax(logits, this.probs, rng.next()) : argmax(logits, 0, this.shaper.actions);
+    const a = categoricalAction(this.actor.forward(this.shaper.encode(o)), this.probs, this.training ? rng : null);
     return this.shaper.bid(o, a, this.training);
   }
 
   learn(t: Transition): void {
     if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
-    const k = this.shaper.encoder.size;
-    const i = this.n;
-    this.bx.set(this.shaper.encode(t.observation), i * k);
-    let boot = 0;
-    if (!t.terminated && this.discount > 0) {
-      if (t.nextObservation) {
-        this.bx2.set(this.shaper.encode(t.nextObservation), i * k);
-        boot = 1;
-      } else if (!this.timeAware) {
-        this.bx2.set(this.bx.subarray(i * k, i * k + k), i * k);
-        boot = 1;
-      }
-    }
-    this.ba[i] = this.shaper.actionOf(t.observation, t.action);
-    this.br[i] = this.shaper.reward(t);
-    this.bboot[i] = boot;
+    this.batch.store(this.n, t, this.shaper, this.discount, this.shaper.timeAware);
     this.n++;
     if (this.n === this.args.batchSize) this.update();
   }
 
+  /**
+   * The critic's one-step TD targets y_i = r_i + γ · V_φ(x'_i) · [bootstrap] of
+   * the first `n` transitions of the batch, into `out`.
+   */
+  tdTargets(n: number, out: Float64Array): Float64Array {
+    const x = new Float64Array(this.shaper.encoder.size);
+    for (let i = 0; i < n; i++) {
+      let y = this.batch.r[i]!;
+      if (this.batch.boot[i]) y += this.discount * this.critic.forward(this.batch.row(this.batch.x2, i, x))[0]!;
+      out[i] = y;
+    }
+    return out;
+  }
+
   /** One actor and one critic step on the batch, then clears it. */
   private update(): void {
-    const k = this.shaper.encoder.size;
     const n = this.n;
-    const x = new Float64Array(k);
-    // Targets first, with the critic as it stands.
-    const targets = new Float64Array(n);
+    const x = new Float64Array(this.shaper.encoder.size);
+    // Targets first, with the critic as it stands; the advantage is the TD error δ = y − V_φ(x).
+    const targets = this.tdTargets(n, new Float64Array(n));
     for (let i = 0; i < n; i++) {
-      let y = this.br[i]!;
-      if (this.bboot[i]) {
-        for (let d = 0; d < k; d++) x[d] = this.bx2[i * k + d]!;
-        y += this.discount * this.critic.forward(x)[0]!;
-      }
-      targets[i] = y;
-    }
-    for (let i = 0; i < n; i++) {
-      for (let d = 0; d < k; d++) x[d] = this.bx[i * k + d]!;
-      const v = this.critic.forward(x)[0]!;
+      const v = this.critic.forward(this.batch.row(this.batch.x, i, x))[0]!;
       this.d1[0] = v - targets[i]!;
       this.critic.backward(this.d1);
       softmax(this.actor.forward(x), this.probs);
-      policyGradient(this.probs, this.ba[i]!, targets[i]! - v, this.args.entropy, this.d);
+      policyGradient(this.probs, this.batch.a[i]!, targets[i]! - v, this.args.entropy, this.d);
       this.actor.backward(this.d);
     }
     this.critic.step();
@@ -146,6 +126,6 @@ export class ActorCriticAgent implements Agent {
   }
 
   policy(): Policy {
-    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.actionMultipliers, this.actor.weights(), this.shaper.pacerParams(), this.shaper.actionOffsets);
+    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.actor.weights(), this.shaper.pacerParams(), this.shaper.levelBids);
   }
 }

@@ -1,10 +1,47 @@
 /**
  * Baseline bidders that do not learn: truthful, shaded, constant, random.
- * Budget pacing, which adapts within an episode, is in pacing.ts.
+ * Budget pacing, which adapts within an episode, is in pacing-agent.ts.
  */
+import { z } from 'zod';
 import { OBS } from '../env/observation.js';
 import { Rng } from '../env/rng.js';
 import { StaticAgent, type Agent, type Observation, type Policy, type PolicyParams, type Transition } from './core.js';
+
+/** `truthful`: bid the value (value × pCTR, or the private value). */
+export const truthfulSchema = z.object({ kind: z.literal('truthful') }).strict();
+
+/** `shaded`: bid `factor × value`. */
+export const shadedSchema = z
+  .object({
+    kind: z.literal('shaded'),
+    factor: z.number().min(0).max(100).default(0.8).describe('bid multiplier on the value (0.8 = bid 80% of the value)'),
+  })
+  .strict();
+
+/** `constant`: bid a fixed amount. */
+export const constantSchema = z
+  .object({
+    kind: z.literal('constant'),
+    amount: z.number().min(0).default(0.5).describe('bid, currency units'),
+  })
+  .strict();
+
+/** `random`: bid uniformly in [low, high). */
+export const randomSchema = z
+  .object({
+    kind: z.literal('random'),
+    low: z.number().min(0).default(0).describe('lowest bid, currency units'),
+    high: z.number().min(0).default(1).describe('highest bid, currency units'),
+  })
+  .strict()
+  .refine((a) => a.low <= a.high, { message: 'expected low ≤ high', path: ['low'] });
+
+/** Arguments of {@link ShadedAgent}. */
+export type ShadedArgs = Omit<z.output<typeof shadedSchema>, 'kind'>;
+/** Arguments of {@link ConstantAgent}. */
+export type ConstantArgs = Omit<z.output<typeof constantSchema>, 'kind'>;
+/** Arguments of {@link RandomAgent}. */
+export type RandomArgs = Omit<z.output<typeof randomSchema>, 'kind'>;
 
 /** Bids the observation's `value` (value × pCTR, or the private value): dominant in second price. */
 export class TruthfulPolicy implements Policy {
@@ -60,27 +97,22 @@ export class RandomPolicy implements Policy {
 
 /** Truthful bidder. @example new TruthfulAgent() */
 export class TruthfulAgent extends StaticAgent {
-  readonly kind = 'truthful';
-  protected readonly frozen = new TruthfulPolicy();
+  constructor() {
+    super('truthful', new TruthfulPolicy());
+  }
 }
 
 /** Shaded bidder: bids `factor × value`. @example new ShadedAgent({ factor: 0.8 }) */
 export class ShadedAgent extends StaticAgent {
-  readonly kind = 'shaded';
-  protected readonly frozen: ShadedPolicy;
-  constructor(args: { factor: number }) {
-    super();
-    this.frozen = new ShadedPolicy(args.factor);
+  constructor(args: ShadedArgs) {
+    super('shaded', new ShadedPolicy(args.factor));
   }
 }
 
 /** Constant bidder. @example new ConstantAgent({ amount: 0.5 }) */
 export class ConstantAgent extends StaticAgent {
-  readonly kind = 'constant';
-  protected readonly frozen: ConstantPolicy;
-  constructor(args: { amount: number }) {
-    super();
-    this.frozen = new ConstantPolicy(args.amount);
+  constructor(args: ConstantArgs) {
+    super('constant', new ConstantPolicy(args.amount));
   }
 }
 
@@ -88,7 +120,7 @@ export class ConstantAgent extends StaticAgent {
 export class RandomAgent implements Agent {
   readonly kind = 'random';
   training = true;
-  constructor(readonly args: { low: number; high: number }, private readonly policySeed: string) {}
+  constructor(readonly args: RandomArgs, private readonly policySeed: string) {}
   act(_o: Observation, rng: Rng): number {
     return rng.uniform(this.args.low, this.args.high);
   }

@@ -1,31 +1,15 @@
 /**
- * Agent and Policy interfaces: every bidding algorithm implements {@link Agent};
- * what it has learnt is frozen into a {@link Policy} for evaluation and export.
+ * The Agent interface: every bidding algorithm implements {@link Agent}; what it
+ * has learnt is frozen into a `Policy` (declared with the observation and the
+ * auction outcome in env/core.ts, which the env owns) for evaluation and export.
  *
  * An action is a bid in currency units for the top slot (the exchange scales
  * payments in lower slots by their slot weights).
  */
+import type { AuctionOutcome, Observation, Policy } from '../env/core.js';
 import type { Rng } from '../env/rng.js';
 
-/** A bidder's observation: a `Float64Array` indexed by `OBS` (env/observation.ts). */
-export type Observation = Float64Array;
-
-/** What happened to one bidder in one auction it took part in. */
-export interface AuctionOutcome {
-  /** Won a slot. */
-  won: boolean;
-  /** Slot won (0 = top), -1 when lost. */
-  slot: number;
-  /** Payment, currency units. */
-  cost: number;
-  /** True expected value of what was won (value × true CTR × slot effects), currency units. */
-  value: number;
-  /** Realised clicks (0 or 1) and conversions. */
-  clicks: number;
-  conversions: number;
-  /** Highest competing bid (or the reserve, whichever is higher), currency units: the price to beat for the top slot. */
-  competingBid: number;
-}
+export type { AuctionOutcome, Observation, Policy, PolicyParams } from '../env/core.js';
 
 /**
  * One step of experience. Arrays are owned by the caller and reused after
@@ -44,18 +28,6 @@ export interface Transition {
   /** Horizon reached: bootstrap as if the episode went on. */
   truncated: boolean;
   info: AuctionOutcome;
-}
-
-/** Plain-data description of a policy's parameters (what goes into a policy file). */
-export type PolicyParams = Record<string, unknown>;
-
-/** A frozen, deterministic bidding rule. */
-export interface Policy {
-  readonly kind: string;
-  /** The bid for an observation, currency units (≥ 0). */
-  bid(observation: Observation): number;
-  /** Parameters that recreate this policy (JSON-safe). */
-  params(): PolicyParams;
 }
 
 /** Static facts an agent is built with. */
@@ -91,11 +63,13 @@ export interface Agent {
   policy(): Policy;
 }
 
-/** Base for agents that do not learn: act() is the policy's bid. */
-export abstract class StaticAgent implements Agent {
-  abstract readonly kind: string;
+/** An agent that does not learn: act() is its frozen policy's bid. @example new StaticAgent('truthful', new TruthfulPolicy()) */
+export class StaticAgent implements Agent {
   training = true;
-  protected abstract readonly frozen: Policy;
+  constructor(
+    readonly kind: string,
+    protected readonly frozen: Policy,
+  ) {}
   act(observation: Observation, _rng: Rng): number {
     return this.frozen.bid(observation);
   }

@@ -13,6 +13,7 @@
  *
  * Nothing here draws random numbers or keeps state between calls.
  */
+import { InputError } from '../env/errors.js';
 import { OBS, OBS_FEATURES, type ObsFeature } from '../env/observation.js';
 import type { AgentContext, Observation } from './core.js';
 
@@ -56,12 +57,12 @@ export function defaultFeatures(ctx: Pick<AgentContext, 'budget'>, pacing: boole
  */
 export function encoderSpec(names: readonly string[], valueScale: number): EncoderSpec {
   if (!(valueScale > 0) || !Number.isFinite(valueScale)) throw new RangeError(`encoderSpec: valueScale must be a positive number, got ${valueScale}`);
-  if (names.length === 0) throw new RangeError('encoderSpec: features must name at least one observation feature');
+  if (names.length === 0) throw new InputError('encoderSpec: features must name at least one observation feature');
   const seen = new Set<string>();
   const features = names.map((name): FeatureNormalisation => {
     const spec = OBS_FEATURES.find((f) => f.name === name);
-    if (!spec) throw new RangeError(`features: unknown observation feature "${name}"; expected one of ${OBS_FEATURES.map((f) => f.name).join(', ')}`);
-    if (seen.has(name)) throw new RangeError(`features: "${name}" is listed twice`);
+    if (!spec) throw new InputError(`features: unknown observation feature "${name}"; expected one of ${OBS_FEATURES.map((f) => f.name).join(', ')}`);
+    if (seen.has(name)) throw new InputError(`features: "${name}" is listed twice`);
     seen.add(name);
     const n = name as ObsFeature;
     if (CURRENCY_FEATURES.has(n)) return { name: n, unit: spec.unit, divideBy: valueScale, clipLow: 0, clipHigh: 4 };
@@ -136,7 +137,7 @@ export class StateGrid {
     const { buckets, low, high } = spec;
     if (buckets.length !== low.length || low.length !== high.length) throw new RangeError('StateGrid: buckets, low and high must have the same length');
     buckets.forEach((b, k) => {
-      if (!Number.isInteger(b) || b < 1) throw new RangeError(`buckets[${k}]: expected an integer ≥ 1, got ${b}`);
+      if (!Number.isInteger(b) || b < 1) throw new InputError(`buckets[${k}]: expected an integer ≥ 1, got ${b}`);
       if (!(high[k]! > low[k]!)) throw new RangeError(`StateGrid: feature ${k} has an empty range [${low[k]}, ${high[k]}]`);
     });
     this.size = buckets.reduce((a, b) => a * b, 1);
@@ -164,19 +165,31 @@ export class StateGrid {
  * @example multiplierGrid(1.5, 16) // 0, 0.1, …, 1.5
  */
 export function multiplierGrid(max: number, count: number): number[] {
-  if (!(max > 0)) throw new RangeError(`multipliers: max must be > 0, got ${max}`);
-  if (!Number.isInteger(count) || count < 2) throw new RangeError(`multipliers: count must be an integer ≥ 2, got ${count}`);
+  if (!(max > 0)) throw new InputError(`multipliers: max must be > 0, got ${max}`);
+  if (!Number.isInteger(count) || count < 2) throw new InputError(`multipliers: count must be an integer ≥ 2, got ${count}`);
   return Array.from({ length: count }, (_, i) => Math.round(((max * i) / (count - 1)) * 1e9) / 1e9);
 }
 
 /** Checks an explicit multiplier list (non-empty, finite, ≥ 0, increasing). */
 export function checkMultipliers(m: readonly number[], field = 'multipliers'): number[] {
-  if (m.length < 2) throw new RangeError(`${field}: expected at least 2 multipliers, got ${m.length}`);
+  if (m.length < 2) throw new InputError(`${field}: expected at least 2 multipliers, got ${m.length}`);
   m.forEach((x, i) => {
-    if (!Number.isFinite(x) || x < 0) throw new RangeError(`${field}[${i}]: expected a finite number ≥ 0, got ${x}`);
-    if (i > 0 && !(x > m[i - 1]!)) throw new RangeError(`${field}[${i}]: expected increasing multipliers, got ${m[i - 1]} then ${x}`);
+    if (!Number.isFinite(x) || x < 0) throw new InputError(`${field}[${i}]: expected a finite number ≥ 0, got ${x}`);
+    if (i > 0 && !(x > m[i - 1]!)) throw new InputError(`${field}[${i}]: expected increasing multipliers, got ${m[i - 1]} then ${x}`);
   });
   return [...m];
+}
+
+/**
+ * The bid of action `a` at value `v` (v' with a budget: learner/budget-pacer.ts):
+ * the first actions are the multipliers (bid = m × v), the rest the bid levels
+ * in currency, each capped at v (a bid above the value is dominated by bidding
+ * the value in first price and never needed in second price; the cap also keeps
+ * bid/value ≤ the largest multiplier).
+ */
+export function actionBid(multipliers: readonly number[], levelBids: readonly number[], a: number, v: number): number {
+  const M = multipliers.length;
+  return a < M ? multipliers[a]! * v : Math.min(levelBids[a - M]!, v);
 }
 
 /** Checks a list of bid levels (finite, > 0, increasing; may be empty). */

@@ -4,10 +4,9 @@
  * `agent.policy()`; `loadPolicy()` (policy.ts) rebuilds them from a policy file
  * without any training code.
  *
- * Every learner acts on the same kind of action set: bid = multiplier × `value` / λ(o)
- * + offset, each action either a multiplier (offset 0) or a bid level in
- * currency (multiplier 0; learner.ts), and
- * λ(o) the price of money of a bidder with a budget (budget.ts; 1 without one,
+ * Every learner acts on the same action set: bid = multiplier × `value` / λ(o),
+ * the multiplier taken from a fixed grid (`multiplierGrid` in features.ts) and
+ * λ(o) the price of money of a bidder with a budget (learner/budget-pacer.ts; 1 without one,
  * `pacer: null`); with a budget they score the paced observation, whose value
  * is v / λ(o). They differ in how they score the multipliers of an observation:
  * - {@link TablePolicy}: a Q-table over a grid of states (tabular Q-learning);
@@ -18,150 +17,135 @@
  *   Thompson sampling: the greedy action is the best posterior mean).
  */
 import { OBS_SIZE } from '../env/observation.js';
-import { BudgetPacer, type PacerParams } from './budget.js';
+import { BudgetPacer, type PacerParams } from './learner/budget-pacer.js';
 import type { Observation, Policy, PolicyParams } from './core.js';
-import { argmax, FeatureEncoder, polynomialContext, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
+import { actionBid, argmax, FeatureEncoder, polynomialContext, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
 import { mlpForward, type MlpWeights } from './nn.js';
 
 /**
- * The bid of action `a` at value `v`: multiplier × v, or for a bid level (an
- * action with an offset > 0) the level in currency, capped at v (a bid above
- * the value is dominated by bidding the value in first price, and never needed
- * in second price; the cap also keeps bid/value ≤ max multiplier).
+ * What the frozen learners share: the feature encoder, the pacer of a budget
+ * (null without one) and the action set: the multipliers, bid = m × value, then
+ * the bid levels, bid = min(level, value) (features.ts `actionBid`); with a
+ * budget on the paced value v' and divided by λ₀ (learner/budget-pacer.ts).
+ * A subclass says only which action is greedy ({@link action}).
  */
-export function actionBid(multipliers: readonly number[], offsets: readonly number[] | null, a: number, v: number): number {
-  const off = offsets ? offsets[a]! : 0;
-  return off > 0 ? Math.min(off, v) : multipliers[a]! * v;
-}
-
-function checkOffsets(offsets: readonly number[] | null, n: number): void {
-  if (offsets === null) return;
-  if (offsets.length !== n) throw new RangeError(`offsets: expected ${n} numbers (one per action), got ${offsets.length}`);
-  offsets.forEach((x, i) => {
-    if (!Number.isFinite(x) || x < 0) throw new RangeError(`offsets[${i}]: expected a finite number ≥ 0, got ${x}`);
-  });
-}
-
-/** Greedy policy of a Q-table: the best multiplier of the observation's state. */
-export class TablePolicy implements Policy {
-  private readonly encoder: FeatureEncoder;
+abstract class MultiplierPolicy implements Policy {
+  protected readonly encoder: FeatureEncoder;
   private readonly pacer: BudgetPacer | null;
   private readonly paced = new Float64Array(OBS_SIZE);
+  /** Encoded features of the last {@link encode}. */
+  protected readonly x: Float64Array;
+  constructor(
+    readonly kind: string,
+    readonly encoderSpec: EncoderSpec,
+    readonly multipliers: readonly number[],
+    readonly pacerParams: PacerParams | null,
+    readonly levels: readonly number[],
+  ) {
+    this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
+    this.encoder = new FeatureEncoder(encoderSpec);
+    this.x = new Float64Array(this.encoder.size);
+  }
   /** `o`, or with a pacer its paced copy (value v / λ(o)). */
   private view(o: Observation): Observation {
     return this.pacer ? this.pacer.pace(o, this.paced) : o;
   }
+  /** Encodes the (paced) observation into {@link x} and returns it. */
+  protected encode(o: Observation): Float64Array {
+    this.encoder.encode(this.view(o), this.x);
+    return this.x;
+  }
+  /** Number of actions: the multipliers, then the bid levels. */
+  get actions(): number {
+    return this.multipliers.length + this.levels.length;
+  }
+  /** Index of the greedy action for `o`. */
+  abstract action(o: Observation): number;
+  bid(o: Observation): number {
+    return actionBid(this.multipliers, this.levels, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
+  }
+  /** The levels in the policy's parameters (none: no field, as in files without levels). */
+  protected levelParams(): { levels?: number[] } {
+    return this.levels.length ? { levels: [...this.levels] } : {};
+  }
+  abstract params(): PolicyParams;
+}
+
+/** Greedy policy of a Q-table: the best multiplier of the observation's state. */
+export class TablePolicy extends MultiplierPolicy {
   private readonly grid: StateGrid;
-  private readonly x: Float64Array;
   /**
    * @param kind agent kind that learnt it
    * @param q Q-values, `states × multipliers`, row-major by state
    */
   constructor(
-    readonly kind: string,
-    readonly encoderSpec: EncoderSpec,
+    kind: string,
+    encoderSpec: EncoderSpec,
     readonly gridSpec: StateGridSpec,
-    readonly multipliers: readonly number[],
+    multipliers: readonly number[],
     readonly q: Float64Array,
-    readonly pacerParams: PacerParams | null = null,
-    readonly offsets: readonly number[] | null = null,
+    pacerParams: PacerParams | null = null,
+    levels: readonly number[] = [],
   ) {
-    checkOffsets(offsets, multipliers.length);
-    this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
-    this.encoder = new FeatureEncoder(encoderSpec);
+    super(kind, encoderSpec, multipliers, pacerParams, levels);
     this.grid = new StateGrid(gridSpec);
-    if (q.length !== this.grid.size * multipliers.length) throw new RangeError(`q: expected ${this.grid.size} states × ${multipliers.length} multipliers = ${this.grid.size * multipliers.length} values, got ${q.length}`);
-    this.x = new Float64Array(this.encoder.size);
+    if (q.length !== this.grid.size * this.actions) throw new RangeError(`q: expected ${this.grid.size} states × ${this.actions} actions = ${this.grid.size * this.actions} values, got ${q.length}`);
   }
-  /** Index of the greedy multiplier for `o`. */
   action(o: Observation): number {
-    this.encoder.encode(this.view(o), this.x);
-    const n = this.multipliers.length;
-    return argmax(this.q, this.grid.index(this.x) * n, n);
-  }
-  bid(o: Observation): number {
-    return actionBid(this.multipliers, this.offsets, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
+    const n = this.actions;
+    return argmax(this.q, this.grid.index(this.encode(o)) * n, n);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q), pacer: this.pacerParams, ...(this.offsets ? { offsets: [...this.offsets] } : {}) };
+    return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q), pacer: this.pacerParams, ...this.levelParams() };
   }
 }
 
 /** Greedy policy of a network with one output per multiplier (Q-values or logits). */
-export class NetworkPolicy implements Policy {
-  private readonly encoder: FeatureEncoder;
-  private readonly pacer: BudgetPacer | null;
-  private readonly paced = new Float64Array(OBS_SIZE);
-  /** `o`, or with a pacer its paced copy (value v / λ(o)). */
-  private view(o: Observation): Observation {
-    return this.pacer ? this.pacer.pace(o, this.paced) : o;
-  }
-  private readonly x: Float64Array;
+export class NetworkPolicy extends MultiplierPolicy {
   constructor(
-    readonly kind: string,
-    readonly encoderSpec: EncoderSpec,
-    readonly multipliers: readonly number[],
+    kind: string,
+    encoderSpec: EncoderSpec,
+    multipliers: readonly number[],
     readonly network: MlpWeights,
-    readonly pacerParams: PacerParams | null = null,
-    readonly offsets: readonly number[] | null = null,
+    pacerParams: PacerParams | null = null,
+    levels: readonly number[] = [],
   ) {
-    checkOffsets(offsets, multipliers.length);
-    this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
-    this.encoder = new FeatureEncoder(encoderSpec);
+    super(kind, encoderSpec, multipliers, pacerParams, levels);
     if (network.sizes[0] !== this.encoder.size) throw new RangeError(`network.sizes[0]: expected ${this.encoder.size} inputs (one per feature), got ${network.sizes[0]}`);
-    if (network.sizes[network.sizes.length - 1] !== multipliers.length) throw new RangeError(`network: expected ${multipliers.length} outputs (one per multiplier), got ${network.sizes[network.sizes.length - 1]}`);
-    this.x = new Float64Array(this.encoder.size);
+    if (network.sizes[network.sizes.length - 1] !== this.actions) throw new RangeError(`network: expected ${this.actions} outputs (one per action), got ${network.sizes[network.sizes.length - 1]}`);
   }
-  /** Index of the greedy multiplier for `o`. */
   action(o: Observation): number {
-    this.encoder.encode(this.view(o), this.x);
-    return argmax(mlpForward(this.network, this.x), 0, this.multipliers.length);
-  }
-  bid(o: Observation): number {
-    return actionBid(this.multipliers, this.offsets, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
+    return argmax(mlpForward(this.network, this.encode(o)), 0, this.actions);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network, pacer: this.pacerParams, ...(this.offsets ? { offsets: [...this.offsets] } : {}) };
+    return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network, pacer: this.pacerParams, ...this.levelParams() };
   }
 }
 
 /** Greedy policy of per-multiplier linear reward models: argmax_a θ_a · context(o). */
-export class LinearArmPolicy implements Policy {
-  private readonly encoder: FeatureEncoder;
-  private readonly pacer: BudgetPacer | null;
-  private readonly paced = new Float64Array(OBS_SIZE);
-  /** `o`, or with a pacer its paced copy (value v / λ(o)). */
-  private view(o: Observation): Observation {
-    return this.pacer ? this.pacer.pace(o, this.paced) : o;
-  }
-  private readonly x: Float64Array;
+export class LinearArmPolicy extends MultiplierPolicy {
   private readonly ctx: Float64Array;
   /**
    * @param theta per multiplier, the reward model's coefficients (`1 + features × degree` numbers)
    */
   constructor(
-    readonly kind: string,
-    readonly encoderSpec: EncoderSpec,
+    kind: string,
+    encoderSpec: EncoderSpec,
     readonly degree: 1 | 2 | 3,
-    readonly multipliers: readonly number[],
+    multipliers: readonly number[],
     readonly theta: readonly (readonly number[])[],
-    readonly pacerParams: PacerParams | null = null,
-    readonly offsets: readonly number[] | null = null,
+    pacerParams: PacerParams | null = null,
+    levels: readonly number[] = [],
   ) {
-    checkOffsets(offsets, multipliers.length);
-    this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
-    this.encoder = new FeatureEncoder(encoderSpec);
-    this.x = new Float64Array(this.encoder.size);
+    super(kind, encoderSpec, multipliers, pacerParams, levels);
     this.ctx = new Float64Array(1 + this.encoder.size * degree);
-    if (theta.length !== multipliers.length) throw new RangeError(`theta: expected ${multipliers.length} rows (one per multiplier), got ${theta.length}`);
+    if (theta.length !== this.actions) throw new RangeError(`theta: expected ${this.actions} rows (one per action), got ${theta.length}`);
     theta.forEach((t, a) => {
       if (t.length !== this.ctx.length) throw new RangeError(`theta[${a}]: expected ${this.ctx.length} coefficients, got ${t.length}`);
     });
   }
-  /** Index of the greedy multiplier for `o`. */
   action(o: Observation): number {
-    this.encoder.encode(this.view(o), this.x);
-    polynomialContext(this.x, this.encoder.size, this.degree, this.ctx);
+    polynomialContext(this.encode(o), this.encoder.size, this.degree, this.ctx);
     let best = 0;
     let bestScore = -Infinity;
     for (let a = 0; a < this.theta.length; a++) {
@@ -175,10 +159,7 @@ export class LinearArmPolicy implements Policy {
     }
     return best;
   }
-  bid(o: Observation): number {
-    return actionBid(this.multipliers, this.offsets, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
-  }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]), pacer: this.pacerParams, ...(this.offsets ? { offsets: [...this.offsets] } : {}) };
+    return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]), pacer: this.pacerParams, ...this.levelParams() };
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Bayesian ridge regression of a reward on a context vector: the model behind
- * the linear contextual bandits (linucb.ts, thompson.ts) and their ad allocators.
+ * the linear contextual bandits (bandit.ts: linucb.ts, thompson.ts) and their ad allocators.
  *
  * With prior precision λ and forgetting factor ρ ∈ (0, 1] (ρ = 1: ordinary ridge
  * regression), after observations (x_i, r_i):
@@ -12,6 +12,7 @@
  * The posterior of θ under Gaussian noise σ² is N(θ, σ² A⁻¹) (Agrawal & Goyal,
  * "Thompson Sampling for Contextual Bandits with Linear Payoffs", 2013).
  */
+import { InputError } from '../env/errors.js';
 import type { Rng } from '../env/rng.js';
 
 /** Ridge regression state of one arm (or of a shared allocator model). */
@@ -32,7 +33,7 @@ export class RidgeModel {
   /** @param d context dimension (≥ 1) @param lambda prior precision (> 0) */
   constructor(d: number, lambda: number) {
     if (!Number.isInteger(d) || d < 1) throw new RangeError(`RidgeModel: d must be an integer ≥ 1, got ${d}`);
-    if (!(lambda > 0)) throw new RangeError(`regularisation: expected a number > 0, got ${lambda}`);
+    if (!(lambda > 0)) throw new InputError(`regularisation: expected a number > 0, got ${lambda}`);
     this.d = d;
     this.ainv = new Float64Array(d * d);
     for (let i = 0; i < d; i++) this.ainv[i * d + i] = 1 / lambda;

@@ -10,11 +10,8 @@
  *   Q(s, a) ← Q(s, a) + α(s, a) · (target − Q(s, a))
  *   target  = r                          if the episode terminated (budget spent)
  *           = r + γ · max_a' Q(s', a')   otherwise, s' = the next auction's state
- * At the horizon (truncated, no next observation) the agent bootstraps from its
- * current state when time is not part of the state (the horizon is then an
- * outside interruption), and does not when `timeLeft` is a feature (the state
- * knows the episode ends, so the end is a true terminal of the time-augmented
- * MDP; Pardo et al., "Time Limits in Reinforcement Learning", 2018).
+ * At the horizon (truncated, no next observation) it bootstraps from its
+ * current state unless time is part of the state (learner/rules.ts).
  *
  * Schedules, per state so that they work for any number of episodes:
  * - learning rate α(s, a) = max(α_min, α_0 / (1 + n(s, a))^ω), a polynomial
@@ -23,45 +20,44 @@
  * - ε-greedy with ε(s) = max(ε_end, ε_start · h / (h + n(s))): the h-th visit
  *   of a state halves its exploration.
  *
- * Budgets: by default the budget is paced (budget.ts: bids are divided by the
+ * Budgets: by default the budget is paced (learner/budget-pacer.ts: bids are divided by the
  * price of money λ(o) and the reward is the Lagrangian r − (λ − 1)·cost), which
  * decouples the auctions. With `pacing: false` the state gets the budget and
  * time left instead and the agent must learn when to spend from the bootstrapped
  * values alone (slower: see docs/agents.md).
  *
- * Discount "auto": γ = 1 when the budget is learnt from the state (an episode's
- * value is the sum of its auctions', and spending now leaves less for later),
- * else γ = 0 (no bid changes what the bidder sees next, so each auction is a
- * bandit problem and bootstrapping would only add noise).
+ * Discount "auto": γ = 1 when the budget is learnt from the state, else 0
+ * (learner/rules.ts).
  */
+import { z } from 'zod';
 import { OBS } from '../env/observation.js';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { argmax, defaultGrid, StateGrid, valueOf, type StateGridSpec } from './features.js';
 import { TablePolicy } from './frozen.js';
-import { BidShaper, type ShaperArgs } from './learner.js';
+import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
+import { bootstrapFrom, resolveDiscount } from './learner/rules.js';
+import { BidShaper } from './learner/shaper.js';
 
-/** Arguments of {@link QLearningAgent} (defaults in experiments/agent-schema.ts). */
-export interface QLearningArgs extends ShaperArgs {
-  /** Buckets of value-like features (over [0, 1.5] × the value scale). */
-  valueBuckets: number;
-  /** Buckets of fraction features (budgetLeft, timeLeft, …) over [0, 1]. */
-  fractionBuckets: number;
-  /** Discount γ in [0, 1], or "auto" (1 when the budget is learnt from the state, else 0). */
-  discount: number | 'auto';
-  /** α_0 of the learning-rate schedule, in (0, 1]. */
-  learningRate: number;
-  /** ω of the learning-rate schedule, in [0, 1] (0 = constant α_0). */
-  learningRatePower: number;
-  /** Floor α_min of the learning rate. */
-  minLearningRate: number;
-  /** ε at a state's first visit, in [0, 1]. */
-  epsilonStart: number;
-  /** Floor of ε, in [0, 1]. */
-  epsilonEnd: number;
-  /** Visits of a state after which its ε has halved (> 0). */
-  epsilonHalfLife: number;
-}
+/** `q-learning`: tabular Q-learning over bid multipliers (config `bidders[i].agent`). */
+export const qLearningSchema = z
+  .object({
+    kind: z.literal('q-learning'),
+    ...learnerFields,
+    valueBuckets: z.number().int().min(1).max(1000).default(8).describe('buckets of value-like features over [0, 1.5] × the value scale'),
+    fractionBuckets: z.number().int().min(1).max(1000).default(5).describe('buckets of fraction features (budgetLeft, timeLeft) over [0, 1]'),
+    discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
+    learningRate: z.number().gt(0).max(1).default(1).describe('α₀ of α(s, a) = max(α_min, α₀ / (1 + visits)^ω)'),
+    learningRatePower: z.number().min(0).max(1).default(0.7).describe('ω of the learning-rate schedule (0 = constant)'),
+    minLearningRate: z.number().min(0).max(1).default(0.01).describe('floor α_min of the learning rate'),
+    epsilonStart: z.number().min(0).max(1).default(1).describe('exploration rate ε at a state’s first visit'),
+    epsilonEnd: z.number().min(0).max(1).default(0.02).describe('floor of ε'),
+    epsilonHalfLife: z.number().positive().default(50).describe('visits of a state after which its ε has halved'),
+  })
+  .strict();
+
+/** Arguments of {@link QLearningAgent}: its config fields, defaults filled. */
+export type QLearningArgs = LearnerArgsOf<z.output<typeof qLearningSchema>>;
 
 /** Tabular Q-learning bidder. @example new QLearningAgent({ ...defaults }, ctx) */
 export class QLearningAgent implements Agent {
@@ -76,7 +72,6 @@ export class QLearningAgent implements Agent {
   private readonly visitsS: Float64Array;
   private readonly alphas: Float64Array;
   private readonly alphaFloored: boolean;
-  private readonly timeAware: boolean;
   private readonly gridSpec: StateGridSpec;
   /** State and bid of the last act(): learn() on that observation reuses the state. */
   private lastState = -1;
@@ -88,13 +83,11 @@ export class QLearningAgent implements Agent {
     this.shaper = new BidShaper(args, ctx);
     this.gridSpec = defaultGrid(this.shaper.encoderSpec, args.valueBuckets, args.fractionBuckets);
     this.grid = new StateGrid(this.gridSpec);
-    this.discount = args.discount === 'auto' ? (ctx.budget !== null && !this.shaper.pacer ? 1 : 0) : args.discount;
-    if (!(this.discount >= 0 && this.discount <= 1)) throw new RangeError(`discount: expected a number in [0, 1] or "auto", got ${args.discount}`);
+    this.discount = resolveDiscount(args.discount, this.shaper.budgetInState);
     const n = this.grid.size * this.shaper.actions;
     this.q = new Float64Array(n);
     this.visitsSA = new Float64Array(n);
     this.visitsS = new Float64Array(this.grid.size);
-    this.timeAware = this.shaper.encoderSpec.features.some((f) => f.name === 'timeLeft');
     // The learning-rate schedule, tabulated up to where it reaches its floor (at most 4096 visits).
     const table: number[] = [];
     for (let v = 0; v < 4096; v++) {
@@ -151,13 +144,10 @@ export class QLearningAgent implements Agent {
     const s = same ? this.lastState : this.state(o);
     const a = this.shaper.actionOf(t.observation, t.action);
     let target = this.shaper.reward(t);
-    if (!t.terminated && this.discount > 0) {
-      if (t.nextObservation) {
-        const s2 = this.state(t.nextObservation);
-        target += this.discount * this.q[s2 * n + argmax(this.q, s2 * n, n)]!;
-      } else if (!this.timeAware) {
-        target += this.discount * this.q[s * n + argmax(this.q, s * n, n)]!;
-      }
+    const from = bootstrapFrom(t, this.discount, this.shaper.timeAware);
+    if (from !== 'none') {
+      const s2 = from === 'next' ? this.state(t.nextObservation!) : s;
+      target += this.discount * this.q[s2 * n + argmax(this.q, s2 * n, n)]!;
     }
     const i = s * n + a;
     const visits = this.visitsSA[i]!;
@@ -172,6 +162,6 @@ export class QLearningAgent implements Agent {
   }
 
   policy(): Policy {
-    return new TablePolicy(this.kind, this.shaper.encoderSpec, this.gridSpec, this.shaper.actionMultipliers, Float64Array.from(this.q), this.shaper.pacerParams(), this.shaper.actionOffsets);
+    return new TablePolicy(this.kind, this.shaper.encoderSpec, this.gridSpec, this.shaper.multipliers, Float64Array.from(this.q), this.shaper.pacerParams(), this.shaper.levelBids);
   }
 }

@@ -8,77 +8,42 @@
  *
  *   L(θ) = −Σ_t (G_t − b_φ(x_t)) · log π_θ(a_t | x_t) − β · H(π_θ(· | x_t))
  *
- * (the gradient of log-softmax with respect to the logits is onehot(a) − π; of
- * the entropy H = −Σ π log π it is −π_j (log π_j + H)), and the baseline takes
- * one on Σ_t (b_φ(x_t) − G_t)².
+ * (its gradient with respect to the logits: learner/policy-gradient.ts), and the
+ * baseline takes one on Σ_t (b_φ(x_t) − G_t)².
  *
- * Returns: with γ = 0 (the default when auctions are independent: no budget, or a
- * paced one) G_t = r_t and the agent updates every `batchSize` auctions; with
+ * Returns: with γ = 0 (the "auto" default when auctions are independent: no
+ * budget, or a paced one; learner/rules.ts) G_t = r_t and the agent updates every `batchSize` auctions; with
  * γ > 0 the returns G_t = Σ_k γ^k r_{t+k} are computed backwards at the end of
  * each episode (Monte Carlo; the horizon is a true end there), then used in one
  * update. Greedy (evaluation) action: the mode of π.
  */
+import { z } from 'zod';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
-import { argmax, valueOf } from './features.js';
+import { valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
-import { BidShaper, type ShaperArgs } from './learner.js';
+import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
+import { actorNetwork, categoricalAction, policyGradient, softmax } from './learner/policy-gradient.js';
+import { resolveDiscount } from './learner/rules.js';
+import { BidShaper } from './learner/shaper.js';
 import { Mlp } from './nn.js';
 
-/** Arguments of {@link ReinforceAgent} (defaults in experiments/agent-schema.ts). */
-export interface ReinforceArgs extends ShaperArgs {
-  /** Hidden layer widths of both networks. */
-  hidden: number[];
-  /** Adam step size of the policy. */
-  learningRate: number;
-  /** Adam step size of the baseline. */
-  baselineLearningRate: number;
-  /** Discount γ of the returns, or "auto" (1 when the budget is learnt from the state, else 0). */
-  discount: number | 'auto';
-  /** Steps per update when γ = 0. */
-  batchSize: number;
-  /** Weight β of the entropy bonus. */
-  entropy: number;
-}
+/** `reinforce`: REINFORCE with a learned baseline, categorical policy over multipliers (config `bidders[i].agent`). */
+export const reinforceSchema = z
+  .object({
+    kind: z.literal('reinforce'),
+    ...learnerFields,
+    hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32]).describe('hidden layer widths of the policy and baseline networks'),
+    learningRate: z.number().gt(0).max(1).default(5e-3).describe('Adam step size of the policy'),
+    baselineLearningRate: z.number().gt(0).max(1).default(1e-2).describe('Adam step size of the baseline'),
+    discount: discountField('discount γ of the returns; auto = 1 when the budget is learnt from the state, else 0'),
+    batchSize: z.number().int().min(1).default(64).describe('auctions per policy-gradient step (without discounting); with γ > 0 one step per episode'),
+    entropy: z.number().min(0).default(0.01).describe('weight of the entropy bonus'),
+  })
+  .strict();
 
-/**
- * Samples an action from softmax(logits) with one uniform draw; writes the
- * probabilities into `probs`.
- */
-export function sampleSoftmax(logits: Float64Array, probs: Float64Array, u: number): number {
-  softmax(logits, probs);
-  let c = 0;
-  for (let a = 0; a < probs.length; a++) {
-    c += probs[a]!;
-    if (u < c) return a;
-  }
-  return probs.length - 1;
-}
-
-/** Numerically stable softmax of `z` into `p`. */
-export function softmax(z: ArrayLike<number>, p: Float64Array): void {
-  let m = -Infinity;
-  for (let a = 0; a < p.length; a++) if (z[a]! > m) m = z[a]!;
-  let s = 0;
-  for (let a = 0; a < p.length; a++) {
-    p[a] = Math.exp(z[a]! - m);
-    s += p[a]!;
-  }
-  for (let a = 0; a < p.length; a++) p[a]! /= s;
-}
-
-/**
- * Gradient of −adv · log π(a) − β · H(π) with respect to the logits, into `d`
- * (`p` = π, already computed).
- */
-export function policyGradient(p: Float64Array, a: number, adv: number, beta: number, d: Float64Array): void {
-  let h = 0;
-  for (let j = 0; j < p.length; j++) if (p[j]! > 0) h -= p[j]! * Math.log(p[j]!);
-  for (let j = 0; j < p.length; j++) {
-    const logp = p[j]! > 0 ? Math.log(p[j]!) : 0;
-    d[j] = -adv * ((j === a ? 1 : 0) - p[j]!) + beta * p[j]! * (logp + h);
-  }
-}
+/** Arguments of {@link ReinforceAgent}: its config fields, defaults filled. */
+export type ReinforceArgs = LearnerArgsOf<z.output<typeof reinforceSchema>>;
 
 /** REINFORCE bidder. @example new ReinforceAgent({ ...defaults }, ctx) */
 export class ReinforceAgent implements Agent {
@@ -100,23 +65,19 @@ export class ReinforceAgent implements Agent {
     this.shaper = new BidShaper(args, ctx);
     const k = this.shaper.encoder.size;
     const nA = this.shaper.actions;
-    this.actor = new Mlp({ sizes: [k, ...args.hidden, nA], learningRate: args.learningRate }, ctx.rng.stream('actor'));
+    this.actor = actorNetwork([k, ...args.hidden, nA], args.learningRate, ctx.rng.stream('actor'));
     this.baseline = new Mlp({ sizes: [k, ...args.hidden, 1], learningRate: args.baselineLearningRate }, ctx.rng.stream('baseline'));
-    // Start from the uniform policy: zero output layer.
-    this.actor.w[this.actor.w.length - 1]!.fill(0);
-    this.discount = args.discount === 'auto' ? (ctx.budget !== null && !this.shaper.pacer ? 1 : 0) : args.discount;
-    if (!(this.discount >= 0 && this.discount <= 1)) throw new RangeError(`discount: expected a number in [0, 1] or "auto", got ${args.discount}`);
+    this.discount = resolveDiscount(args.discount, this.shaper.budgetInState);
     this.probs = new Float64Array(nA);
     this.d = new Float64Array(nA);
     this.xs = new Float64Array(k * 1024);
   }
 
   act(o: Observation, rng: Rng): number {
-    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    // Warming up (learner/shaper.ts): a random action until the learner has measured its value scale.
     const w = this.shaper.warmupAction(rng, this.training);
     if (w !== null) return this.shaper.bid(o, w, true);
-    const logits = this.actor.forward(this.shaper.encode(o));
-    const a = this.training ? sampleSoftmax(logits, this.probs, rng.next()) : argmax(logits, 0, this.shaper.actions);
+    const a = categoricalAction(this.actor.forward(this.shaper.encode(o)), this.probs, this.training ? rng : null);
     return this.shaper.bid(o, a, this.training);
   }
 
@@ -169,6 +130,6 @@ export class ReinforceAgent implements Agent {
   }
 
   policy(): Policy {
-    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.actionMultipliers, this.actor.weights(), this.shaper.pacerParams(), this.shaper.actionOffsets);
+    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.actor.weights(), this.shaper.pacerParams(), this.shaper.levelBids);
   }
 }

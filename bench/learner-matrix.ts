@@ -133,11 +133,11 @@ function userConfig(o: { name: string; seed: number; agent: Record<string, unkno
 }
 
 // ---------- the learner's action grid (for the constant-rival optimum) ----------
-/** The bids a learner's frozen policy can make at value v (its params: per action a multiplier and a bid level in currency). */
+/** The bids a learner's frozen policy can make at value v (its params: multipliers, and bid levels in currency; features.ts `actionBid`). */
 function gridBids(params: Record<string, unknown>, v: number): number[] {
   const m = (params.multipliers as number[] | undefined) ?? [];
-  const off = (params.offsets as number[] | undefined) ?? m.map(() => 0);
-  return m.map((x, a) => x * v + off[a]!);
+  const levels = (params.levels as number[] | undefined) ?? [];
+  return [...m.map((x) => x * v), ...levels.map((l) => Math.min(l, v))];
 }
 
 /** E over v ~ U[lo, hi] of the best grid utility against a constant bid c (midpoint rule). */

@@ -24,7 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checkRedis, parseQueueUrl, queueSweep } from '../experiments/queue.js';
-import { runSweep } from '../experiments/sweep.js';
+import { runSweep } from '../experiments/sweep/index.js';
 
 const quick = process.argv.includes('--quick');
 const root = join(import.meta.dirname, '..');

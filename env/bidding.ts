@@ -5,8 +5,7 @@
  *
  * Env id `bidgym/Bidding-v0`.
  */
-import type { AuctionOutcome, Policy } from '../agents/core.js';
-import type { Env, StepResult } from './core.js';
+import type { AuctionOutcome, Env, Policy, StepResult } from './core.js';
 import type { CtrPredictor } from './interest.js';
 import { bidBox, observationBox } from './market-env.js';
 import { Market, type MarketSpec } from './market.js';

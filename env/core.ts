@@ -1,5 +1,9 @@
 /**
- * Env interfaces, Gymnasium / PettingZoo style, with named fields instead of tuples.
+ * Env interfaces, Gymnasium / PettingZoo style, with named fields instead of tuples,
+ * and the types the env exchanges with bidders: the observation it hands out, the
+ * outcome of an auction it reports back, and the frozen {@link Policy} a fixed
+ * rival bids with. Agents (agents/core.ts) build on these; env/ imports nothing
+ * from agents/, models/ or experiments/.
  */
 import type { Space } from './spaces.js';
 
@@ -45,4 +49,36 @@ export interface ParallelEnv<Id extends string, Obs, Act, Info> {
   actionSpace(agent: Id): Space<Act>;
   reset(options?: { seed?: number }): { observations: Record<Id, Obs>; infos: Record<Id, Info> };
   step(actions: Readonly<Record<Id, Act>>): ParallelStepResult<Id, Obs, Info>;
+}
+
+/** A bidder's observation: a `Float64Array` indexed by `OBS` (env/observation.ts). */
+export type Observation = Float64Array;
+
+/** What happened to one bidder in one auction it took part in. */
+export interface AuctionOutcome {
+  /** Won a slot. */
+  won: boolean;
+  /** Slot won (0 = top), -1 when lost. */
+  slot: number;
+  /** Payment, currency units. */
+  cost: number;
+  /** True expected value of what was won (value × true CTR × slot effects), currency units. */
+  value: number;
+  /** Realised clicks (0 or 1) and conversions. */
+  clicks: number;
+  conversions: number;
+  /** Highest competing bid (or the reserve, whichever is higher), currency units: the price to beat for the top slot. */
+  competingBid: number;
+}
+
+/** Plain-data description of a policy's parameters (what goes into a policy file). */
+export type PolicyParams = Record<string, unknown>;
+
+/** A frozen, deterministic bidding rule. */
+export interface Policy {
+  readonly kind: string;
+  /** The bid for an observation, currency units (≥ 0). */
+  bid(observation: Observation): number;
+  /** Parameters that recreate this policy (JSON-safe). */
+  params(): PolicyParams;
 }

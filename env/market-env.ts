@@ -7,8 +7,7 @@
  *
  * Env id `bidgym/Market-v0`.
  */
-import type { AuctionOutcome } from '../agents/core.js';
-import type { ParallelEnv, ParallelStepResult } from './core.js';
+import type { AuctionOutcome, ParallelEnv, ParallelStepResult } from './core.js';
 import type { CtrPredictor } from './interest.js';
 import { Market, type MarketSpec } from './market.js';
 import { OBS, OBS_FEATURES } from './observation.js';

@@ -12,7 +12,7 @@
  *
  * Nothing here allocates per auction.
  */
-import type { AuctionOutcome } from '../agents/core.js';
+import type { AuctionOutcome } from './core.js';
 import type { AdAllocator } from './allocation.js';
 import { makeCatalogue, type Catalogue } from './ads/catalogue.js';
 import { MICROS, Ledger, fromMicros, toMicros } from './exchange/ledger.js';

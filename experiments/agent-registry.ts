@@ -7,7 +7,7 @@ import { ConstantAgent, RandomAgent, ShadedAgent, TruthfulAgent } from '../agent
 import { ActorCriticAgent } from '../agents/actor-critic.js';
 import { DqnAgent } from '../agents/dqn.js';
 import { LinUcbAgent } from '../agents/linucb.js';
-import { PacingAgent } from '../agents/pacing.js';
+import { PacingAgent } from '../agents/pacing-agent.js';
 import { loadPolicy, PolicyAgent } from '../agents/policy.js';
 import { QLearningAgent } from '../agents/q-learning.js';
 import { ReinforceAgent } from '../agents/reinforce.js';

@@ -1,30 +1,30 @@
 /**
  * Learning allocators from config specs (`bidders[i].allocator`): contextual
  * bandits that choose which ad of the bidder's catalogue to show and learn from
- * the clicks it gets (agents/linucb.ts, agents/thompson.ts over env/allocation's
- * ad contexts).
+ * the clicks it gets (agents/bandit.ts, through agents/linucb.ts and
+ * agents/thompson.ts, over env/allocation's ad contexts).
  */
+import type { LinearAllocator } from '../agents/bandit.js';
 import { LinUcbAllocator } from '../agents/linucb.js';
 import { ThompsonAllocator } from '../agents/thompson.js';
 import { adContexts, adContextSize, type AdAllocator } from '../env/allocation.js';
 import type { Rng } from '../env/rng.js';
 import type { UserPopulation } from '../env/users/population.js';
-import type { AllocatorSpec } from './schema.js';
+import type { AllocatorSpec } from './agent-schema.js';
 
-/** A bandit over ad contexts, as an AdAllocator. */
+/** A linear bandit over ad contexts, as an AdAllocator. */
 class BanditAllocator implements AdAllocator {
   training = true;
   private contexts = new Float64Array(0);
   private readonly mean: Float64Array;
   private lastFirst = -1;
-  private lastCount = 0;
   private lastChoice = -1;
   private lastUser = -1;
 
   constructor(
     readonly kind: string,
     private readonly topics: number,
-    private readonly bandit: LinUcbAllocator | ThompsonAllocator,
+    private readonly bandit: LinearAllocator,
     private readonly rng: Rng,
   ) {
     this.mean = new Float64Array(topics);
@@ -34,12 +34,8 @@ class BanditAllocator implements AdAllocator {
     const D = adContextSize(this.topics);
     if (this.contexts.length < count * D) this.contexts = new Float64Array(count * D);
     adContexts(pop, user, firstAd, count, this.contexts, this.mean);
-    const k =
-      this.bandit instanceof LinUcbAllocator
-        ? this.bandit.chooseAd(this.contexts, count, this.training)
-        : this.bandit.chooseAd(this.contexts, count, this.training ? this.rng : undefined);
+    const k = this.bandit.chooseAd(this.contexts, count, this.training ? this.rng : null);
     this.lastFirst = firstAd;
-    this.lastCount = count;
     this.lastChoice = k;
     this.lastUser = user;
     return k;
@@ -51,7 +47,6 @@ class BanditAllocator implements AdAllocator {
     if (user !== this.lastUser || ad !== this.lastFirst + this.lastChoice) return;
     const D = adContextSize(this.topics);
     this.bandit.update(this.contexts.subarray(this.lastChoice * D, this.lastChoice * D + D), clicked ? 1 : 0);
-    void this.lastCount;
   }
 }
 

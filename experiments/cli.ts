@@ -1,36 +1,36 @@
 /**
  * The `bidgym` command line (yargs). Exit codes: 0 done, 1 internal error,
- * 2 bad input (config, arguments, policy file) with a one-line message and no
- * stack trace.
+ * 2 bad input (any InputError: config, arguments, policy file, queue URL) with a
+ * one-line message and no stack trace.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomic } from './fsutil.js';
+import { isInputError, InputError } from '../env/errors.js';
+import { writeFileAtomic } from '../env/io/atomic.js';
 import { generatedFiles } from './json-schema.js';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { ConfigError, configHash, loadConfig, type ResolvedConfig } from './config.js';
+import { configHash, loadConfig, type ResolvedConfig } from './config.js';
 import { runExperiment, type Summary } from './runner.js';
 import { makeProgress } from './progress.js';
-import { evaluateCommand, exportCommand } from './policy-commands.js';
+import { evaluateCommand, exportCommand, keygenCommand } from './policy-commands.js';
 import { queueSweep } from './queue.js';
 import { trainModelCommand } from './train-model.js';
 import { runWorker } from './worker.js';
 import { writeReport } from './report.js';
-import { runSweep, sweepText } from './sweep.js';
+import { runSweep, sweepText } from './sweep/index.js';
 import { readRawConfig } from './config.js';
+import { meanCi } from './format.js';
+import { BIDGYM_VERSION } from './version.js';
 
 /** An error in how the command was called (exit code 2). */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-}
+export class UsageError extends InputError {}
 
 /** Formats a summary as a terminal table. */
 export function summaryTable(s: Summary): string {
-  const f = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 1 ? x.toFixed(3) : x.toFixed(4));
-  const ci = (st: { mean: number; ci95: [number, number] }) => `${f(st.mean)} ± ${f((st.ci95[1] - st.ci95[0]) / 2)}`;
+  const ci = meanCi;
   const lines: string[] = [];
   lines.push(`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''}; mean ± 95% CI over replications, evaluation episodes)`);
   const im = s.interestModel as Record<string, unknown>;
@@ -55,245 +55,314 @@ function defaultRunDir(cfg: ResolvedConfig): string {
   return resolve('runs', `${cfg.name}-${configHash(cfg)}`);
 }
 
+/** What a command handler writes to: stdout, and the exit code when it is not 0. */
+interface Io {
+  out: (s: string) => void;
+  setCode: (code: number) => void;
+}
+
+/** `bidgym run` */
+function runCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'run <config>',
+    'Run an experiment: train, evaluate, write the run folder (summary.json, episodes.csv, …)',
+    (y) =>
+      y
+        .positional('config', { type: 'string', describe: 'config file (YAML or JSON)', demandOption: true })
+        .option('out', { type: 'string', describe: 'run folder (default runs/<name>-<hash>)' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
+        .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of a table' })
+        .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
+        .option('workers', { type: 'number', describe: 'replications at once, in worker threads (default: all cores); results do not depend on it' })
+        .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
+        .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
+    async (a) => {
+      const cfg = loadConfig(a.config as string);
+      if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
+      const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
+      const progress = makeProgress(!a.quiet && !a.json, 'auctions');
+      let summary: Summary;
+      try {
+        summary = await runExperiment(cfg, { outDir: dir, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
+      } finally {
+        progress.stop();
+      }
+      const report = a.report ? await writeReport(dir) : null;
+      if (a.json) io.out(JSON.stringify(summary, null, 2));
+      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${dir}${report ? `\nreport:     ${report}` : ''}`);
+    },
+  );
+}
+
+/** `bidgym sweep` */
+function sweepCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'sweep <config>',
+    'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report',
+    (y) =>
+      y
+        .positional('config', { type: 'string', demandOption: true, describe: 'config with a sweep: block' })
+        .option('out', { type: 'string', describe: 'sweep folder (default runs/<name>-sweep)' })
+        .option('workers', { type: 'number', describe: 'trials at once (default: all cores)' })
+        .option('resume', { type: 'boolean', default: false, describe: 'continue a stopped sweep in --out: finished trials are kept' })
+        .option('png', { type: 'boolean', default: false, describe: 'also write PNG charts' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
+        .option('json', { type: 'boolean', default: false, describe: 'print sweep.json to stdout' })
+        .option('queue', { type: 'string', describe: 'redis://host:port: queue the trials for `bidgym worker`s on any machines instead of running them here' })
+        .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'the reserve-price sweep on all cores')
+        .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --queue redis://10.0.0.5:6379', 'the same, through a Redis queue (start workers with bidgym worker)')
+        .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --resume', 'resume it after a stop'),
+    async (a) => {
+      const raw = readRawConfig(a.config as string);
+      const name = (raw as { name?: unknown })?.name;
+      const dir = resolve(a.out ?? join('runs', `${typeof name === 'string' ? name : 'sweep'}-sweep`));
+      if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
+      const progress = makeProgress(!a.quiet && !a.json, 'trials');
+      let table;
+      try {
+        table = a.queue
+          ? await queueSweep(raw, { queue: a.queue, outDir: dir, resume: a.resume, png: a.png, quiet: a.quiet || a.json, onProgress: progress.update })
+          : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
+      } finally {
+        progress.stop();
+      }
+      if (a.json) io.out(JSON.stringify(table, null, 2));
+      else if (!a.quiet) io.out(`${sweepText(table)}\n\nsweep folder: ${dir}`);
+    },
+  );
+}
+
+/** `bidgym report` */
+function reportCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'report <dir>',
+    'Write report.html (charts as SVG, optionally PNG) for a run or sweep folder',
+    (y) =>
+      y
+        .positional('dir', { type: 'string', demandOption: true, describe: 'run folder (summary.json) or sweep folder (sweep.json)' })
+        .option('png', { type: 'boolean', default: false, describe: 'also write charts/*.png for papers' })
+        .option('baseline', { type: 'string', describe: 'bidder the others are tested against (Welch t-test)' })
+        .example('$0 report runs/quickstart-1a2b3c4d5e6f --png', 'report with PNG charts'),
+    async (a) => {
+      const dir = resolve(a.dir as string);
+      if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
+      if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
+      io.out(await writeReport(dir, { png: a.png, baseline: a.baseline }));
+    },
+  );
+}
+
+/** `bidgym worker` */
+function workerCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'worker',
+    'Take sweep trials from a Redis queue and run them (start one or more per machine; stop with Ctrl-C)',
+    (y) =>
+      y
+        .option('queue', { type: 'string', demandOption: true, describe: 'redis://host:port[/db] of the queue' })
+        .option('concurrency', { type: 'number', default: 1, describe: 'trials at once (each in its own thread; at most one per core is sensible)' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
+        .option('lock-duration', { type: 'number', default: 30000, describe: "ms a trial's lock lasts without renewal: a dead worker's trial is retried after about this plus --stalled-interval" })
+        .option('stalled-interval', { type: 'number', default: 30000, describe: 'ms between checks for trials whose worker died' })
+        .option('work-dir', { type: 'string', describe: "folder for the trials' temporary folders (default: the system's temp folder)" })
+        .example('$0 worker --queue redis://10.0.0.5:6379 --concurrency 8', 'a worker using 8 cores'),
+    async (a) => {
+      if (!(Number.isInteger(a.concurrency) && a.concurrency >= 1)) throw new UsageError(`--concurrency: expected a positive integer, got ${a.concurrency}`);
+      for (const flag of ['lock-duration', 'stalled-interval'] as const) {
+        const v = a[flag];
+        if (!(Number.isFinite(v) && v >= 100)) throw new UsageError(`--${flag}: expected a number of milliseconds ≥ 100, got ${v}`);
+      }
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        await runWorker({
+          queue: a.queue,
+          concurrency: a.concurrency,
+          quiet: a.quiet,
+          signal: stop.signal,
+          lockDurationMs: a['lock-duration'],
+          stalledIntervalMs: a['stalled-interval'],
+          workDir: a['work-dir'] ? resolve(a['work-dir']) : undefined,
+        });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    },
+  );
+}
+
+/** `bidgym train-model` */
+function trainModelCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'train-model <config>',
+    "Train the config's interest model (attention, logistic or mf) on simulated logs and save it (model.json + weights.bin)",
+    (y) =>
+      y
+        .positional('config', { type: 'string', demandOption: true, describe: 'config with users and interestModel' })
+        .option('out', { type: 'string', demandOption: true, describe: 'folder for model.json, weights.bin and metrics' })
+        .option('quiet', { type: 'boolean', default: false })
+        .example('$0 train-model experiments/configs/cold-start.yaml --out models/attention', 'then use it with interestModel: { kind: attention, path: models/attention }'),
+    async (a) => {
+      const cfg = loadConfig(a.config as string);
+      const r = await trainModelCommand(cfg, resolve(a.out), { log: a.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
+      const m = r.report;
+      io.out(`${cfg.interestModel.kind}: AUC ${m.auc?.toFixed(4)}, log-loss ${m.logLoss?.toFixed(4)}, ECE ${m.ece?.toFixed(4)}, cold-start AUC ${m.coldStartAuc?.toFixed(4) ?? '—'}\nwrote ${r.files.join(', ')} to ${resolve(a.out)}`);
+    },
+  );
+}
+
+/** `bidgym evaluate` */
+function evaluateCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'evaluate',
+    'Evaluate an exported policy in place of a bidder of a market config; writes a normal run folder',
+    (y) =>
+      y
+        .option('policy', { type: 'string', demandOption: true, describe: 'policy file (policies/<bidder>.json of a run, or an exported copy)' })
+        .option('config', { type: 'string', demandOption: true, describe: 'market config to evaluate it in' })
+        .option('out', { type: 'string', demandOption: true, describe: 'run folder to write' })
+        .option('bidder', { type: 'string', describe: "bidder to replace (default: the policy's own bidder id)" })
+        .option('workers', { type: 'number', describe: 'replications at once (default: all cores)' })
+        .option('quiet', { type: 'boolean', default: false })
+        .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout' })
+        .option('public-key', { type: 'string', describe: 'trusted public key (public.pem from keygen): refuse a policy that is unsigned, signed by another key, or changed after signing' })
+        .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market'),
+    async (a) => {
+      const progress = makeProgress(!a.quiet && !a.json, 'auctions');
+      let summary: Summary;
+      try {
+        summary = await evaluateCommand({ policy: a.policy, config: a.config, out: a.out, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
+      } finally {
+        progress.stop();
+      }
+      if (a.json) io.out(JSON.stringify(summary, null, 2));
+      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${resolve(a.out)}`);
+    },
+  );
+}
+
+/** `bidgym export` */
+function exportCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'export <runDir>',
+    "Verify a run's policy file for a bidder (checksum, schema version) and copy it for a strategy team",
+    (y) =>
+      y
+        .positional('runDir', { type: 'string', demandOption: true, describe: 'run folder' })
+        .option('bidder', { type: 'string', demandOption: true, describe: 'bidder id' })
+        .option('out', { type: 'string', describe: 'where to copy the file (default: only verify)' })
+        .option('sign', { type: 'string', describe: 'private key (private.pem from keygen): write the copy signed with it' })
+        .example('$0 export runs/fp-1a2b3c --bidder learner --out learner.policy.json', 'hand the policy over; loadPolicy(file).bid(obs) needs nothing else'),
+    (a) => {
+      const r = exportCommand({ runDir: a.runDir as string, bidder: a.bidder, out: a.out, sign: a.sign });
+      io.out(`${r.path}: ${r.file.kind} policy, schema ${r.file.schemaVersion}, sha256 ${r.file.sha256.slice(0, 16)}…, checksum ok${r.signedBy ? `, signed by key ${r.signedBy.slice(0, 16)}…` : ''}`);
+    },
+  );
+}
+
+/** `bidgym keygen` */
+function keygenCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'keygen',
+    'Write an Ed25519 key pair for signing policy files: DIR/private.pem (mode 0600) and DIR/public.pem; never overwrites',
+    (y) =>
+      y
+        .option('out', { type: 'string', demandOption: true, describe: 'folder for private.pem and public.pem' })
+        .example('$0 keygen --out keys && $0 export runs/fp --bidder learner --sign keys/private.pem --out learner.policy.json', 'then: $0 evaluate --public-key keys/public.pem …'),
+    (a) => {
+      const r = keygenCommand({ out: a.out });
+      io.out(`wrote ${r.privateKey} (keep it secret) and ${r.publicKey}; key id ${r.keyId.slice(0, 16)}…`);
+    },
+  );
+}
+
+/** `bidgym validate` */
+function validateCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'validate <config>',
+    'Check a config and print it resolved (defaults filled, copies expanded)',
+    (y) =>
+      y
+        .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON)' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
+        .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
+    (a) => {
+      const cfg = loadConfig(a.config as string);
+      if (a.json) io.out(JSON.stringify(cfg, null, 2));
+      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+    },
+  );
+}
+
+/** `bidgym bench` */
+function benchCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'bench [names..]',
+    'Run the benchmarks in bench/ (auction loop, users, interest models, agents, sweeps) and print their tables',
+    (y) =>
+      y
+        .positional('names', { type: 'string', array: true, describe: 'which (file names in bench/ without .ts); default all' })
+        .option('quick', { type: 'boolean', default: false, describe: 'smaller sizes, for a smoke run' })
+        .example('$0 bench auction-loop', 'only the auction-loop benchmark'),
+    (a) => {
+      const root = fileURLToPath(new URL('..', import.meta.url));
+      const all = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+      const names = (a.names as string[] | undefined)?.length ? (a.names as string[]) : all;
+      for (const n of names) {
+        if (!all.includes(n)) throw new UsageError(`bench: no benchmark "${n}" (have ${all.join(', ')})`);
+        io.out(`\n## ${n}\n`);
+        const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', `${n}.ts`), ...(a.quick ? ['--quick'] : [])], { cwd: root, stdio: 'inherit' });
+        if (r.status !== 0) io.setCode(1);
+      }
+    },
+  );
+}
+
+/** `bidgym schema` */
+function schemaCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'schema',
+    'Regenerate experiments/config.schema.json (for editors) and docs/config-reference.md from the config schema',
+    (y) => y.option('check', { type: 'boolean', default: false, describe: 'exit 1 if the files are out of date instead of writing them' }),
+    (a) => {
+      const root = fileURLToPath(new URL('..', import.meta.url));
+      for (const [rel, text] of Object.entries(generatedFiles())) {
+        const path = join(root, rel);
+        if (a.check) {
+          if (!existsSync(path) || readFileSync(path, 'utf8') !== text) {
+            io.out(`${rel} is out of date: run bidgym schema`);
+            io.setCode(1);
+          }
+        } else {
+          writeFileAtomic(path, text);
+          io.out(`wrote ${rel}`);
+        }
+      }
+    },
+  );
+}
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS = [runCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
+
 /** Runs the CLI on `argv`; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
-  const cli: Argv = yargs(argv)
+  const io: Io = { out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'), setCode: (c) => (code = c) };
+  let cli: Argv = yargs(argv)
     .scriptName('bidgym')
-    .usage('$0 <command> [options]\n\nA reinforcement-learning ad-auction simulator. Configs are YAML or JSON (see docs/config.md).')
-    .command(
-      'run <config>',
-      'Run an experiment: train, evaluate, write the run folder (summary.json, episodes.csv, …)',
-      (y) =>
-        y
-          .positional('config', { type: 'string', describe: 'config file (YAML or JSON)', demandOption: true })
-          .option('out', { type: 'string', describe: 'run folder (default runs/<name>-<hash>)' })
-          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
-          .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of a table' })
-          .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
-          .option('workers', { type: 'number', describe: 'replications at once, in worker threads (default: all cores); results do not depend on it' })
-          .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
-          .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
-      async (a) => {
-        const cfg = loadConfig(a.config as string);
-        if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
-        const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
-        const progress = makeProgress(!a.quiet && !a.json, 'auctions');
-        let summary: Summary;
-        try {
-          summary = await runExperiment(cfg, { outDir: dir, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
-        } finally {
-          progress.stop();
-        }
-        const report = a.report ? await writeReport(dir) : null;
-        if (a.json) out(JSON.stringify(summary, null, 2));
-        else if (!a.quiet) out(`${summaryTable(summary)}\n\nrun folder: ${dir}${report ? `\nreport:     ${report}` : ''}`);
-      },
-    )
-    .command(
-      'sweep <config>',
-      'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report',
-      (y) =>
-        y
-          .positional('config', { type: 'string', demandOption: true, describe: 'config with a sweep: block' })
-          .option('out', { type: 'string', describe: 'sweep folder (default runs/<name>-sweep)' })
-          .option('workers', { type: 'number', describe: 'trials at once (default: all cores)' })
-          .option('resume', { type: 'boolean', default: false, describe: 'continue a stopped sweep in --out: finished trials are kept' })
-          .option('png', { type: 'boolean', default: false, describe: 'also write PNG charts' })
-          .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
-          .option('json', { type: 'boolean', default: false, describe: 'print sweep.json to stdout' })
-          .option('queue', { type: 'string', describe: 'redis://host:port: queue the trials for `bidgym worker`s on any machines instead of running them here' })
-          .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'the reserve-price sweep on all cores')
-          .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --queue redis://10.0.0.5:6379', 'the same, through a Redis queue (start workers with bidgym worker)')
-          .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --resume', 'resume it after a stop'),
-      async (a) => {
-        const raw = readRawConfig(a.config as string);
-        const name = (raw as { name?: unknown })?.name;
-        const dir = resolve(a.out ?? join('runs', `${typeof name === 'string' ? name : 'sweep'}-sweep`));
-        if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
-        const progress = makeProgress(!a.quiet && !a.json, 'trials');
-        let table;
-        try {
-          table = a.queue
-            ? await queueSweep(raw, { queue: a.queue, outDir: dir, resume: a.resume, png: a.png, quiet: a.quiet || a.json, onProgress: progress.update })
-            : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
-        } finally {
-          progress.stop();
-        }
-        if (a.json) out(JSON.stringify(table, null, 2));
-        else if (!a.quiet) out(`${sweepText(table)}\n\nsweep folder: ${dir}`);
-      },
-    )
-    .command(
-      'report <dir>',
-      'Write report.html (charts as SVG, optionally PNG) for a run or sweep folder',
-      (y) =>
-        y
-          .positional('dir', { type: 'string', demandOption: true, describe: 'run folder (summary.json) or sweep folder (sweep.json)' })
-          .option('png', { type: 'boolean', default: false, describe: 'also write charts/*.png for papers' })
-          .option('baseline', { type: 'string', describe: 'bidder the others are tested against (Welch t-test)' })
-          .example('$0 report runs/quickstart-1a2b3c4d5e6f --png', 'report with PNG charts'),
-      async (a) => {
-        const dir = resolve(a.dir as string);
-        if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
-        if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
-        out(await writeReport(dir, { png: a.png, baseline: a.baseline }));
-      },
-    )
-    .command(
-      'worker',
-      'Take sweep trials from a Redis queue and run them (start one or more per machine; stop with Ctrl-C)',
-      (y) =>
-        y
-          .option('queue', { type: 'string', demandOption: true, describe: 'redis://host:port[/db] of the queue' })
-          .option('concurrency', { type: 'number', default: 1, describe: 'trials at once (each in its own thread; at most one per core is sensible)' })
-          .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
-          .option('lock-duration', { type: 'number', default: 30000, describe: "ms a trial's lock lasts without renewal: a dead worker's trial is retried after about this plus --stalled-interval" })
-          .option('stalled-interval', { type: 'number', default: 30000, describe: 'ms between checks for trials whose worker died' })
-          .option('work-dir', { type: 'string', describe: "folder for the trials' temporary folders (default: the system's temp folder)" })
-          .example('$0 worker --queue redis://10.0.0.5:6379 --concurrency 8', 'a worker using 8 cores'),
-      async (a) => {
-        if (!(Number.isInteger(a.concurrency) && a.concurrency >= 1)) throw new UsageError(`--concurrency: expected a positive integer, got ${a.concurrency}`);
-        for (const flag of ['lock-duration', 'stalled-interval'] as const) {
-          const v = a[flag];
-          if (!(Number.isFinite(v) && v >= 100)) throw new UsageError(`--${flag}: expected a number of milliseconds ≥ 100, got ${v}`);
-        }
-        const stop = new AbortController();
-        const onSignal = () => stop.abort();
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        try {
-          await runWorker({
-            queue: a.queue,
-            concurrency: a.concurrency,
-            quiet: a.quiet,
-            signal: stop.signal,
-            lockDurationMs: a['lock-duration'],
-            stalledIntervalMs: a['stalled-interval'],
-            workDir: a['work-dir'] ? resolve(a['work-dir']) : undefined,
-          });
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-        }
-      },
-    )
-    .command(
-      'train-model <config>',
-      "Train the config's interest model (attention, logistic or mf) on simulated logs and save it (model.json + weights.bin)",
-      (y) =>
-        y
-          .positional('config', { type: 'string', demandOption: true, describe: 'config with users and interestModel' })
-          .option('out', { type: 'string', demandOption: true, describe: 'folder for model.json, weights.bin and metrics' })
-          .option('quiet', { type: 'boolean', default: false })
-          .example('$0 train-model experiments/configs/cold-start.yaml --out models/attention', 'then use it with interestModel: { kind: attention, path: models/attention }'),
-      async (a) => {
-        const cfg = loadConfig(a.config as string);
-        const r = await trainModelCommand(cfg, resolve(a.out), { log: a.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
-        const m = r.report;
-        out(`${cfg.interestModel.kind}: AUC ${m.auc?.toFixed(4)}, log-loss ${m.logLoss?.toFixed(4)}, ECE ${m.ece?.toFixed(4)}, cold-start AUC ${m.coldStartAuc?.toFixed(4) ?? '—'}\nwrote ${r.files.join(', ')} to ${resolve(a.out)}`);
-      },
-    )
-    .command(
-      'evaluate',
-      'Evaluate an exported policy in place of a bidder of a market config; writes a normal run folder',
-      (y) =>
-        y
-          .option('policy', { type: 'string', demandOption: true, describe: 'policy file (policies/<bidder>.json of a run, or an exported copy)' })
-          .option('config', { type: 'string', demandOption: true, describe: 'market config to evaluate it in' })
-          .option('out', { type: 'string', demandOption: true, describe: 'run folder to write' })
-          .option('bidder', { type: 'string', describe: "bidder to replace (default: the policy's own bidder id)" })
-          .option('workers', { type: 'number', describe: 'replications at once (default: all cores)' })
-          .option('quiet', { type: 'boolean', default: false })
-          .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout' })
-          .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market'),
-      async (a) => {
-        const progress = makeProgress(!a.quiet && !a.json, 'auctions');
-        let summary: Summary;
-        try {
-          summary = await evaluateCommand({ policy: a.policy, config: a.config, out: a.out, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update });
-        } finally {
-          progress.stop();
-        }
-        if (a.json) out(JSON.stringify(summary, null, 2));
-        else if (!a.quiet) out(`${summaryTable(summary)}\n\nrun folder: ${resolve(a.out)}`);
-      },
-    )
-    .command(
-      'export <runDir>',
-      "Verify a run's policy file for a bidder (checksum, schema version) and copy it for a strategy team",
-      (y) =>
-        y
-          .positional('runDir', { type: 'string', demandOption: true, describe: 'run folder' })
-          .option('bidder', { type: 'string', demandOption: true, describe: 'bidder id' })
-          .option('out', { type: 'string', describe: 'where to copy the file (default: only verify)' })
-          .example('$0 export runs/fp-1a2b3c --bidder learner --out learner.policy.json', 'hand the policy over; loadPolicy(file).bid(obs) needs nothing else'),
-      (a) => {
-        const r = exportCommand({ runDir: a.runDir as string, bidder: a.bidder, out: a.out });
-        out(`${r.path}: ${r.file.kind} policy, schema ${r.file.schemaVersion}, sha256 ${r.file.sha256.slice(0, 16)}…, checksum ok`);
-      },
-    )
-    .command(
-      'validate <config>',
-      'Check a config and print it resolved (defaults filled, copies expanded)',
-      (y) =>
-        y
-          .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON)' })
-          .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
-          .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
-      (a) => {
-        const cfg = loadConfig(a.config as string);
-        if (a.json) out(JSON.stringify(cfg, null, 2));
-        else out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
-      },
-    )
-    .command(
-      'bench [names..]',
-      'Run the benchmarks in bench/ (auction loop, users, interest models, agents, sweeps) and print their tables',
-      (y) =>
-        y
-          .positional('names', { type: 'string', array: true, describe: 'which (file names in bench/ without .ts); default all' })
-          .option('quick', { type: 'boolean', default: false, describe: 'smaller sizes, for a smoke run' })
-          .example('$0 bench auction-loop', 'only the auction-loop benchmark'),
-      (a) => {
-        const root = fileURLToPath(new URL('..', import.meta.url));
-        const all = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
-        const names = (a.names as string[] | undefined)?.length ? (a.names as string[]) : all;
-        for (const n of names) {
-          if (!all.includes(n)) throw new UsageError(`bench: no benchmark "${n}" (have ${all.join(', ')})`);
-          out(`\n## ${n}\n`);
-          const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'bench', `${n}.ts`), ...(a.quick ? ['--quick'] : [])], { cwd: root, stdio: 'inherit' });
-          if (r.status !== 0) code = 1;
-        }
-      },
-    )
-    .command(
-      'schema',
-      'Regenerate experiments/config.schema.json (for editors) and docs/config-reference.md from the config schema',
-      (y) => y.option('check', { type: 'boolean', default: false, describe: 'exit 1 if the files are out of date instead of writing them' }),
-      (a) => {
-        const root = fileURLToPath(new URL('..', import.meta.url));
-        for (const [rel, text] of Object.entries(generatedFiles())) {
-          const path = join(root, rel);
-          if (a.check) {
-            if (!existsSync(path) || readFileSync(path, 'utf8') !== text) {
-              out(`${rel} is out of date: run bidgym schema`);
-              code = 1;
-            }
-          } else {
-            writeFileAtomic(path, text);
-            out(`wrote ${rel}`);
-          }
-        }
-      },
-    )
+    .usage('$0 <command> [options]\n\nA reinforcement-learning ad-auction simulator. Configs are YAML or JSON (see docs/config.md).');
+  for (const add of COMMANDS) cli = add(cli, io);
+  cli = cli
     .demandCommand(1, 'Name a command (bidgym --help lists them).')
     .strict()
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version('0.1.0')
+    .version(BIDGYM_VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       if (err) throw err;
@@ -309,11 +378,11 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Prints an error the way users should see it; returns the exit code. */
 export function reportError(e: unknown): number {
-  const err = e as Error & { exitCode?: number };
-  if (e instanceof ConfigError || err?.exitCode === 2) {
-    process.stderr.write(`bidgym: ${err.message}\n`);
+  if (isInputError(e)) {
+    process.stderr.write(`bidgym: ${e.message}\n`);
     return 2;
   }
+  const err = e as Error | undefined;
   process.stderr.write(`bidgym: internal error: ${err?.stack ?? String(e)}\n`);
   return 1;
 }

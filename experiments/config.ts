@@ -9,20 +9,19 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { canonicalJson } from '../agents/policy.js';
+import { InputError } from '../env/errors.js';
 import type { MarketSpec, UsersSpec } from '../env/market.js';
 import type { AgentSpec } from './agent-schema.js';
 import { compileObjective, ObjectiveError } from './objective.js';
 import { configSchema, usersSchema, type AllocatorSpec, type ParsedConfig } from './schema.js';
 
 /** A bad config: `path` is the dotted field (`bidders[1].agent.kind`), the message says what was expected. */
-export class ConfigError extends Error {
-  readonly exitCode = 2;
+export class ConfigError extends InputError {
   constructor(
     readonly path: string,
     readonly detail: string,
   ) {
     super(path ? `${path}: ${detail}` : detail);
-    this.name = 'ConfigError';
   }
 }
 
@@ -244,4 +243,15 @@ export function marketSpec(cfg: ResolvedConfig): MarketSpec {
     users,
     allocator: cfg.exchange.allocator,
   };
+}
+
+/**
+ * The rough upper bound of the bidders' values that learners normalise currency
+ * features by (`AgentContext.valueScale`): the largest per-event value (a fifth
+ * of it when users with a click model are simulated) or the top of a uniform
+ * value range; at least 1e-9. Every place that builds an agent's context for a
+ * config uses this, so an agent behaves the same wherever it is built.
+ */
+export function valueScale(cfg: ResolvedConfig): number {
+  return Math.max(1e-9, ...cfg.bidders.map((b) => (b.value.kind === 'uniform' ? b.value.high : b.value.amount * (cfg.users ? 0.2 : 1))));
 }

@@ -14,6 +14,7 @@
  * but never change it or reach anything else.
  */
 import { all, create, type MathNode } from 'mathjs/number';
+import { InputError } from '../env/errors.js';
 
 /** The per-auction figures an objective can use (all numbers; `won` is 0 or 1). */
 export interface ObjectiveScope {
@@ -54,16 +55,13 @@ const OPERATORS = new Set([
 const MAX_LENGTH = 1000;
 
 /** A bad objective expression; `path` names the config field it came from. */
-export class ObjectiveError extends Error {
+export class ObjectiveError extends InputError {
   /** Config path of the field, e.g. `bidders[0].objective`. */
   readonly path: string;
-  /** Bad input: the CLI exits with code 2 and a one-line message, like a ConfigError. */
-  readonly exitCode = 2;
 
   /** @param path config field path @param message what is wrong (without the path) */
   constructor(path: string, message: string) {
     super(`${path}: ${message}`);
-    this.name = 'ObjectiveError';
     this.path = path;
   }
 }

@@ -1,45 +1,45 @@
 /**
  * The policy commands, as functions the CLI calls:
  *
- * - `bidgym evaluate --policy FILE --config CONFIG --out DIR [--bidder ID]`:
+ * - `bidgym evaluate --policy FILE --config CONFIG --out DIR [--bidder ID] [--public-key KEY]`:
  *   {@link evaluateCommand} runs CONFIG with the bidder of the same id as the
  *   policy's (or `--bidder ID`) replaced by the frozen policy, and writes a
- *   normal run folder into DIR.
- * - `bidgym export RUNDIR --bidder ID [--out FILE]`: {@link exportCommand}
- *   verifies `RUNDIR/policies/ID.json` and copies it to FILE.
+ *   normal run folder into DIR. With a public key, a policy file that is
+ *   unsigned, signed by another key or changed after it was signed is refused.
+ * - `bidgym export RUNDIR --bidder ID [--out FILE] [--sign DIR/private.pem]`:
+ *   {@link exportCommand} verifies `RUNDIR/policies/ID.json` and copies it to
+ *   FILE, byte for byte or signed.
+ * - `bidgym keygen --out DIR`: {@link keygenCommand} writes an Ed25519 key pair,
+ *   DIR/private.pem (mode 0600) and DIR/public.pem, and never overwrites one.
  *
- * A policy file whose checksum does not match, whose schema version is unknown,
- * or whose features do not match the config is refused with a {@link UsageError}
- * (exit code 2) saying why.
+ * Every refusal is an InputError (exit code 2) saying why, raised before
+ * anything is written.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { checkPolicyFits, loadPolicy, PolicyError, type LoadedPolicy, type PolicyFile } from '../agents/policy.js';
+import { InputError } from '../env/errors.js';
+import {
+  checkPolicyFits,
+  generatePolicyKeys,
+  keyFingerprint,
+  loadPolicy,
+  loadPolicyText,
+  PolicyError,
+  policyMaxBytes,
+  readRegularFile,
+  readPrivateKey,
+  signPolicyDocument,
+  type LoadedPolicy,
+  type PolicyFile,
+} from '../agents/policy.js';
+import { createPublicKey } from 'node:crypto';
 import { loadConfig, type ResolvedConfig } from './config.js';
-import { writeFileAtomic } from './fsutil.js';
+import { fsyncDir, writeFileAtomic } from '../env/io/atomic.js';
 import { runExperiment, type Summary } from './runner.js';
-
-/** Bad input to a command (exit code 2). */
-export class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
 
 /** Agent kinds that never learn: with only these as rivals a fixed policy needs no training episodes. */
 const STATIC_KINDS: ReadonlySet<string> = new Set(['truthful', 'shaded', 'constant', 'random', 'policy']);
 
-/** Loads a policy file, turning a refusal into a UsageError. */
-function load(path: string): LoadedPolicy {
-  try {
-    return loadPolicy(path);
-  } catch (e) {
-    if (e instanceof PolicyError) throw new UsageError(`--policy ${path}: ${e.message.startsWith(path) ? e.message.slice(path.length + 2) : e.message}`);
-    throw e;
-  }
-}
 
 /** Options of {@link evaluateCommand}. */
 export interface EvaluateOptions {
@@ -57,6 +57,8 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Replications at once, in worker threads (default: all cores). */
   workers?: number;
+  /** Trusted public key (PEM file): refuse a policy file not signed by it, or changed since. */
+  publicKey?: string;
 }
 
 /**
@@ -65,16 +67,16 @@ export interface EvaluateOptions {
  * dropped when no other bidder learns (a fixed policy has nothing to train);
  * otherwise they stay, so that learning rivals adapt to it first.
  *
- * @throws UsageError when the bidder is not in the config or the policy does not fit it
+ * @throws InputError when the bidder is not in the config, PolicyError when the policy does not fit it
  */
 export function evaluationConfig(cfg: ResolvedConfig, loaded: LoadedPolicy, policyPath: string, id: string): ResolvedConfig {
   const i = cfg.bidders.findIndex((b) => b.id === id);
-  if (i < 0) throw new UsageError(`--bidder: no bidder "${id}" in the config (bidders: ${cfg.bidders.map((b) => b.id).join(', ')})`);
+  if (i < 0) throw new InputError(`--bidder: no bidder "${id}" in the config (bidders: ${cfg.bidders.map((b) => b.id).join(', ')})`);
   const target = cfg.bidders[i]!;
   try {
     checkPolicyFits(loaded, { id, budget: target.budget, users: cfg.users !== null });
   } catch (e) {
-    if (e instanceof PolicyError) throw new UsageError(`--policy ${policyPath}: ${e.message}`);
+    if (e instanceof PolicyError) throw new PolicyError(`--policy ${policyPath}: ${e.message}`);
     throw e;
   }
   const bidders = cfg.bidders.map((b, k) => (k === i ? { ...b, agent: { kind: 'policy' as const, path: resolve(policyPath) } } : b));
@@ -87,11 +89,11 @@ export function evaluationConfig(cfg: ResolvedConfig, loaded: LoadedPolicy, poli
  * `policy` and writes a normal run folder into `out`.
  *
  * @returns the run's summary
- * @throws UsageError (exit code 2) for a refused policy file, a bidder not in the config, or a policy that does not fit it; ConfigError for a bad config
+ * @throws InputError (exit code 2) for a refused policy file (PolicyError; PolicySignatureError with a key), a bidder not in the config, a policy that does not fit it, or a bad config
  * @example await evaluateCommand({ policy: 'runs/a/policies/learner.json', config: 'other.yaml', out: 'runs/eval' })
  */
 export async function evaluateCommand(opts: EvaluateOptions): Promise<Summary> {
-  const loaded = load(opts.policy);
+  const loaded = loadPolicy(opts.policy, opts.publicKey === undefined ? {} : { publicKey: opts.publicKey });
   const cfg = loadConfig(opts.config);
   const id = opts.bidder ?? loaded.file.provenance.bidder;
   const evalCfg = evaluationConfig(cfg, loaded, opts.policy, id);
@@ -106,29 +108,97 @@ export interface ExportOptions {
   bidder: string;
   /** Where to copy the file; omitted = only verify it. */
   out?: string;
+  /** Ed25519 private key (PEM file, from keygen): write the copy signed with it (needs `out`). */
+  sign?: string;
 }
 
 /**
  * `bidgym export`: verifies `runDir/policies/<bidder>.json` (checksum, schema
- * version, parameters) and copies it byte for byte to `out`.
+ * version, parameters) and copies it to `out`: byte for byte, or with `sign`
+ * the same document with an Ed25519 signature added.
  *
- * @returns the path of the verified file (the copy when `out` is given) and its document
- * @throws UsageError when the run has no such policy or the file is refused
+ * @returns the path of the verified file (the copy when `out` is given), its document, and the signing key's id
+ * @throws InputError when the run has no such policy, the file or the key is refused, or `sign` comes without `out`
  * @example exportCommand({ runDir: 'runs/quickstart-1a2b', bidder: 'learner', out: 'learner.policy.json' })
  */
-export function exportCommand(opts: ExportOptions): { path: string; file: PolicyFile } {
+export function exportCommand(opts: ExportOptions): { path: string; file: PolicyFile; signedBy: string | null } {
+  if (opts.sign !== undefined && !opts.out) throw new InputError('--sign: needs --out FILE (the signed copy is a new file; the run folder is left as it is)');
   const dir = join(opts.runDir, 'policies');
   const src = join(dir, `${opts.bidder}.json`);
   if (!existsSync(src)) {
     const have = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).map((f) => basename(f, '.json')) : [];
-    throw new UsageError(
+    throw new InputError(
       have.length > 0
         ? `--bidder: run ${opts.runDir} has no policy for "${opts.bidder}" (it has ${have.join(', ')})`
         : `${opts.runDir} is not a run folder with policies (no ${join(opts.runDir, 'policies')}/*.json)`,
     );
   }
-  const loaded = load(src);
-  if (!opts.out) return { path: src, file: loaded.file };
-  writeFileAtomic(opts.out, readFileSync(src));
-  return { path: resolve(opts.out), file: loaded.file };
+  // One read: what is verified is what is copied.
+  const bytes = readRegularFile(src, policyMaxBytes(), 'policy file');
+  const loaded = loadPolicyText(bytes.toString('utf8'), src);
+  if (!opts.out) return { path: src, file: loaded.file, signedBy: null };
+  if (opts.sign === undefined) {
+    writeFileAtomic(opts.out, bytes);
+    return { path: resolve(opts.out), file: loaded.file, signedBy: null };
+  }
+  const key = readPrivateKey(opts.sign);
+  const signed = signPolicyDocument(loaded.file, key);
+  const text = `${JSON.stringify(signed, null, 2)}\n`;
+  // What is written must verify with the key's own public half.
+  const check = loadPolicyText(text, opts.out, { publicKey: createPublicKey(key) });
+  writeFileAtomic(opts.out, text);
+  return { path: resolve(opts.out), file: check.file, signedBy: check.verifiedKey };
+}
+
+/** Options of {@link keygenCommand}. */
+export interface KeygenOptions {
+  /** Folder for private.pem and public.pem (created when missing). */
+  out: string;
+}
+
+/** Creates `path` with `data`, failing if it exists (O_EXCL), with permissions `mode`, flushed to disk. */
+function createExclusive(path: string, data: string, mode: number): void {
+  const fd = openSync(path, 'wx', mode);
+  try {
+    fchmodSync(fd, mode);
+    const bytes = Buffer.from(data, 'utf8');
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * `bidgym keygen`: a new Ed25519 key pair for signing policy files,
+ * `out/private.pem` (PKCS#8, mode 0600: keep it secret) and `out/public.pem`
+ * (SPKI: give it to whoever evaluates the policies). Refuses to overwrite
+ * either file.
+ *
+ * @returns the two paths and the key id (SHA-256 of the public key) that signatures carry
+ * @throws InputError when a key file is already there
+ * @example keygenCommand({ out: 'keys' })
+ */
+export function keygenCommand(opts: KeygenOptions): { privateKey: string; publicKey: string; keyId: string } {
+  const dir = resolve(opts.out);
+  const privatePath = join(dir, 'private.pem');
+  const publicPath = join(dir, 'public.pem');
+  for (const p of [privatePath, publicPath]) if (existsSync(p)) throw new InputError(`--out: ${p} exists; keygen never overwrites a key (choose another folder)`);
+  const keys = generatePolicyKeys();
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    createExclusive(privatePath, keys.privatePem, 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(`--out: ${privatePath} exists; keygen never overwrites a key (choose another folder)`);
+    throw e;
+  }
+  try {
+    createExclusive(publicPath, keys.publicPem, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(`--out: ${publicPath} exists; keygen never overwrites a key (choose another folder)`);
+    throw e;
+  }
+  fsyncDir(dir);
+  return { privateKey: privatePath, publicKey: publicPath, keyId: keyFingerprint(createPublicKey(keys.publicPem)) };
 }

@@ -3,8 +3,9 @@
  * redis://host:port --out DIR` puts every unfinished grid point of the sweep on
  * the queue as one job, `bidgym worker --queue …` processes (worker.ts) take them
  * on any number of machines, and this side collects each finished trial's files
- * into `DIR/trials/<id>/` exactly as a local sweep (sweep.ts) lays them out, then
- * writes `sweep.json`, `sweep.csv` and the report with sweep.ts's own functions.
+ * into `DIR/trials/<id>/` exactly as a local sweep (sweep/) lays them out: the
+ * sweep is started and finished by the local sweep's own steps (`startSweep`,
+ * `finishSweep`) and trial folders are published as theirs (`publishTrialDir`).
  *
  * Guarantees:
  * - Same bytes as a local sweep: a worker runs the trial with `runTrial` (the
@@ -26,14 +27,17 @@
  * BullMQ forbids `:` in custom job ids (it is Redis's key separator), hence `-`.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Job, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
+import { InputError } from '../env/errors.js';
+import { TEMP_PREFIX, writeFileAtomic } from '../env/io/atomic.js';
 import { configHash, resolveConfig } from './config.js';
-import { fsyncDir, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from './fsutil.js';
-import { buildSweepTable, expandSweep, prepareSweepDir, sweepCsv, SweepError, sweepHash, type GridPoint, type SweepTable } from './sweep.js';
+import { isPlainObject } from './sweep/grid.js';
+import { finishSweep, startSweep, SweepError, sweepHash, type GridPoint, type SweepTable } from './sweep/index.js';
+import { publishTrialDir, tempTrialDir, trialDone } from './sweep/trial.js';
+import { BIDGYM_VERSION } from './version.js';
 
 /** Name of the BullMQ queue every bidgym sweep and worker uses (one Redis database = one pool of workers). */
 export const QUEUE_NAME = 'trials';
@@ -47,20 +51,7 @@ export const CONFIG_FAILURE = 'config error';
 const KEEP_RESULTS_S = 7 * 24 * 3600;
 
 /** Bad queue URL, Redis unreachable, or a worker on another bidgym version (exit code 2 in the CLI). */
-export class QueueError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'QueueError';
-  }
-}
-
-/** bidgym's version (package.json `version`); jobs carry it and workers refuse another one. */
-export function bidgymVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  if (typeof pkg.version !== 'string') throw new Error('package.json has no version');
-  return pkg.version;
-}
+export class QueueError extends InputError {}
 
 /** What a queue URL points at. */
 export interface QueueTarget {
@@ -144,7 +135,7 @@ export async function checkRedis(target: QueueTarget, timeoutMs = 3000): Promise
 export interface TrialJob {
   /** bidgym version of the sweep that queued it; a worker on another version refuses the job. */
   version: string;
-  /** Hash of the raw sweep config (sweep.ts `sweepHash`). */
+  /** Hash of the raw sweep config (sweep/grid.ts `sweepHash`). */
   sweepHash: string;
   /** Grid point index. */
   index: number;
@@ -207,19 +198,9 @@ export interface QueueSweepOptions {
   connectTimeoutMs?: number;
   /** Seconds without an answer from Redis, mid-sweep, before giving up (default 60). */
   lostAfterS?: number;
-  /** Version stamped on the jobs (default {@link bidgymVersion}; for tests). */
+  /** Version stamped on the jobs (default {@link BIDGYM_VERSION}; for tests). */
   version?: string;
 }
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function trialDone(dir: string): boolean {
-  return existsSync(join(dir, 'summary.json'));
-}
-
-let publishCounter = 0;
 
 /**
  * Checks a payload and writes it as `trialsDir/<point.id>/` (whole files in a
@@ -244,21 +225,10 @@ function publishTrial(trialsDir: string, point: GridPoint, payload: TrialPayload
   if (got !== expectedHash) {
     throw new SweepError(`trial ${point.id} from ${payload.worker}: its config hash is ${String(got)}, this sweep's is ${expectedHash} — the worker resolves configs differently (other code?)`);
   }
-  const tmp = join(trialsDir, `${TEMP_PREFIX}${point.id}-q${process.pid}-${publishCounter++}`);
-  rmSync(tmp, { recursive: true, force: true });
+  const tmp = tempTrialDir(trialsDir, point.id);
   for (const f of files) if (f !== summary) writeFileAtomic(join(tmp, f.rel), f.bytes);
   writeFileAtomic(join(tmp, 'summary.json'), summary.bytes);
-  try {
-    renameSync(tmp, dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
-    rmSync(tmp, { recursive: true, force: true });
-    if (trialDone(dir)) return false;
-    throw new SweepError(`trial folder ${dir} exists but is unfinished: remove it and rerun`);
-  }
-  fsyncDir(trialsDir);
-  return true;
+  return publishTrialDir(tmp, dir);
 }
 
 /** `p`, or 'timeout' when it takes longer than `ms`; the timer is cleared, so it never keeps the process alive. */
@@ -305,10 +275,7 @@ export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): P
   const target = parseQueueUrl(opts.queue);
   const attempts = opts.attempts ?? 2;
   if (!Number.isInteger(attempts) || attempts < 1) throw new QueueError(`attempts: expected a whole number ≥ 1 — got ${attempts}`);
-  const points = expandSweep(rawConfig);
-  const trialsDir = prepareSweepDir(rawConfig, opts.outDir, opts.resume ?? false);
-  const todo = points.filter((p) => !trialDone(join(trialsDir, p.id)));
-  opts.onProgress?.(points.length - todo.length, points.length);
+  const { points, trialsDir, todo } = startSweep(rawConfig, opts.outDir, opts.resume ?? false, opts.onProgress);
 
   if (todo.length > 0) {
     await checkRedis(target, opts.connectTimeoutMs ?? 3000);
@@ -320,15 +287,7 @@ export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): P
     }
   }
 
-  const table = buildSweepTable(rawConfig, opts.outDir);
-  writeJsonAtomic(join(opts.outDir, 'sweep.json'), table);
-  writeFileAtomic(join(opts.outDir, 'sweep.csv'), sweepCsv(table));
-  if (opts.report !== false) {
-    // Loaded here, not at the top, as in sweep.ts: charting libraries only when a report is written.
-    const { writeReport } = await import('./report.js');
-    await writeReport(opts.outDir, { png: opts.png ?? false });
-  }
-  return table;
+  return finishSweep(rawConfig, opts.outDir, { report: opts.report, png: opts.png });
 }
 
 /** The Redis side of one {@link queueSweep}: queue the trials, collect them as they finish. */
@@ -358,7 +317,7 @@ class QueuedSweep {
     private readonly attempts: number,
     private readonly opts: QueueSweepOptions,
   ) {
-    this.version = opts.version ?? bidgymVersion();
+    this.version = opts.version ?? BIDGYM_VERSION;
     this.hash = sweepHash(rawConfig);
     this.status = opts.onStatus ?? (opts.quiet ? () => {} : (m: string) => process.stderr.write(`${m}\n`));
     this.done = total - todo.length;

@@ -26,9 +26,10 @@ import {
   type Chart,
   type Row,
 } from './charts.js';
-import { writeFileAtomic } from './fsutil.js';
+import { writeFileAtomic } from '../env/io/atomic.js';
+import { fmt, fmtP } from './format.js';
 import { stat, welch, type Stat } from './stats.js';
-import type { SweepFigure, SweepTable } from './sweep.js';
+import type { SweepFigure, SweepTable } from './sweep/table.js';
 
 /** Options of {@link writeReport}. */
 export interface ReportOptions {
@@ -116,21 +117,6 @@ function statEntries(o: Record<string, unknown>): [string, Stat][] {
 }
 
 // ───────────────────────────── formatting ─────────────────────────────
-
-/** A number with 4 significant digits (exponent form outside [1e-3, 1e5)), "–" when not finite. */
-export function fmt(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e5 || a < 1e-3) return x.toExponential(2);
-  return String(Number(x.toPrecision(4)));
-}
-
-/** A p-value as text: "< 0.001" or 3 decimals. */
-export function fmtP(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
-}
 
 function esc(s: unknown): string {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -6,8 +6,10 @@
  */
 import { z } from 'zod';
 import { MECHANISMS } from '../env/exchange/mechanisms.js';
-import { agentSchema } from './agent-schema.js';
+import { agentSchema, allocatorSchema, type AllocatorSpec } from './agent-schema.js';
 import { interestModelSchema } from './interest-schema.js';
+
+export { allocatorSchema, type AllocatorSpec };
 
 const posInt = () => z.number().int().positive();
 const prob = () => z.number().min(0).max(1);
@@ -67,27 +69,6 @@ export const valueSchema = z.discriminatedUnion('kind', [
     .strict()
     .refine((v) => v.low <= v.high, { message: 'expected low ≤ high', path: ['low'] }),
 ]);
-
-/** `bidders[i].allocator`: a contextual bandit choosing which ad of the catalogue to show (default: the exchange's rule). */
-export const allocatorSchema = z.discriminatedUnion('kind', [
-  z
-    .object({
-      kind: z.literal('linucb'),
-      alpha: z.number().min(0).default(0.1).describe('width of the upper confidence bonus'),
-      regularisation: z.number().positive().default(1).describe('ridge prior precision'),
-    })
-    .strict(),
-  z
-    .object({
-      kind: z.literal('thompson'),
-      noise: z.number().positive().default(0.1).describe('posterior scale of the sampled weights'),
-      regularisation: z.number().positive().default(1).describe('ridge prior precision'),
-    })
-    .strict(),
-]);
-
-/** A learning allocator spec. */
-export type AllocatorSpec = z.output<typeof allocatorSchema>;
 
 /** `bidders[i]` */
 export const bidderSchema = z

@@ -14,7 +14,7 @@ import { Market } from '../env/market.js';
 import { rng } from '../env/rng.js';
 import { catalogueFingerprint, createInterestModel, saveModel, type InterestModelConfig, type InterestReport } from '../models/index.js';
 import { ConfigError, marketSpec, type ResolvedConfig } from './config.js';
-import { writeJsonAtomic } from './fsutil.js';
+import { writeJsonAtomic } from '../env/io/atomic.js';
 
 /** Options of {@link trainModelCommand}. */
 export interface TrainModelOptions {

@@ -1,28 +1,31 @@
 /**
  * `bidgym worker --queue redis://host:port [--concurrency N]`: takes sweep trials
- * off the Redis queue (queue.ts), runs each with sweep.ts's `runTrial` in a fresh
- * worker thread (so N trials use N cores, and the event loop stays free to renew
- * the job's lock), and returns the finished trial folder as the job's result.
+ * off the Redis queue (queue.ts), runs each with the sweep's `runTrial` in a fresh
+ * worker thread (threads.ts, as a local sweep does; so N trials use N cores, and
+ * the event loop stays free to renew the job's lock), and returns the finished
+ * trial folder as the job's result.
  *
  * - A trial runs in a private temporary folder under `workDir`; nothing is
  *   published by the worker itself, so a worker killed at any moment leaves no
  *   half result anywhere: its lock expires, BullMQ's stalled check (run by the
  *   other workers) puts the job back, and another worker runs it from the start.
- * - A trial whose config cannot run (ConfigError, SweepError) and a trial queued
+ * - A trial whose input cannot run (any InputError: config, sweep, …) and a trial queued
  *   by another bidgym version fail once (`UnrecoverableError`), never retried.
  * - Stopping (`signal`, i.e. Ctrl-C / SIGTERM in the CLI) finishes the running
  *   trials, then returns.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker as Thread } from 'node:worker_threads';
+import type { Worker as Thread } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { bidgymVersion, checkRedis, CONFIG_FAILURE, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, QueueError, VERSION_MISMATCH, type TrialFile, type TrialJob, type TrialPayload } from './queue.js';
+import { isInputError } from '../env/errors.js';
+import { checkRedis, CONFIG_FAILURE, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, QueueError, VERSION_MISMATCH, type TrialFile, type TrialJob, type TrialPayload } from './queue.js';
+import { trialTask } from './sweep/trial.js';
+import { runInThread } from './threads.js';
+import { BIDGYM_VERSION } from './version.js';
 
 /** Options of {@link runWorker}. */
 export interface RunWorkerOptions {
@@ -46,56 +49,8 @@ export interface RunWorkerOptions {
   workDir?: string;
   /** Time allowed to reach Redis at the start, ms (default 3000). */
   connectTimeoutMs?: number;
-  /** This worker's bidgym version (default {@link bidgymVersion}; for tests). */
+  /** This worker's bidgym version (default {@link BIDGYM_VERSION}; for tests). */
   version?: string;
-}
-
-/** What a trial thread posts back. */
-type ThreadReply = { ok: true; dir: string } | { ok: false; name: string; message: string; stack?: string };
-
-/**
- * Source of a trial thread. Threads start without the TypeScript loader, so the
- * thread registers tsx first, then imports sweep.ts and runs one trial.
- */
-const THREAD_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-(async () => {
-  (await import(workerData.tsx)).register();
-  const { runTrial } = await import(workerData.sweep);
-  const result = await runTrial(workerData.rawConfig, workerData.index, workerData.outDir, { report: workerData.report, replicationWorkers: 1 });
-  parentPort.postMessage({ ok: true, dir: result.dir });
-})().catch((e) => {
-  parentPort.postMessage({ ok: false, name: (e && e.name) || 'Error', message: (e && e.message) || String(e), stack: e && e.stack });
-});
-`;
-
-/** File URL of tsx's ESM API (`tsx/esm/api`, import condition), found through tsx's own exports map. */
-const TSX_API = (() => {
-  const pkgFile = createRequire(import.meta.url).resolve('tsx/package.json');
-  const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as { exports: Record<string, { import: { default: string } }> };
-  return new URL(pkg.exports['./esm/api']!.import.default, pathToFileURL(pkgFile)).href;
-})();
-const SWEEP_MODULE = new URL('./sweep.ts', import.meta.url).href;
-
-/** Runs the job's grid point into `outDir` in a fresh thread (one replication at a time); resolves with the thread's reply. */
-function trialInThread(job: TrialJob, outDir: string, running: Set<Thread>): Promise<ThreadReply> {
-  return new Promise((resolve) => {
-    const workerData = { tsx: TSX_API, sweep: SWEEP_MODULE, rawConfig: job.rawConfig, index: job.index, report: job.report, outDir };
-    const thread = new Thread(THREAD_SOURCE, { eval: true, workerData });
-    running.add(thread);
-    let reply: ThreadReply | null = null;
-    thread.once('message', (m: ThreadReply) => {
-      reply = m;
-      void thread.terminate();
-    });
-    thread.once('error', (e) => {
-      reply ??= { ok: false, name: e.name, message: e.message, stack: e.stack };
-    });
-    thread.once('exit', (code) => {
-      running.delete(thread);
-      resolve(reply ?? { ok: false, name: 'Error', message: `the trial thread stopped with exit code ${code} before finishing` });
-    });
-  });
 }
 
 /** Every file under `dir`, `/`-separated paths relative to it, sorted; gzip + sha256 of each. */
@@ -162,7 +117,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   const lockDuration = positiveInt('lockDurationMs', opts.lockDurationMs, 30_000);
   const stalledInterval = positiveInt('stalledIntervalMs', opts.stalledIntervalMs, 30_000);
   const maxStalledCount = positiveInt('maxStalledCount', opts.maxStalledCount, 2);
-  const version = opts.version ?? bidgymVersion();
+  const version = opts.version ?? BIDGYM_VERSION;
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const workDir = opts.workDir ?? join(tmpdir(), 'bidgym-worker');
   mkdirSync(workDir, { recursive: true });
@@ -183,16 +138,20 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     const tmp = mkdtempSync(join(workDir, `${process.pid}-`));
     const t0 = process.hrtime.bigint();
     try {
-      const reply = await trialInThread(d, tmp, running);
-      if (!reply.ok) {
+      let dir: string;
+      try {
+        const input = { rawConfig: d.rawConfig, index: d.index, outDir: tmp, report: d.report, replicationWorkers: 1 };
+        dir = (await runInThread(trialTask, input, { label: `trial ${d.id}`, running })).dir;
+      } catch (e) {
         // A config that cannot run fails the same way on every worker: fail once.
-        if (reply.name === 'ConfigError' || reply.name === 'SweepError') throw new UnrecoverableError(`${CONFIG_FAILURE}: ${reply.message}`);
-        const err = new Error(`${reply.name}: ${reply.message}`);
-        if (reply.stack) err.stack = reply.stack;
+        if (isInputError(e)) throw new UnrecoverableError(`${CONFIG_FAILURE}: ${e.message}`);
+        const thrown = e as Error;
+        const err = new Error(`${thrown.name}: ${thrown.message}`);
+        if (thrown.stack) err.stack = thrown.stack;
         throw err;
       }
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      return { version, worker: name, seconds, files: packFolder(reply.dir) };
+      return { version, worker: name, seconds, files: packFolder(dir) };
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }

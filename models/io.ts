@@ -5,13 +5,14 @@
  *
  * `model.json` holds the network description as `modelTopology` (kind, world
  * shape, hyperparameters), the weights manifest and `userDefinedMetadata`
- * (training figures, a fingerprint of the catalogue). Files are written whole:
- * temp file + rename, so an interrupted save leaves no half file.
+ * (training figures, a fingerprint of the catalogue). Files are written whole
+ * (env/io/atomic.ts: temp file, fsync, rename), so an interrupted save leaves no half file.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Catalogue } from '../env/ads/catalogue.js';
+import { writeFileAtomic } from '../env/io/atomic.js';
 import { hash32, rng } from '../env/rng.js';
 import { buildNetwork } from './build.js';
 import type { Network, NetworkConfig } from './network.js';
@@ -26,13 +27,6 @@ export interface LoadedModel {
   network: Network;
   /** The `userDefinedMetadata` saved with it. */
   metadata: Record<string, unknown>;
-}
-
-async function writeWhole(file: string, data: string | Uint8Array): Promise<void> {
-  // Same naming as experiments/fsutil.ts, whose readers ignore `.tmp-*` files.
-  const tmp = path.join(path.dirname(file), `.tmp-${path.basename(file)}-${process.pid}`);
-  await writeFile(tmp, data);
-  await rename(tmp, file);
 }
 
 /**
@@ -51,8 +45,8 @@ export function fileHandler(dir: string): tf.io.IOHandler {
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
         userDefinedMetadata: artifacts.userDefinedMetadata,
       };
-      await writeWhole(path.join(dir, 'weights.bin'), weights);
-      await writeWhole(path.join(dir, 'model.json'), JSON.stringify(json, null, 2) + '\n');
+      writeFileAtomic(path.join(dir, 'weights.bin'), weights);
+      writeFileAtomic(path.join(dir, 'model.json'), JSON.stringify(json, null, 2) + '\n');
       return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
     },
     async load(): Promise<tf.io.ModelArtifacts> {

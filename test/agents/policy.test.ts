@@ -104,10 +104,10 @@ describe('policy files', () => {
     expect(doc.schemaVersion).toBe(1);
     expect(doc.features.map((f) => f.name)).toEqual(['value', 'budgetLeft', 'timeLeft']);
     expect(doc.features[0]).toMatchObject({ unit: 'currency', high: null, normalisation: { clipLow: 0 } });
-    // One action per multiplier and per bid level (the schema's defaults).
+    // The multipliers, then the bid levels (the schema's defaults).
     const defaults = qLearningSchema.parse({ kind: 'q-learning' });
-    expect(doc.action.multipliers).toHaveLength(defaults.multipliers.length + defaults.bidLevels.length);
-    expect(doc.action.offsets).toHaveLength(defaults.multipliers.length + defaults.bidLevels.length);
+    expect(doc.action.multipliers).toHaveLength(defaults.multipliers.length);
+    expect(doc.action.levels).toHaveLength(defaults.bidLevels.length);
     expect(doc.action.rule).toMatch(/λ/);
     expect(doc.sha256).toBe(policyChecksum(doc));
   });
@@ -146,7 +146,7 @@ describe('policy files', () => {
     it('malformed parameters, naming the field', () => {
       const q = policyDocument(policies.get('q-learning')!, provenance('q'));
       const short = resign({ ...q, params: { ...q.params, q: (q.params.q as number[]).slice(1) } });
-      expect(() => loadPolicy(short)).toThrow(/params: q: expected \d+ states/);
+      expect(() => loadPolicy(short)).toThrow(/params\.q: expected \d+ states/);
       const kind = resign({ ...q, kind: 'magic' });
       expect(() => loadPolicy(kind)).toThrow(/unknown policy kind "magic"/);
     });

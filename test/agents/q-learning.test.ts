@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentContext, Transition } from '../../agents/core.js';
+import type { Transition } from '../../agents/core.js';
 import { QLearningAgent, type QLearningArgs } from '../../agents/q-learning.js';
 import { observationFrom } from '../../env/observation.js';
 import { rng } from '../../env/rng.js';
+import { agentCtx, LOST } from '../helpers.js';
 
-const ctx = (over: Partial<AgentContext> = {}): AgentContext => ({
-  id: 'q',
-  budget: null,
-  auctionsPerEpisode: 100,
-  mechanism: 'second-price',
-  slots: 1,
-  valueScale: 1,
-  rng: rng(1).stream('init'),
-  ...over,
-});
+const ctx = () => agentCtx({ id: 'q' });
 
 const args = (over: Partial<QLearningArgs> = {}): QLearningArgs => ({
   multipliers: [0, 1],
@@ -32,7 +24,7 @@ const args = (over: Partial<QLearningArgs> = {}): QLearningArgs => ({
   ...over,
 });
 
-const noInfo = { won: false, slot: -1, cost: 0, value: 0, clicks: 0, conversions: 0, competingBid: 0 };
+const noInfo = LOST;
 
 describe('QLearningAgent on a small MDP', () => {
   // Three states (read from the budgetLeft feature, three buckets), two actions

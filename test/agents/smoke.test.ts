@@ -1,5 +1,5 @@
 /**
- * A smoke run per learning agent: a tiny config through the real runner writes a
+ * A smoke run per learning agent: the tiny market (test/helpers.ts) through the real runner writes a
  * complete run folder whose policy file loads and bids. (What the agents learn
  * is checked in learning.test.ts and budget.test.ts.)
  */
@@ -11,6 +11,7 @@ import { loadPolicy } from '../../agents/policy.js';
 import { observationFrom } from '../../env/observation.js';
 import { resolveConfig } from '../../experiments/config.js';
 import { runExperiment } from '../../experiments/runner.js';
+import { tinyMarket } from '../helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bidgym-smoke-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -18,21 +19,17 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('smoke runs', () => {
   for (const kind of ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson']) {
     it(`${kind} trains and evaluates from a config with defaults`, async () => {
-      const cfg = resolveConfig({
+      const cfg = resolveConfig(tinyMarket({
         name: `smoke-${kind}`,
         seed: 1,
-        replications: 2,
-        episodes: 2,
-        evalEpisodes: 1,
         auctionsPerEpisode: 400,
-        users: { count: 200, topics: 4, historyLength: 4, items: 50 },
         exchange: { mechanism: 'first-price', reservePrice: 0.001 },
         bidders: [
           { id: 'learner', agent: { kind }, value: { kind: 'per-click', amount: 2 } },
           { id: 'paced', agent: { kind }, value: { kind: 'per-click', amount: 2 }, budget: 1 },
           { id: 'rival', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
         ],
-      });
+      }));
       const out = join(root, kind);
       const summary = await runExperiment(cfg, { outDir: out, quiet: true, workers: 1 });
       for (const f of ['summary.json', 'episodes.csv', 'samples.csv', 'resolved-config.json', 'policies/learner.json', 'policies/paced.json']) expect(existsSync(join(out, f))).toBe(true);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText, resolveConfig } from '../../experiments/config.js';
 import { generatedFiles } from '../../experiments/json-schema.js';
-import { expandSweep } from '../../experiments/sweep.js';
+import { expandSweep } from '../../experiments/sweep/index.js';
 
 const root = join(__dirname, '..', '..');
 const dir = join(root, 'experiments', 'configs');

@@ -1,10 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy, policyChecksum, type PolicyFile } from '../../agents/policy.js';
 import { resolveConfig } from '../../experiments/config.js';
-import { evaluateCommand, exportCommand, UsageError } from '../../experiments/policy-commands.js';
+import { InputError } from '../../env/errors.js';
+import { evaluateCommand, exportCommand, keygenCommand } from '../../experiments/policy-commands.js';
+import { PolicySignatureError } from '../../agents/policy.js';
 import { runExperiment } from '../../experiments/runner.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bidgym-commands-'));
@@ -61,7 +64,7 @@ describe('exportCommand', () => {
   });
 
   it('names the bidders a run has when asked for another', () => {
-    expect(() => exportCommand({ runDir, bidder: 'nobody' })).toThrow(UsageError);
+    expect(() => exportCommand({ runDir, bidder: 'nobody' })).toThrow(InputError);
     expect(() => exportCommand({ runDir, bidder: 'nobody' })).toThrow(/no policy for "nobody" \(it has budgeted, learner, rival\)/);
     expect(() => exportCommand({ runDir: root, bidder: 'x' })).toThrow(/not a run folder with policies/);
   });
@@ -111,14 +114,84 @@ describe('evaluateCommand', () => {
       const path = join(root, `${name}.json`);
       writeFileSync(path, JSON.stringify(doc));
       const err = await evaluateCommand({ policy: path, config: otherConfig, out: join(root, `out-${name}`) }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(UsageError);
-      expect((err as UsageError).exitCode).toBe(2);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).exitCode).toBe(2);
       expect((err as Error).message).toMatch(message);
       expect(existsSync(join(root, `out-${name}`, 'summary.json'))).toBe(false);
     }
     // Trained with a budget (it reads budgetLeft), evaluated where that bidder has none.
     const err = await evaluateCommand({ policy: join(runDir, 'policies', 'budgeted.json'), config: otherConfig, out: join(root, 'out-budget') }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(/features do not match the config: the policy reads budgetLeft .* "budgeted" has no budget/);
+  });
+});
+
+describe('signed policies: keygen, export --sign, evaluate --public-key', () => {
+  const keys = join(root, 'keys');
+  const other = join(root, 'other-keys');
+  const signedPath = join(root, 'signed', 'learner.policy.json');
+  const policyOf = (r: string) => join(runDir, 'policies', r);
+
+  it('keygen writes private.pem (mode 0600) and public.pem, and never overwrites them', () => {
+    const r = keygenCommand({ out: keys });
+    expect(r.keyId).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(keys, 'private.pem'), 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(readFileSync(join(keys, 'public.pem'), 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(statSync(join(keys, 'private.pem')).mode & 0o777).toBe(0o600);
+    const before = readFileSync(join(keys, 'private.pem'));
+    expect(() => keygenCommand({ out: keys })).toThrow(InputError);
+    expect(() => keygenCommand({ out: keys })).toThrow(/private\.pem exists; keygen never overwrites a key/);
+    expect(readFileSync(join(keys, 'private.pem'))).toEqual(before);
+    keygenCommand({ out: other });
+  });
+
+  it('export --sign writes a signed copy that evaluate accepts with the public key', async () => {
+    const r = exportCommand({ runDir, bidder: 'learner', out: signedPath, sign: join(keys, 'private.pem') });
+    expect(r.signedBy).toMatch(/^[0-9a-f]{64}$/);
+    const doc = JSON.parse(readFileSync(signedPath, 'utf8')) as PolicyFile;
+    const original = JSON.parse(readFileSync(policyOf('learner.json'), 'utf8')) as PolicyFile;
+    expect({ ...doc, signature: undefined }).toEqual({ ...original, signature: undefined });
+    expect(loadPolicy(signedPath, { publicKey: join(keys, 'public.pem') }).verifiedKey).toBe(r.signedBy);
+    const summary = await evaluateCommand({ policy: signedPath, config: otherConfig, out: join(root, 'eval-signed'), workers: 1, publicKey: join(keys, 'public.pem') });
+    const unsigned = await evaluateCommand({ policy: policyOf('learner.json'), config: otherConfig, out: join(root, 'eval-unsigned'), workers: 1 });
+    expect(summary.bidders).toEqual(unsigned.bidders);
+    expect(() => exportCommand({ runDir, bidder: 'learner', sign: join(keys, 'private.pem') })).toThrow(/--sign: needs --out/);
+    expect(() => exportCommand({ runDir, bidder: 'learner', out: join(root, 'x.json'), sign: join(keys, 'public.pem') })).toThrow(/not a PEM private key/);
+    expect(existsSync(join(root, 'x.json'))).toBe(false);
+  });
+
+  it('evaluate --public-key refuses an unsigned file, one signed by another key and one changed after signing, writing nothing', async () => {
+    const tampered = join(root, 'tampered-signed.json');
+    const doc = JSON.parse(readFileSync(signedPath, 'utf8')) as PolicyFile;
+    const d = { ...doc, params: { ...doc.params, q: (doc.params.q as number[]).map((x) => -x) } };
+    writeFileSync(tampered, JSON.stringify({ ...d, sha256: policyChecksum(d) }));
+    const cases: [string, string, RegExp][] = [
+      [policyOf('learner.json'), join(keys, 'public.pem'), /unsigned — the file has no signature/],
+      [signedPath, join(other, 'public.pem'), /signed by another key/],
+      [tampered, join(keys, 'public.pem'), /changed after it was signed/],
+    ];
+    for (const [i, [policy, publicKey, message]] of cases.entries()) {
+      const out = join(root, `refused-${i}`);
+      const err = await evaluateCommand({ policy, config: otherConfig, out, publicKey }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PolicySignatureError);
+      expect((err as InputError).exitCode).toBe(2);
+      expect((err as Error).message).toMatch(message);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it('through the command line: exit 2, one line on stderr, nothing written', () => {
+    const BIN = join(__dirname, '..', '..', 'bin', 'bidgym.mjs');
+    const bidgym = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const out = join(root, 'cli-refused');
+    const r = bidgym('evaluate', '--policy', signedPath, '--config', otherConfig, '--out', out, '--public-key', join(other, 'public.pem'), '--quiet');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^bidgym: .*learner\.policy\.json: signed by another key — .*\n$/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+    const k = bidgym('keygen', '--out', keys);
+    expect(k.status).toBe(2);
+    expect(k.stderr).toMatch(/^bidgym: --out: .*private\.pem exists; keygen never overwrites a key .*\n$/);
+    expect(readdirSync(keys).sort()).toEqual(['private.pem', 'public.pem']);
   });
 });

@@ -1,13 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bidgymVersion, checkRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, QueueError, queueSweep, trialJobId, type TrialJob } from '../../experiments/queue.js';
-import { runSweep, sweepHash } from '../../experiments/sweep.js';
+import { checkRedis, parseQueueUrl, QUEUE_NAME, QUEUE_PREFIX, QueueError, queueSweep, trialJobId, type TrialJob } from '../../experiments/queue.js';
+import { BIDGYM_VERSION } from '../../experiments/version.js';
+import { runSweep, sweepHash } from '../../experiments/sweep/index.js';
 import { runWorker } from '../../experiments/worker.js';
+import { base as sweepBase, expectSameSweep, sweepConfig as sweepFixture } from './sweep/fixtures.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const root = mkdtempSync(join(tmpdir(), 'bidgym-queue-'));
@@ -15,22 +17,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
 if (!HAS_REDIS) console.warn('queue.test.ts: redis-server is not installed, so the Redis integration tests are skipped (apt-get install redis-server; .ci/run installs it)');
 
-/** The tiny market of sweep.test.ts: each trial is a second or two. */
-const base = {
-  name: 'queue-test',
-  seed: 11,
-  replications: 2,
-  episodes: 2,
-  evalEpisodes: 1,
-  auctionsPerEpisode: 300,
-  users: { count: 150, topics: 4, historyLength: 3, items: 40 },
-  exchange: { mechanism: 'second-price' },
-  bidders: [
-    { id: 'a', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
-    { id: 'b', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 }, budget: 3 },
-  ],
-};
-const sweepConfig = { ...base, sweep: { 'exchange.reservePrice': [0, 0.02, 0.05] }, sweepBaseline: 0 };
+/** The tiny market of the sweep tests (each trial is a second or two), under its own name. */
+const base = { ...sweepBase, name: 'queue-test' };
+const sweepConfig = { ...base, sweep: sweepFixture.sweep, sweepBaseline: 0 };
 
 /** A loopback port nobody listens on (just released by the OS). */
 function freePort(): Promise<number> {
@@ -42,30 +31,6 @@ function freePort(): Promise<number> {
       srv.close(() => res(port));
     });
   });
-}
-
-/** Every file under `dir` (relative paths, sorted). */
-function files(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-/** Asserts two sweep folders hold the same files with the same bytes (meta.json records timings: presence only). */
-function expectSameSweep(a: string, b: string): void {
-  const fa = files(a);
-  expect(files(b)).toEqual(fa);
-  for (const f of fa) {
-    if (f.endsWith('meta.json')) continue;
-    expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
-  }
 }
 
 async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
@@ -128,29 +93,55 @@ describe('queue URL and reachability', () => {
   });
 });
 
+/** Processes the Redis tests start (redis-servers, worker processes), stopped after them. */
+const children: ChildProcess[] = [];
+
+/** Starts a throw-away redis-server on a free loopback port (no persistence); resolves once it answers. */
+async function startRedis(): Promise<{ server: ChildProcess; port: number }> {
+  const p = await freePort();
+  const server = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
+  children.push(server);
+  const target = parseQueueUrl(`redis://127.0.0.1:${p}`);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await checkRedis(target, 500);
+      return { server, port: p };
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/** Starts `bidgym worker` in its own process (short lock and stall check so a killed worker's trial returns in ~3 s). */
+function startWorkerProcess(url: string): { child: ChildProcess; log: () => string } {
+  const child = spawn(
+    process.execPath,
+    [join(REPO, 'bin', 'bidgym.mjs'), 'worker', '--queue', url, '--lock-duration', '2000', '--stalled-interval', '1000', '--work-dir', join(root, 'workdir')],
+    { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  return { child, log: () => out };
+}
+
+/** Kills the worker processes and stray servers started so far, then stops `redis` gracefully. */
+async function stopChildren(redis: ChildProcess | undefined): Promise<void> {
+  for (const c of children) if (c !== redis && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  if (redis && redis.exitCode === null) {
+    const exited = new Promise((r) => redis.once('exit', r));
+    redis.kill('SIGTERM');
+    await exited;
+  }
+}
+
 describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
   let redis: ChildProcess;
   let port: number;
   const local = join(root, 'local');
-  const children: ChildProcess[] = [];
-
-  /** Starts a throw-away redis-server on a free loopback port (no persistence); resolves once it answers. */
-  async function startRedis(): Promise<{ server: ChildProcess; port: number }> {
-    const p = await freePort();
-    const server = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore' });
-    children.push(server);
-    const target = parseQueueUrl(`redis://127.0.0.1:${p}`);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        await checkRedis(target, 500);
-        return { server, port: p };
-      } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  }
 
   beforeAll(async () => {
     ({ server: redis, port } = await startRedis());
@@ -158,28 +149,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     await runSweep(sweepConfig, { outDir: local, workers: 2, quiet: true });
   });
 
-  afterAll(async () => {
-    for (const c of children) if (c !== redis && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    if (redis && redis.exitCode === null) {
-      const exited = new Promise((r) => redis.once('exit', r));
-      redis.kill('SIGTERM');
-      await exited;
-    }
-  });
-
-  /** Starts `bidgym worker` in its own process (short lock and stall check so a killed worker's trial returns in ~3 s). */
-  function startWorkerProcess(url: string): { child: ChildProcess; log: () => string } {
-    const child = spawn(
-      process.execPath,
-      [join(REPO, 'bin', 'bidgym.mjs'), 'worker', '--queue', url, '--lock-duration', '2000', '--stalled-interval', '1000', '--work-dir', join(root, 'workdir')],
-      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    return { child, log: () => out };
-  }
+  afterAll(() => stopChildren(redis));
 
   it('equals the local sweep byte for byte with two worker processes, one killed with SIGKILL mid-trial', async () => {
     const url = `redis://127.0.0.1:${port}/1`;
@@ -227,7 +197,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     // The same trial queued twice (a repeated `bidgym sweep`) is one job.
     const hash = sweepHash(sweepConfig);
     const queue = new Queue<TrialJob>(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
-    const data: TrialJob = { version: bidgymVersion(), sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, report: true };
+    const data: TrialJob = { version: BIDGYM_VERSION, sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, report: true };
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
@@ -253,12 +223,23 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
       await queue.close();
     }
   });
+});
+
+describe.skipIf(!HAS_REDIS)('queued sweep failures against a real redis-server', () => {
+  let redis: ChildProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    ({ server: redis, port } = await startRedis());
+  });
+
+  afterAll(() => stopChildren(redis));
 
   it('fails a trial whose config cannot run once, not again and again', async () => {
     const url = `redis://127.0.0.1:${port}/3`;
     const queue = new Queue<TrialJob>(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
     const bad = { ...sweepConfig, bidders: [{ ...base.bidders[0], agent: { kind: 'q-learnin' } }] };
-    const job = await queue.add('trial', { version: bidgymVersion(), sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, report: false }, { jobId: 'bad-0', attempts: 3 });
+    const job = await queue.add('trial', { version: BIDGYM_VERSION, sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, report: false }, { jobId: 'bad-0', attempts: 3 });
     const stop = new AbortController();
     const lines: string[] = [];
     const worker = runWorker({ queue: url, signal: stop.signal, log: (l) => lines.push(l), workDir: join(root, 'workdir') });
@@ -284,7 +265,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
       await until(() => lines.some((l) => l.includes(' ready on ')), 'the worker');
       const err = await rejection(queueSweep(sweepConfig, { queue: url, outDir: join(root, 'mismatch'), quiet: true }));
       expect(err).toBeInstanceOf(QueueError);
-      expect(err.message).toMatch(new RegExp(`^trial \\S+ was refused on worker bidgym@9\\.9\\.9@\\S+: bidgym version mismatch: trial \\S+ was queued by bidgym ${bidgymVersion().replace(/\./g, '\\.')}, worker \\S+ runs bidgym 9\\.9\\.9`));
+      expect(err.message).toMatch(new RegExp(`^trial \\S+ was refused on worker bidgym@9\\.9\\.9@\\S+: bidgym version mismatch: trial \\S+ was queued by bidgym ${BIDGYM_VERSION.replace(/\./g, '\\.')}, worker \\S+ runs bidgym 9\\.9\\.9`));
       // Refused at once, never retried (the sweep queues 2 attempts per trial), and nothing left waiting.
       const queue = new Queue(QUEUE_NAME, { connection: parseQueueUrl(url).redis, prefix: QUEUE_PREFIX });
       const failed = await queue.getFailed();

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../experiments/config.js';
-import { writeJsonAtomic } from '../../experiments/fsutil.js';
-import { fmt, parseCsv, runCharts, writeReport } from '../../experiments/report.js';
+import { writeJsonAtomic } from '../../env/io/atomic.js';
+import { fmt } from '../../experiments/format.js';
+import { parseCsv, runCharts, writeReport } from '../../experiments/report.js';
 import { runExperiment } from '../../experiments/runner.js';
 import { stat } from '../../experiments/stats.js';
 

@@ -1,108 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../experiments/config.js';
-import { runReplication, summarize } from '../../experiments/runner.js';
+import { runReplication } from '../../experiments/replication.js';
+import { runExperiment, summarize } from '../../experiments/runner.js';
 
-const users = { count: 2000, items: 300, historyLength: 10 };
+const root = mkdtempSync(join(tmpdir(), 'bidgym-runner-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('runner', () => {
-  it('never reports a value above the hindsight optimum (single slot: competitive ratio ≤ 1)', async () => {
-    for (const mechanism of ['first-price', 'second-price'] as const) {
-      for (const factor of [0.5, 1, 1.5]) {
-        const cfg = resolveConfig({
-          name: 'cr',
-          seed: 3,
-          replications: 1,
-          episodes: 0,
-          evalEpisodes: 2,
-          auctionsPerEpisode: 3000,
-          users,
-          exchange: { mechanism, reservePrice: 0.001 },
-          bidders: [
-            { id: 'me', agent: { kind: 'shaded', factor }, value: { kind: 'per-click', amount: 3 }, budget: 20 },
-            { id: 'r', copies: 2, agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
-          ],
-        });
-        const r = await runReplication(cfg, 0);
-        const me = r.bidders.me!;
-        expect(me.competitiveRatio).toBeGreaterThan(0);
-        expect(me.competitiveRatio).toBeLessThanOrEqual(1 + 1e-9);
-        expect(me.hindsightValue).toBeGreaterThanOrEqual(me.value!);
-      }
-    }
-  });
-
-  it('prices every slot in hindsight: with several slots the competitive ratio stays ≤ 1', async () => {
-    for (const mechanism of ['gsp', 'vcg', 'first-price'] as const) {
-      for (const factor of [0.6, 1.2]) {
-        const cfg = resolveConfig({
-          name: 'cr-slots',
-          seed: 4,
-          replications: 1,
-          episodes: 0,
-          evalEpisodes: 2,
-          auctionsPerEpisode: 3000,
-          users,
-          exchange: { mechanism, slots: 3, slotWeights: [1, 0.6, 0.3], participantsPerAuction: 4 },
-          bidders: [
-            { id: 'me', agent: { kind: 'shaded', factor }, value: { kind: 'per-click', amount: 3 }, budget: 15 },
-            { id: 'pv', agent: { kind: 'shaded', factor }, value: { kind: 'uniform', low: 0, high: 0.1 }, budget: 20 },
-            { id: 'r', copies: 3, agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
-          ],
-        });
-        const r = await runReplication(cfg, 0);
-        for (const id of ['me', 'pv']) {
-          const f = r.bidders[id]!;
-          expect(f.competitiveRatio, `${mechanism} ${factor} ${id}`).toBeGreaterThan(0);
-          expect(f.competitiveRatio, `${mechanism} ${factor} ${id}`).toBeLessThanOrEqual(1 + 1e-9);
-        }
-        expect(r.bidders['r-1']!.regretPerAuction).toBeGreaterThanOrEqual(-1e-9);
-      }
-    }
-  });
-
-  it('an objective "value - spend" equals the utility in a single-slot oracle market; other objectives differ', async () => {
-    const mk = (objective: string) =>
-      resolveConfig({
-        name: 'obj',
-        replications: 1,
-        episodes: 0,
-        evalEpisodes: 1,
-        auctionsPerEpisode: 4000,
-        users,
-        exchange: { mechanism: 'second-price' },
-        bidders: [
-          { id: 'me', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 }, objective },
-          { id: 'r', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1.5 } },
-        ],
-      });
-    const a = (await runReplication(mk('value - spend'), 0)).bidders.me!;
-    expect(a.objectivePerAuction).toBeCloseTo(a.utilityPerAuction!, 10);
-    const b = (await runReplication(mk('clicks - 0.5 * spend'), 0)).bidders.me!;
-    expect(b.objectivePerAuction).not.toBeCloseTo(b.utilityPerAuction!, 4);
-  });
-
-  it('reports regret parts for bidders without a budget: overbid + underbid = regret, truthful second price has no overbid', async () => {
-    const cfg = resolveConfig({
-      name: 'regret',
-      replications: 1,
-      episodes: 0,
-      evalEpisodes: 1,
-      auctionsPerEpisode: 5000,
-      exchange: { mechanism: 'second-price' },
-      bidders: [
-        { id: 'truth', agent: { kind: 'truthful' }, value: { kind: 'uniform' } },
-        { id: 'low', agent: { kind: 'shaded', factor: 0.5 }, value: { kind: 'uniform' } },
-      ],
-    });
-    const r = await runReplication(cfg, 0);
-    const t = r.bidders.truth!;
-    expect(t.overbidRegretPerAuction).toBeCloseTo(0, 12);
-    expect(t.regretPerAuction).toBeCloseTo(0, 12);
-    const low = r.bidders.low!;
-    expect(low.underbidRegretPerAuction).toBeGreaterThan(0.01);
-    expect(low.overbidRegretPerAuction! + low.underbidRegretPerAuction!).toBeCloseTo(low.regretPerAuction!, 10);
-  });
-
+describe('summarize', () => {
   it("summarises the interest model's quality over replications (each trains its own), keeping its kind and backend", async () => {
     const cfg = resolveConfig({
       name: 'im',
@@ -142,5 +49,39 @@ describe('runner', () => {
     expect(rev.mean).toBeCloseTo(rev.values.reduce((a, x) => a + x, 0) / 3, 12);
     expect(rev.ci95[0]).toBeLessThan(rev.mean);
     expect(rev.ci95[1]).toBeGreaterThan(rev.mean);
+  });
+});
+
+describe('runExperiment', () => {
+  it('writes the same run folder bytes with replications in this thread or in 2 threads (meta.json aside)', async () => {
+    const cfg = resolveConfig({
+      name: 'threads',
+      seed: 5,
+      replications: 3,
+      episodes: 2,
+      evalEpisodes: 1,
+      auctionsPerEpisode: 200,
+      users: { count: 300, topics: 4, historyLength: 3, items: 40 },
+      exchange: { mechanism: 'second-price', reservePrice: 0.01 },
+      bidders: [
+        { id: 'q', agent: { kind: 'q-learning' }, value: { kind: 'per-click', amount: 2 }, budget: 4 },
+        { id: 'rival', copies: 2, agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1.5 } },
+      ],
+    });
+    const progress: number[] = [];
+    const dirs = [1, 2].map((w) => join(root, `w${w}`));
+    const summaries = [];
+    for (const [i, dir] of dirs.entries()) {
+      summaries.push(await runExperiment(cfg, { outDir: dir, workers: i + 1, quiet: true, onProgress: (done) => i === 1 && progress.push(done) }));
+    }
+    expect(summaries[1]).toEqual(summaries[0]);
+    const files = ['summary.json', 'episodes.csv', 'samples.csv', 'resolved-config.json', 'policies/q.json', 'policies/rival-1.json', 'policies/rival-2.json'];
+    expect(readdirSync(dirs[0]!).sort()).toEqual(['episodes.csv', 'meta.json', 'policies', 'resolved-config.json', 'samples.csv', 'summary.json']);
+    for (const dir of dirs.slice(1)) for (const f of files) expect(readFileSync(join(dir, f)).equals(readFileSync(join(dirs[0]!, f))), `${dir}/${f}`).toBe(true);
+    // Progress from the threads adds up to every auction of every replication.
+    expect(progress.at(-1)).toBe(3 * 3 * 200);
+    // Replication r in a thread is replication r in this thread.
+    const r1 = await runReplication(cfg, 1);
+    expect(summaries[0]!.bidders.q!.utilityPerAuction!.values[1]).toBe(r1.bidders.q!.utilityPerAuction);
   });
 });

@@ -1,0 +1,320 @@
+/**
+ * A step-level auto-bidding market of AuctionNet's shape: advertisers with a
+ * budget and a target CPA, episodes of `steps` decision steps, each step a batch
+ * of impression opportunities, `slots` ad slots sold by GSP with a reserve price
+ * and exposure probabilities.
+ *
+ * One opportunity, as in AuctionNet's BiddingEnv:
+ * - every advertiser still in the episode bids α_i × pValue_ij (its step factor
+ *   times its predicted conversion probability), capped at its remaining budget,
+ *   so that no payment can exceed the budget left; bids below the reserve do not
+ *   take part;
+ * - the k highest bids win slots 1..k (ties go to the lower advertiser index);
+ *   the winner of slot k is priced at the next bid down (GSP), or the reserve;
+ * - slot k is exposed with probability `exposure[k]`, in a cascade (one uniform
+ *   u per opportunity, slot k exposed iff u < exposure[k]: exposure must be
+ *   non-increasing, so slot k+1 is never shown when slot k is not — AuctionNet's
+ *   "slot continuity"); the price is charged only when exposed;
+ * - an exposed ad converts with its true probability, drawn around pValue with
+ *   the spread pValueSigma (clamped to [0, 1]); an unexposed ad never converts.
+ * - the least winning cost of the opportunity is the highest bid that won no
+ *   slot (AuctionNet: the 4th highest bid), or the reserve.
+ *
+ * Opportunities come from a {@link ValueSource}; all random draws of a step
+ * (pValues, exposure, conversions) are made before anyone bids and do not
+ * depend on the bids, so two runs with different agents face the same
+ * opportunities and the same luck (common random numbers).
+ */
+import { InputError } from '../errors.js';
+import type { Rng } from '../rng.js';
+import type { AutoBidder, StepObservation } from './core.js';
+import { cpaScore } from './score.js';
+import { STATE_SIZE, StepTracker, type AutoBidContext, type StepFeedback } from './state.js';
+
+/** One advertiser of the market. */
+export interface AdvertiserSpec {
+  id: string;
+  /** Episode budget, currency units. */
+  budget: number;
+  /** Target CPA, currency units. */
+  cpa: number;
+  /** Industry category, 0-based (opportunities of a category convert better for its advertisers). */
+  category: number;
+}
+
+/** Where the opportunities of a step come from. */
+export interface ValueSource {
+  /** Number of opportunities in step t (same for every episode of a seed is not required). */
+  count(t: number): number;
+  /**
+   * Fills the pValues and their uncertainty for step t: advertiser-major,
+   * `pValue[i * n + j]` for advertiser i and opportunity j, n = count(t).
+   */
+  fill(t: number, pValue: Float32Array, sigma: Float32Array, rng: Rng): void;
+}
+
+/** The market's mechanics. */
+export interface StepMarketSpec {
+  steps: number;
+  /** Slots per opportunity (GSP). */
+  slots: number;
+  /** Exposure probability per slot, non-increasing, in [0, 1]. */
+  exposure: number[];
+  /** Reserve price, currency units. */
+  reserve: number;
+  /** Score exponent β (AuctionNet: 2). */
+  beta: number;
+  advertisers: AdvertiserSpec[];
+}
+
+/** Episode outcome of one advertiser. */
+export interface AdvertiserResult {
+  id: string;
+  budget: number;
+  target: number;
+  cost: number;
+  conversions: number;
+  /** Σ pValue of the exposed wins. */
+  expectedConversions: number;
+  /** Realised CPA (0 without cost, ∞ with cost and no conversion). */
+  cpa: number;
+  /** AuctionNet's score: conversions × penalty. */
+  score: number;
+  penalty: number;
+  /** Share of the budget spent. */
+  budgetSpent: number;
+  wins: number;
+  exposures: number;
+  opportunities: number;
+  /** The factor α chosen at each step played. */
+  factors: number[];
+}
+
+/** One step of the market, for loggers (views valid only during the callback). */
+export interface StepView {
+  t: number;
+  n: number;
+  /** Remaining budget of each advertiser at the start of the step. */
+  remainingAtStart: Float64Array;
+  /** Whether each advertiser took part in the step. */
+  active: Uint8Array;
+  /** True when the advertiser's episode ended with this step (last step or budget exhausted). */
+  endsHere: Uint8Array;
+  factor: Float64Array;
+  /** Advertiser-major arrays, `[i * n + j]`. */
+  pValue: Float32Array;
+  sigma: Float32Array;
+  bid: Float64Array;
+  slot: Uint8Array;
+  /** GSP price of the slot won (charged only if exposed; AuctionNet's `cost` column), 0 without a slot. */
+  price: Float64Array;
+  /** Money charged: price × exposed. */
+  cost: Float64Array;
+  exposed: Uint8Array;
+  conversion: Uint8Array;
+  /** Per opportunity. */
+  leastWinningCost: Float64Array;
+}
+
+/** Checks a market spec; throws an InputError naming the field. */
+export function checkStepMarketSpec(s: StepMarketSpec): void {
+  if (!Number.isInteger(s.steps) || s.steps < 1) throw new InputError(`steps: expected a positive integer, got ${s.steps}`);
+  if (!Number.isInteger(s.slots) || s.slots < 1) throw new InputError(`slots: expected a positive integer, got ${s.slots}`);
+  if (s.exposure.length !== s.slots) throw new InputError(`exchange.exposure: expected ${s.slots} probabilities (one per slot), got ${s.exposure.length}`);
+  s.exposure.forEach((e, k) => {
+    if (!(e >= 0 && e <= 1)) throw new InputError(`exchange.exposure[${k}]: expected a probability in [0, 1], got ${e}`);
+    if (k > 0 && e > s.exposure[k - 1]!) throw new InputError(`exchange.exposure[${k}]: must not exceed the slot above (${s.exposure[k - 1]}), got ${e}`);
+  });
+  if (!(s.reserve >= 0)) throw new InputError(`exchange.reservePrice: expected a number ≥ 0, got ${s.reserve}`);
+  if (!(s.beta >= 0)) throw new InputError(`beta: expected a number ≥ 0, got ${s.beta}`);
+  if (s.advertisers.length < 1) throw new InputError('bidders: expected at least one advertiser');
+  s.advertisers.forEach((a, i) => {
+    if (!(a.budget > 0)) throw new InputError(`bidders[${i}].budget: expected a positive number, got ${a.budget}`);
+    if (!(a.cpa > 0)) throw new InputError(`bidders[${i}].cpa: expected a positive number, got ${a.cpa}`);
+  });
+}
+
+/** Reusable per-step buffers, grown as needed. */
+class Buffers {
+  cap = 0;
+  pValue = new Float32Array(0);
+  sigma = new Float32Array(0);
+  bid = new Float64Array(0);
+  slot = new Uint8Array(0);
+  price = new Float64Array(0);
+  cost = new Float64Array(0);
+  exposed = new Uint8Array(0);
+  conversion = new Uint8Array(0);
+  lwc = new Float64Array(0);
+  u = new Float64Array(0);
+  v = new Float64Array(0);
+  z = new Float64Array(0);
+  ensure(n: number, A: number, K: number): void {
+    if (n <= this.cap) return;
+    this.cap = n;
+    this.pValue = new Float32Array(n * A);
+    this.sigma = new Float32Array(n * A);
+    this.bid = new Float64Array(n * A);
+    this.slot = new Uint8Array(n * A);
+    this.price = new Float64Array(n * A);
+    this.cost = new Float64Array(n * A);
+    this.exposed = new Uint8Array(n * A);
+    this.conversion = new Uint8Array(n * A);
+    this.lwc = new Float64Array(n);
+    this.u = new Float64Array(n);
+    this.v = new Float64Array(n * K);
+    this.z = new Float64Array(n * K + 1);
+  }
+}
+
+/**
+ * Plays one episode.
+ * @param bidders one per advertiser, in the spec's order
+ * @param rng the episode's stream (opportunities and luck: "market"; each bidder's own: "bidder:<id>")
+ * @param onStep called after every step with its full record (loggers)
+ */
+export function runStepEpisode(spec: StepMarketSpec, source: ValueSource, bidders: readonly AutoBidder[], rng: Rng, onStep?: (v: StepView) => void): AdvertiserResult[] {
+  const A = spec.advertisers.length;
+  if (bidders.length !== A) throw new RangeError(`runStepEpisode: ${bidders.length} bidders for ${A} advertisers`);
+  const K = spec.slots;
+  const marketRng = rng.stream('market');
+  const bidderRngs = spec.advertisers.map((a) => rng.stream(`bidder:${a.id}`));
+  const ctxs: AutoBidContext[] = spec.advertisers.map((a) => ({ budget: a.budget, cpa: a.cpa, steps: spec.steps }));
+  const trackers = ctxs.map((c) => new StepTracker(c));
+  bidders.forEach((b, i) => b.reset(ctxs[i]!));
+  const factors: number[][] = spec.advertisers.map(() => []);
+  const exposures = new Float64Array(A);
+  const remaining = Float64Array.from(spec.advertisers, (a) => a.budget);
+  const active = new Uint8Array(A);
+  const endsHere = new Uint8Array(A);
+  const alive = new Uint8Array(A).fill(1);
+  const remainingAtStart = new Float64Array(A);
+  const factor = new Float64Array(A);
+  const obs: (StepObservation | null)[] = new Array(A).fill(null);
+  const states = spec.advertisers.map(() => new Float64Array(STATE_SIZE));
+  const buf = new Buffers();
+  const topIdx = new Int32Array(K + 1);
+  const topBid = new Float64Array(K + 1);
+  const minLeft = Math.max(spec.reserve, 1e-9);
+
+  for (let t = 0; t < spec.steps; t++) {
+    const n = source.count(t);
+    buf.ensure(n, A, K);
+    const { pValue, sigma, bid, slot, price, cost, exposed, conversion, lwc, u, v, z } = buf;
+    const stepRng = marketRng.stream(`step:${t}`);
+    source.fill(t, pValue, sigma, stepRng.stream('values'));
+    const luck = stepRng.stream('luck');
+    for (let j = 0; j < n; j++) u[j] = luck.next();
+    for (let j = 0; j < n * K; j++) v[j] = luck.next();
+    luck.normals(z, n * K);
+    bid.fill(0, 0, n * A);
+    slot.fill(0, 0, n * A);
+    price.fill(0, 0, n * A);
+    cost.fill(0, 0, n * A);
+    exposed.fill(0, 0, n * A);
+    conversion.fill(0, 0, n * A);
+
+    // Decisions.
+    for (let i = 0; i < A; i++) {
+      remainingAtStart[i] = remaining[i]!;
+      endsHere[i] = 0;
+      active[i] = alive[i]! && remaining[i]! >= minLeft ? 1 : 0;
+      factor[i] = 0;
+      if (!active[i]) continue;
+      const pv = pValue.subarray(i * n, (i + 1) * n);
+      const tr = trackers[i]!;
+      const o: StepObservation = { t, ctx: ctxs[i]!, state: tr.state(pv, n, states[i]), remainingBudget: remaining[i]!, totals: tr.totals, pValues: pv, n };
+      obs[i] = o;
+      const a = bidders[i]!.factor(o, bidderRngs[i]!);
+      factor[i] = Number.isFinite(a) && a > 0 ? a : 0;
+      factors[i]!.push(factor[i]!);
+    }
+
+    // Auctions, one opportunity at a time (budgets move within the step).
+    for (let j = 0; j < n; j++) {
+      let m = 0; // bids kept in top (descending)
+      for (let i = 0; i < A; i++) {
+        if (!active[i]) continue;
+        let b = factor[i]! * pValue[i * n + j]!;
+        if (b > remaining[i]!) b = remaining[i]!;
+        bid[i * n + j] = b;
+        if (b < spec.reserve || b <= 0) continue;
+        // Insert into the top K+1 (strictly greater moves up: ties keep the lower index first).
+        if (m === K + 1 && b <= topBid[K]!) continue;
+        let p = m < K + 1 ? m++ : K;
+        while (p > 0 && topBid[p - 1]! < b) {
+          topBid[p] = topBid[p - 1]!;
+          topIdx[p] = topIdx[p - 1]!;
+          p--;
+        }
+        topBid[p] = b;
+        topIdx[p] = i;
+      }
+      const winners = Math.min(m, K);
+      lwc[j] = m > K ? Math.max(topBid[K]!, spec.reserve) : spec.reserve;
+      for (let k = 0; k < winners; k++) {
+        const i = topIdx[k]!;
+        const at = i * n + j;
+        slot[at] = k + 1;
+        const p = k + 1 < m ? Math.max(topBid[k + 1]!, spec.reserve) : spec.reserve;
+        price[at] = p;
+        if (u[j]! >= spec.exposure[k]!) continue;
+        exposed[at] = 1;
+        exposures[i]!++;
+        cost[at] = p;
+        remaining[i] = Math.max(0, remaining[i]! - p);
+        const pTrue = pValue[at]! + sigma[at]! * z[j * K + k]!;
+        if (v[j * K + k]! < pTrue) conversion[at] = 1;
+      }
+    }
+
+    // Feedback.
+    for (let i = 0; i < A; i++) {
+      if (!active[i]) continue;
+      const s = i * n;
+      const f: StepFeedback = {
+        pValue: pValue.subarray(s, s + n),
+        bid: bid.subarray(s, s + n),
+        slot: slot.subarray(s, s + n),
+        cost: cost.subarray(s, s + n),
+        exposed: exposed.subarray(s, s + n),
+        conversion: conversion.subarray(s, s + n),
+        leastWinningCost: lwc.subarray(0, n),
+        n,
+      };
+      trackers[i]!.record(f, factor[i]!);
+      // The tracker's remaining budget is what the market charged (identical arithmetic order is not needed: both subtract the same prices).
+      bidders[i]!.observe(f, obs[i]!);
+      if (t === spec.steps - 1 || remaining[i]! < minLeft) {
+        endsHere[i] = 1;
+        alive[i] = 0;
+        const tr = trackers[i]!;
+        const empty = new Float32Array(0);
+        const last: StepObservation = { t: t + 1, ctx: ctxs[i]!, state: tr.state(empty, 0), remainingBudget: remaining[i]!, totals: tr.totals, pValues: empty, n: 0 };
+        bidders[i]!.endEpisode?.(last);
+      }
+    }
+    onStep?.({ t, n, remainingAtStart, active, endsHere, factor, pValue, sigma, bid, slot, price, cost, exposed, conversion, leastWinningCost: lwc });
+  }
+
+  return spec.advertisers.map((a, i) => {
+    const T = trackers[i]!.totals;
+    const s = cpaScore({ conversions: T.conversions, cost: T.cost, target: a.cpa, beta: spec.beta });
+    return {
+      id: a.id,
+      budget: a.budget,
+      target: a.cpa,
+      cost: T.cost,
+      conversions: T.conversions,
+      expectedConversions: T.expectedConversions,
+      cpa: s.cpa,
+      score: s.score,
+      penalty: s.penalty,
+      budgetSpent: T.cost / a.budget,
+      wins: T.wins,
+      exposures: exposures[i]!,
+      opportunities: T.opportunities,
+      factors: factors[i]!,
+    };
+  });
+}

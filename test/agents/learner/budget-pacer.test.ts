@@ -1,0 +1,48 @@
+/** The price of money of the learners with a budget (agents/learner/budget-pacer.ts), hand-computed. */
+import { describe, expect, it } from 'vitest';
+import { BudgetPacer } from '../../../agents/learner/budget-pacer.js';
+import { InputError } from '../../../env/errors.js';
+import { OBS, OBS_SIZE, observationFrom } from '../../../env/observation.js';
+
+describe('BudgetPacer', () => {
+  it('λ(o) = exp(max(0, log λ₀ + κ (timeLeft − budgetLeft)))', () => {
+    const p = new BudgetPacer({ logLambda0: 0.2, gain: 1.5 });
+    expect(p.lambda(observationFrom({ budgetLeft: 0.4, timeLeft: 0.6 }))).toBeCloseTo(Math.exp(0.2 + 1.5 * 0.2), 14);
+    // Far behind schedule: never below 1.
+    expect(p.lambda(observationFrom({ budgetLeft: 0.9, timeLeft: 0.1 }))).toBe(1);
+  });
+
+  it('paces an observation: the value × λ₀ / λ(o) (in units of λ₀), everything else copied', () => {
+    const p = new BudgetPacer({ logLambda0: Math.log(2), gain: 1 });
+    const o = observationFrom({ value: 3, pctr: 0.1, budgetLeft: 0.3, timeLeft: 0.5 }); // λ = 2 e^0.2
+    const out = p.pace(o, new Float64Array(OBS_SIZE));
+    expect(out[OBS.value]).toBeCloseTo(3 / Math.exp(0.2), 14);
+    expect(p.base).toBeCloseTo(2, 14);
+    expect(out[OBS.pctr]).toBe(0.1);
+    expect(o[OBS.value]).toBe(3);
+  });
+
+  it('after an episode moves log λ₀ to the mean log λ(o) of the auctions recorded', () => {
+    const p = new BudgetPacer({ logLambda0: 0, gain: 2 });
+    p.record(observationFrom({ budgetLeft: 0.5, timeLeft: 0.7 })); // log λ = 0.4
+    p.record(observationFrom({ budgetLeft: 0.5, timeLeft: 0.3 })); // log λ = max(0, −0.4) = 0
+    p.endEpisode();
+    expect(p.logLambda0).toBeCloseTo(0.2, 14);
+    p.endEpisode(); // nothing recorded: unchanged
+    expect(p.params()).toEqual({ logLambda0: p.logLambda0, gain: 2 });
+    expect(p.logLambda0).toBeCloseTo(0.2, 14);
+  });
+
+  it('with λ_min < 1 lets λ fall below 1 behind schedule, never below λ_min', () => {
+    const p = new BudgetPacer({ logLambda0: 0, gain: 1, minLogLambda: Math.log(0.8) });
+    expect(p.lambda(observationFrom({ budgetLeft: 0.6, timeLeft: 0.5 }))).toBeCloseTo(Math.exp(-0.1), 14);
+    expect(p.lambda(observationFrom({ budgetLeft: 0.9, timeLeft: 0.1 }))).toBeCloseTo(0.8, 14);
+    expect(() => new BudgetPacer({ logLambda0: -0.3, gain: 1, minLogLambda: Math.log(0.8) })).toThrow(/^pacer.logLambda0:/);
+  });
+
+  it('refuses a negative gain or λ₀ below 1 (InputError naming the field)', () => {
+    expect(() => new BudgetPacer({ logLambda0: 0, gain: -1 })).toThrow(InputError);
+    expect(() => new BudgetPacer({ logLambda0: 0, gain: -1 })).toThrow(/^pacingGain:/);
+    expect(() => new BudgetPacer({ logLambda0: -0.1, gain: 1 })).toThrow(/^pacer.logLambda0:/);
+  });
+});

@@ -1,0 +1,39 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expandSweep } from '../../../experiments/sweep/grid.js';
+import { runTrialPool, splitWorkers } from '../../../experiments/sweep/pool.js';
+import { base } from './fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'bidgym-pool-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('splitWorkers', () => {
+  it('gives threads to trials first, the spare ones to replications inside them', () => {
+    expect(splitWorkers(4, 10)).toEqual({ lanes: 4, replicationWorkers: 1 });
+    expect(splitWorkers(4, 2)).toEqual({ lanes: 2, replicationWorkers: 2 });
+    expect(splitWorkers(5, 2)).toEqual({ lanes: 2, replicationWorkers: 2 });
+    expect(splitWorkers(8, 1)).toEqual({ lanes: 1, replicationWorkers: 8 });
+    expect(splitWorkers(3, 0)).toEqual({ lanes: 1, replicationWorkers: 3 });
+  });
+});
+
+describe('runTrialPool', () => {
+  it('runs every trial into its folder, reporting each as it finishes', async () => {
+    const raw = { ...base, sweep: { seed: [1, 2] } };
+    let done = 0;
+    await runTrialPool(expandSweep(raw), { rawConfig: raw, outDir: join(root, 'ok'), workers: 2, report: false, onTrialDone: () => done++ });
+    expect(done).toBe(2);
+    expect(readdirSync(join(root, 'ok', 'trials')).sort()).toEqual(['0-seed=1', '1-seed=2']);
+    expect(existsSync(join(root, 'ok', 'trials', '0-seed=1', 'report.html'))).toBe(false);
+  });
+
+  it('names the trial that failed and keeps no folder of it', async () => {
+    // value / spend is NaN in an auction the bidder loses: the trial stops with an objective error.
+    const raw = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: 'value / spend' }], sweep: { seed: [3] } };
+    const run = runTrialPool(expandSweep(raw), { rawConfig: raw, outDir: join(root, 'bad'), workers: 1, report: false });
+    await expect(run).rejects.toThrow(/^sweep trial 0-seed=3 failed \(finished trials are kept; fix the cause and rerun with --resume\): bidders\[1\]\.objective/);
+    expect(readdirSync(join(root, 'bad', 'trials')).filter((n) => !n.startsWith('.tmp-'))).toEqual([]);
+  });
+});
