@@ -12,11 +12,13 @@
  * policy needs nothing but its observations: spent_t − ρ becomes the change in the
  * spent fraction minus the change in the elapsed fraction since the last auction,
  * and ε = `rate` × √horizon (the O(1/√T) step of the paper, in these units).
- * Without a budget μ stays 0 (truthful). μ_min (default −0.2) lets a bidder
- * that lags behind its schedule bid a little above its value: with μ ≥ 0 the
- * clipped controller's mean μ is biased upwards whenever the budget is close to
- * what truthful bidding would spend, and the budget is left unspent
- * (docs/agents.md, the learner matrix).
+ * Without a budget μ stays 0 (truthful). The controller's floor μ_min (default
+ * −0.2) is below 0 while the bid uses max(μ, 0), so bids never exceed the value:
+ * with a floor at 0 the mean μ of an episode (the next μ₀) is biased upwards
+ * whenever the budget is close to what truthful bidding would spend (the
+ * downward moves are cut off, the upward ones are not) and the budget is left
+ * unspent (docs/agents.md, the learner matrix); below 0 the controller keeps
+ * count of how far it lags instead.
  *
  * Each episode starts from μ₀, which the agent learns across training episodes:
  * the mean μ of the last training episode (tight budgets need a large μ from the
@@ -34,7 +36,7 @@ export const pacingSchema = z
     kind: z.literal('pacing'),
     rate: z.number().positive().default(0.5).describe('step size of the pacing multiplier: μ moves by rate × √horizon × (share of budget spent − share of time elapsed) per auction'),
     maxMultiplier: z.number().positive().default(20).describe('largest pacing multiplier μ'),
-    minMultiplier: z.number().gt(-1).max(0).default(-0.2).describe('smallest pacing multiplier μ (< 0: behind schedule, bid up to value / (1 + μ_min), so that a budget that binds is spent)'),
+    minMultiplier: z.number().gt(-1).max(0).default(-0.2).describe('floor of the controller’s μ (bids use max(μ, 0), never above the value; below 0 the controller keeps count of how far it lags behind schedule, so that its mean μ, the next episode’s start, is not biased upwards)'),
   })
   .strict();
 
@@ -86,7 +88,8 @@ export class PacingPolicy implements Policy {
     this.prevTimeLeft = timeLeft;
     this.muSum += this.mu;
     this.muCount++;
-    return o[OBS.value]! / (1 + this.mu);
+    // μ < 0 (behind schedule) bids the value: the controller's deficit, not an overbid.
+    return o[OBS.value]! / (1 + (this.mu > 0 ? this.mu : 0));
   }
 
   params(): PolicyParams {

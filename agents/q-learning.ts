@@ -48,11 +48,11 @@ export const qLearningSchema = z
     fractionBuckets: z.number().int().min(1).max(1000).default(5).describe('buckets of fraction features (budgetLeft, timeLeft) over [0, 1]'),
     discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
     learningRate: z.number().gt(0).max(1).default(1).describe('α₀ of α(s, a) = max(α_min, α₀ / (1 + visits)^ω)'),
-    learningRatePower: z.number().min(0).max(1).default(0.7).describe('ω of the learning-rate schedule (0 = constant)'),
-    minLearningRate: z.number().min(0).max(1).default(0.01).describe('floor α_min of the learning rate'),
+    learningRatePower: z.number().min(0).max(1).default(1).describe('ω of the learning-rate schedule (0 = constant; 1 = the sample mean of each state and action until the floor)'),
+    minLearningRate: z.number().min(0).max(1).default(0.001).describe('floor α_min of the learning rate (keeps tracking learning rivals over about 1/α_min visits)'),
     epsilonStart: z.number().min(0).max(1).default(1).describe('exploration rate ε at a state’s first visit'),
     epsilonEnd: z.number().min(0).max(1).default(0.02).describe('floor of ε'),
-    epsilonHalfLife: z.number().positive().default(50).describe('visits of a state after which its ε has halved'),
+    epsilonHalfLife: z.number().positive().default(1000).describe('visits of a state after which its ε has halved (about 20 per action with the default 46 actions)'),
   })
   .strict();
 
