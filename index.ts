@@ -15,6 +15,10 @@ import type { Policy } from './env/core.js';
 import { MarketEnv } from './env/market-env.js';
 import { rng as rootRng } from './env/rng.js';
 import { VectorBiddingEnv } from './env/vector.js';
+import type { ReportOptions } from './experiments/report.js';
+import type { QueueSweepOptions } from './experiments/queue.js';
+import type { RunWorkerOptions } from './experiments/worker.js';
+import type { SweepTable } from './experiments/sweep/index.js';
 
 export * from './env/core.js';
 export * from './env/spaces.js';
@@ -23,8 +27,8 @@ export * from './env/observation.js';
 export { Market, oraclePredictor, type MarketSpec, type BidderSpec, type ValueModel } from './env/market.js';
 export { MarketEnv, observationBox, bidBox } from './env/market-env.js';
 export { BiddingEnv } from './env/bidding.js';
-export { VectorBiddingEnv } from './env/vector.js';
-export { checkEnv, checkParallelEnv } from './env/check.js';
+export { VectorBiddingEnv, type VectorBiddingInfo, type VectorBiddingStepResult } from './env/vector.js';
+export { checkEnv, checkParallelEnv, checkVectorEnv } from './env/check.js';
 export { runAuction, auctionScratch, MECHANISMS, type Mechanism } from './env/exchange/mechanisms.js';
 export { Ledger, MICROS, toMicros, fromMicros } from './env/exchange/ledger.js';
 export type { Agent, Transition, AgentContext } from './agents/core.js';
@@ -36,7 +40,30 @@ export { LinearAllocator, type ScoringRule } from './agents/bandit.js';
 export { createAgent, agentFactories } from './experiments/agent-registry.js';
 export { agentContext, createAgents, valueScaleOf } from './experiments/agent-context.js';
 export { loadConfig, resolveConfig, ConfigError, configHash } from './experiments/config.js';
-export { runExperiment } from './experiments/runner.js';
+export { runExperiment, type Summary } from './experiments/runner.js';
+export { readRawConfig } from './experiments/config.js';
+export { runSweep, sweepText, type SweepOptions, type SweepTable } from './experiments/sweep/index.js';
+export type { ReportOptions } from './experiments/report.js';
+export type { QueueSweepOptions } from './experiments/queue.js';
+export type { RunWorkerOptions } from './experiments/worker.js';
+
+// The report (vega, resvg) and the queue (bullmq, ioredis) load their libraries
+// on first use, so that `import 'bidgym'` stays light.
+
+/** Writes `report.html` (and `charts/`) for a run or sweep folder; resolves to the report's path. See experiments/report.ts. */
+export async function writeReport(dir: string, opts?: ReportOptions): Promise<string> {
+  return (await import('./experiments/report.js')).writeReport(dir, opts);
+}
+
+/** Queues a sweep's trials on Redis for `bidgym worker`s and collects them into `opts.outDir`. See experiments/queue.ts. */
+export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): Promise<SweepTable> {
+  return (await import('./experiments/queue.js')).queueSweep(rawConfig, opts);
+}
+
+/** Runs queued sweep trials until `opts.signal` aborts. See experiments/worker.ts. */
+export async function runWorker(opts: RunWorkerOptions): Promise<void> {
+  return (await import('./experiments/worker.js')).runWorker(opts);
+}
 
 /** Env ids accepted by {@link makeEnv}. */
 export const ENV_IDS = ['bidgym/Market-v0', 'bidgym/Bidding-v0', 'bidgym/VectorBidding-v0'] as const;

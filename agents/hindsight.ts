@@ -27,6 +27,7 @@
  * value per unit of cost, then take increments of all auctions greedily by that
  * ratio. {@link slotPrices} gives c_ij from the competing bids and the mechanism.
  */
+import { MICROS, toMicros } from '../env/exchange/ledger.js';
 
 /** Result of {@link hindsightOptimum}. */
 export interface HindsightResult {
@@ -217,9 +218,19 @@ export function hindsightOptimumSlots(values: Float64Array, costs: Float64Array,
  * @param reserve reserve price, currency units
  * @param slotWeights weight of each slot (w_0 = 1)
  * @param out receives one price per slot
+ * @param currency true when bids and prices are currency units: prices are then
+ *   rounded down to the micro, as the market charges them (default false: any unit, unrounded)
  */
-export function slotPrices(mechanism: string, competing: ArrayLike<number>, reserve: number, slotWeights: ArrayLike<number>, out: Float64Array): void {
+export function slotPrices(mechanism: string, competing: ArrayLike<number>, reserve: number, slotWeights: ArrayLike<number>, out: Float64Array, currency = false): void {
   const S = slotWeights.length;
+  if (currency) {
+    // In micros, exactly as runAuction computes them: bids are whole micros.
+    const c = new Float64Array(S);
+    for (let k = 0; k < S; k++) c[k] = Math.round((k < competing.length ? competing[k]! : 0) * MICROS);
+    slotPrices(mechanism, c, Math.round(reserve * MICROS), slotWeights, out);
+    for (let j = 0; j < S; j++) out[j] = Math.floor(out[j]!) / MICROS;
+    return;
+  }
   const c = (k: number): number => Math.max(k < competing.length ? competing[k]! : 0, reserve);
   for (let j = 0; j < S; j++) {
     if (mechanism === 'vcg') {
@@ -294,4 +305,118 @@ export function regretDecomposition(values: Float64Array, competingBids: Float64
   }
   const overbid = overpayment + wrongWins;
   return { hindsightUtility, utility, regret: hindsightUtility - utility, overbid, overpayment, wrongWins, underbid };
+}
+
+/** One evaluation episode of one bidder, as {@link bestFixedMultiplier} replays it. */
+export interface MultiplierEpisode {
+  /** Auctions recorded (the arrays may be longer). */
+  n: number;
+  /** The bidder's own estimate of the top slot's value in each auction (what a bid multiplies), currency units. */
+  estimates: Float64Array;
+  /** True expected value of the top slot in each auction (slot j is worth `w_j` times it), currency units. */
+  values: Float64Array;
+  /**
+   * `n × slots`, row-major: the other bidders' highest `slots` bids in each
+   * auction, decreasing, 0 where there were fewer (per unit of slot weight).
+   */
+  competing: Float64Array;
+}
+
+/** Market rules {@link bestFixedMultiplier} replays the auctions under. */
+export interface MultiplierRules {
+  mechanism: string;
+  reservePrice: number;
+  slotWeights: ArrayLike<number>;
+  /** Episode budget (null or Infinity: none). */
+  budget: number | null;
+  /** Multipliers tried (default {@link MULTIPLIER_GRID}). */
+  grid?: ArrayLike<number>;
+}
+
+/** Result of {@link bestFixedMultiplier}: figures summed over the episodes given. */
+export interface FixedMultiplierResult {
+  /** The best multiplier of the grid (the lowest one among ties). */
+  multiplier: number;
+  /** Its value won, spend and utility (value − spend), currency units, summed over the episodes. */
+  value: number;
+  spend: number;
+  utility: number;
+  /** Auctions it won. */
+  wins: number;
+}
+
+/** Multipliers 0, 0.01, …, 2: {@link bestFixedMultiplier}'s default grid. */
+export const MULTIPLIER_GRID: Float64Array = Float64Array.from({ length: 201 }, (_, i) => i / 100);
+
+/**
+ * The best *fixed* bid multiplier in hindsight: the bidder that bids α × its own
+ * value estimate in every auction, for one α chosen after the fact, replayed on
+ * the same realised auctions (the other bidders' bids held as they were: the
+ * regret benchmark of online learning, e.g. Balseiro & Gur 2019). Every mechanism
+ * is replayed with its own prices, first price included, so first-price bidders
+ * get a same-draw benchmark, not a clairvoyant one.
+ *
+ * In each auction the bid is capped by the budget left (as the market caps it);
+ * it takes slot j when it beats all but j of the competing bids (ties lose) and
+ * clears the reserve, and pays what the mechanism charges there; a bidder whose
+ * budget left falls below max(reserve, one micro) leaves until the episode ends,
+ * as in the market. With a budget the best α maximises the value won (what the
+ * competitive ratio counts); without one it maximises utility.
+ *
+ * @param episodes the bidder's evaluation episodes (one α for all of them; the budget is per episode)
+ * @param rules mechanism, reserve, slot weights, budget, grid
+ * @example bestFixedMultiplier([{ n: 1, estimates: Float64Array.of(1), values: Float64Array.of(1), competing: Float64Array.of(0.5) }], { mechanism: 'first-price', reservePrice: 0, slotWeights: [1], budget: null }).multiplier // 0.51
+ */
+export function bestFixedMultiplier(episodes: readonly MultiplierEpisode[], rules: MultiplierRules): FixedMultiplierResult {
+  const S = rules.slotWeights.length;
+  const grid = rules.grid ?? MULTIPLIER_GRID;
+  const budget = rules.budget === null ? Infinity : rules.budget;
+  if (!(budget >= 0)) throw new RangeError(`bestFixedMultiplier: budget must be ≥ 0, got ${budget}`);
+  for (const e of episodes) {
+    if (e.estimates.length < e.n || e.values.length < e.n || e.competing.length < e.n * S) throw new RangeError(`bestFixedMultiplier: an episode records ${e.n} auctions but its arrays are shorter (competing needs n × ${S})`);
+  }
+  const first = rules.mechanism === 'first-price';
+  // Replayed in integer micros, rounded as the market rounds (bids down to the
+  // micro, prices down to the micro), so a replay of the multiplier a bidder
+  // really used gives what the market gave it.
+  const prices = new Float64Array(S);
+  const comp = new Float64Array(S);
+  const budgetM = budget === Infinity ? Infinity : toMicros(budget);
+  const reserveM = toMicros(rules.reservePrice);
+  const minLeft = Math.max(reserveM, 1);
+  let best: FixedMultiplierResult | null = null;
+  for (let g = 0; g < grid.length; g++) {
+    const alpha = grid[g]!;
+    let value = 0;
+    let spendM = 0;
+    let wins = 0;
+    for (const e of episodes) {
+      let left = budgetM;
+      for (let i = 0; i < e.n && left >= minLeft; i++) {
+        const bid = Math.min(toMicros(alpha * e.estimates[i]!), left);
+        if (!(bid > 0) || bid < reserveM) continue;
+        for (let j = 0; j < S; j++) comp[j] = Math.round(e.competing[i * S + j]! * MICROS);
+        let slot = 0;
+        while (slot < S && comp[slot]! >= bid) slot++;
+        if (slot === S) continue;
+        let price: number;
+        if (first) price = Math.floor(bid * rules.slotWeights[slot]!);
+        else {
+          slotPrices(rules.mechanism, comp, reserveM, rules.slotWeights, prices);
+          price = Math.floor(prices[slot]!);
+        }
+        value += e.values[i]! * rules.slotWeights[slot]!;
+        spendM += price;
+        left -= price;
+        wins++;
+      }
+    }
+    const spend = spendM / MICROS;
+    const r = { multiplier: alpha, value, spend, utility: value - spend, wins };
+    const score = budget === Infinity ? r.utility : r.value;
+    const bestScore = best === null ? -Infinity : budget === Infinity ? best.utility : best.value;
+    if (score > bestScore + 1e-12) best = r;
+  }
+  if (best === null) throw new RangeError('bestFixedMultiplier: the grid is empty');
+  return best;
 }

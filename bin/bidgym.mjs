@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `bidgym` command: loads the TypeScript CLI through tsx's ESM loader, so the
-// checkout runs as it is (no build step) after `npm install`.
+// Runs the TypeScript sources of a checkout through tsx (a dev dependency), no
+// build needed: for development and the tests of the CLI. The package's `bidgym`
+// command is the compiled dist/bin/bidgym.js (`npm run build`, run by `prepare`).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -39,6 +39,7 @@ export class BiddingEnv implements Env<Float64Array, Float64Array, BiddingInfo> 
   private market!: Market;
   private readonly learnerIndex: number;
   private seed: number;
+  private closed = false;
 
   constructor(
     readonly spec: MarketSpec,
@@ -78,6 +79,7 @@ export class BiddingEnv implements Env<Float64Array, Float64Array, BiddingInfo> 
   }
 
   reset(options?: { seed?: number }): { observation: Float64Array; info: BiddingInfo } {
+    if (this.closed) throw new Error('reset() after close()');
     if (options?.seed !== undefined || !this.market) {
       this.seed = options?.seed ?? this.seed;
       this.market = new Market(this.spec, rootRng(this.seed).stream('market'));
@@ -92,6 +94,7 @@ export class BiddingEnv implements Env<Float64Array, Float64Array, BiddingInfo> 
   }
 
   step(action: Float64Array | number[] | number): StepResult<Float64Array, BiddingInfo> {
+    if (this.closed) throw new Error('step() after close()');
     const m = this.market;
     const b = this.learnerIndex;
     if (m.done || !m.active[b]) throw new Error('step() after the episode ended: call reset()');
@@ -116,5 +119,11 @@ export class BiddingEnv implements Env<Float64Array, Float64Array, BiddingInfo> 
       truncated: !terminated && !ready,
       info: { ...outcome, budgetLeft: m.budgetLeft(b), auctionsRun: auctions },
     };
+  }
+
+  /** Releases the market (the predictor the `predictor` option made with it, too); reset()/step() afterwards throw. */
+  close(): void {
+    this.closed = true;
+    this.market = undefined as unknown as Market;
   }
 }

@@ -27,6 +27,35 @@ export interface Env<Obs, Act, Info> {
   /** `reset({ seed })` seeds once; `reset()` continues the stream. */
   reset(options?: { seed?: number }): { observation: Obs; info: Info };
   step(action: Act): StepResult<Obs, Info>;
+  /** Releases what the env holds; reset()/step() afterwards throw (every bidgym env has it). */
+  close?(): void;
+}
+
+/** What one step of a vector env returns: entry i belongs to copy i. */
+export interface VectorStepResult<Obs, Info> {
+  /** One observation per copy (a reset copy's first observation after its episode ended). */
+  observations: Obs[];
+  rewards: Float64Array;
+  terminations: boolean[];
+  truncations: boolean[];
+  infos: Info[];
+}
+
+/** `num` copies of a single-agent env stepped together (Gymnasium's `VectorEnv`, next-step autoreset). */
+export interface VectorEnv<Obs, Act, Info> {
+  readonly id: string;
+  /** Number of copies. */
+  readonly num: number;
+  /** Space of one copy's observation / action. */
+  readonly singleObservationSpace: Space<Obs>;
+  readonly singleActionSpace: Space<Act>;
+  /** Batched spaces: arrays of `num` members of the single spaces. */
+  readonly observationSpace: Space<Obs[]>;
+  readonly actionSpace: Space<Act[]>;
+  /** `reset({ seed })` seeds copy i with `seed + i`. */
+  reset(options?: { seed?: number }): { observations: Obs[]; infos: Info[] };
+  step(actions: readonly Act[]): VectorStepResult<Obs, Info>;
+  close(): void;
 }
 
 /** What one step of a parallel env returns: records keyed by agent id. */
@@ -49,6 +78,8 @@ export interface ParallelEnv<Id extends string, Obs, Act, Info> {
   actionSpace(agent: Id): Space<Act>;
   reset(options?: { seed?: number }): { observations: Record<Id, Obs>; infos: Record<Id, Info> };
   step(actions: Readonly<Record<Id, Act>>): ParallelStepResult<Id, Obs, Info>;
+  /** Releases what the env holds; reset()/step() afterwards throw (every bidgym env has it). */
+  close?(): void;
 }
 
 /** A bidder's observation: a `Float64Array` indexed by `OBS` (env/observation.ts). */

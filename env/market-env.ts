@@ -48,6 +48,7 @@ export class MarketEnv implements ParallelEnv<string, Float64Array, Float64Array
   readonly possibleAgents: readonly string[];
   private market!: Market;
   private seed: number;
+  private closed = false;
   private readonly obsSpace = observationBox();
   private readonly actSpace: Box;
 
@@ -80,6 +81,7 @@ export class MarketEnv implements ParallelEnv<string, Float64Array, Float64Array
 
   /** `reset({ seed })` rebuilds the market from that seed; `reset()` starts the next episode of the same market. */
   reset(options?: { seed?: number }): { observations: Record<string, Float64Array>; infos: Record<string, MarketInfo> } {
+    if (this.closed) throw new Error('reset() after close()');
     if (options?.seed !== undefined || !this.market) {
       this.seed = options?.seed ?? this.seed;
       this.market = new Market(this.spec, rootRng(this.seed).stream('market'));
@@ -112,6 +114,7 @@ export class MarketEnv implements ParallelEnv<string, Float64Array, Float64Array
 
   /** Clears the current auction with `actions` (one-element bid vectors) and prepares the next. */
   step(actions: Readonly<Record<string, Float64Array | number[] | number>>): ParallelStepResult<string, Float64Array, MarketInfo> {
+    if (this.closed) throw new Error('step() after close()');
     const m = this.market;
     if (m.done) throw new Error('step() after the episode ended: call reset()');
     const wasActive = m.ids.filter((_, b) => m.active[b]);
@@ -160,5 +163,11 @@ export class MarketEnv implements ParallelEnv<string, Float64Array, Float64Array
       if (outcome) Object.assign(next.infos[id]!, outcome);
     }
     return { observations: next.observations, rewards, terminations, truncations, infos: next.infos };
+  }
+
+  /** Releases the market (the predictor the `predictor` option made with it, too); reset()/step() afterwards throw. */
+  close(): void {
+    this.closed = true;
+    this.market = undefined as unknown as Market;
   }
 }

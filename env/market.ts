@@ -11,6 +11,26 @@
  *   market.clear();                      // mechanism, ledger, clicks, outcomes
  *
  * Nothing here allocates per auction.
+ *
+ * Evaluation episodes (`resetEpisode(e)`) replay a fixed stream of opportunities,
+ * the same for every agent on the same config and seed, so that hindsight
+ * benchmarks do not move with the agent being evaluated:
+ *  - they show other users of the same world (`population.twin('evaluation')`),
+ *    untouched by training, arriving as they would whoever bids; before the
+ *    first evaluation episode they live through `spec.evaluationWarmup` auctions
+ *    (as many as training had), so that they are as seasoned as the training users;
+ *  - every draw of episode e (publisher, eligible bidders, private values, the
+ *    users' responses) comes from streams of its own, `evaluation:e/…`, and the
+ *    users' responses to the ads shown use common random numbers: two uniforms
+ *    per slot, whoever wins it;
+ *  - the users' attention (fatigue, clicked ads entering their history) moves as
+ *    under the reference allocation — every slot to the highest true values of the
+ *    bidders asked, budgets ignored — not as under the bids actually made, and an
+ *    episode runs all its auctions even when every bidder is out of budget.
+ * So users, their true CTRs and conversions, the values and the draws of every
+ * evaluation auction depend on the seed alone; rivals whose bids depend only on
+ * what they observe (truthful, shaded, any frozen policy without a budget) bid the
+ * same too, and every agent faces the same hindsight optimum.
  */
 import type { AuctionOutcome } from './core.js';
 import type { AdAllocator } from './allocation.js';
@@ -47,7 +67,11 @@ export interface UsersSpec extends PopulationArgs {
 /** Everything that defines a market. */
 export interface MarketSpec {
   mechanism: Mechanism;
-  /** Weight of each slot: its length is the number of slots. */
+  /**
+   * Weight of each slot: its length is the number of slots. The one position
+   * effect of the market: value, price (bids are per unit of weight) and, with
+   * users, the click probability in slot j all scale with `slotWeights[j]`.
+   */
   slotWeights: number[];
   /** Reserve price, currency units. */
   reservePrice: number;
@@ -62,6 +86,13 @@ export interface MarketSpec {
   users: UsersSpec | null;
   /** `best`: each bidder shows its ad with the highest predicted value; `random`: a random ad of its catalogue. */
   allocator: 'best' | 'random';
+  /**
+   * Auctions the evaluation users live through (under the reference allocation,
+   * nobody bidding) before the first evaluation episode, so that they have lived
+   * as long as the training users (the runner: training episodes × auctions per
+   * episode). Default 0.
+   */
+  evaluationWarmup?: number;
 }
 
 /** Per-bidder totals over the current episode (the runner reads them at its end). */
@@ -92,7 +123,12 @@ export class Market {
   readonly ids: readonly string[];
   readonly slots: number;
   readonly catalogue: Catalogue | null;
-  readonly population: UserPopulation | null;
+  /** The users the market shows now: the training users, or the evaluation users during an evaluation episode. */
+  population: UserPopulation | null;
+  /** The users of training episodes (and of the Gym wrappers). */
+  readonly trainingPopulation: UserPopulation | null;
+  /** Evaluation episode in progress (-1: a training episode). */
+  evaluation = -1;
   readonly ledger: Ledger;
   /** Learning allocators by bidder (null: the market's rule, `spec.allocator`). */
   readonly allocators: (AdAllocator | null)[];
@@ -141,10 +177,17 @@ export class Market {
   readonly totals: EpisodeTotals;
 
   private readonly rng: Rng;
-  private readonly exchangeRng: Rng;
-  private readonly responseRng: Rng;
-  private readonly valueRngs: Rng[];
-  private readonly allocatorRngs: Rng[];
+  private exchangeRng: Rng;
+  private responseRng: Rng;
+  private valueRngs: Rng[];
+  private allocatorRngs: Rng[];
+  /** The training streams, kept while an evaluation episode uses its own. */
+  private readonly trainingRngs: { exchange: Rng; response: Rng; value: Rng[]; allocator: Rng[] };
+  private evaluationPopulation: UserPopulation | null = null;
+  /** Two uniforms per slot for the users' responses (common random numbers). */
+  private readonly responseDraws: Float64Array;
+  /** Reference allocation of an evaluation auction (candidates, then bidder per slot first). */
+  private readonly reference: Int32Array;
   private readonly idHash: Uint32Array;
   private readonly scratch: AuctionScratch;
   private readonly bidMicros: Float64Array;
@@ -152,10 +195,17 @@ export class Market {
   private readonly slotWeights: Float64Array;
   private readonly reserveMicros: number;
   private readonly pool: Int32Array;
+  /** Bidders asked this auction: the eligible ones, then those out of the market. */
+  private readonly askedList: Int32Array;
+  /** Predicted CTR (top slot) of each asked bidder's chosen ad: what it observes (eligible or not). */
+  readonly pctr: Float64Array;
   private readonly reqUsers: Int32Array;
   private readonly reqAds: Int32Array;
   private readonly reqOut: Float32Array;
-  private readonly trueCtrTop: Float64Array;
+  /** True CTR (top slot) of each asked bidder's chosen ad (eligible or not). */
+  readonly trueCtrTop: Float64Array;
+  /** Each asked bidder's own estimate of the top slot's value (its observation's `value`; also for bidders out of the market). */
+  readonly estimate: Float64Array;
   private readonly cvr: Float64Array;
   private oracle: boolean;
 
@@ -195,6 +245,8 @@ export class Market {
     this.responseRng = rng.stream('responses');
     this.valueRngs = spec.bidders.map((b) => rng.stream(`bidder:${b.id}`).stream('value'));
     this.allocatorRngs = spec.bidders.map((b) => rng.stream(`bidder:${b.id}`).stream('allocator'));
+    this.trainingRngs = { exchange: this.exchangeRng, response: this.responseRng, value: this.valueRngs, allocator: this.allocatorRngs };
+    this.trainingPopulation = this.population;
     this.idHash = Uint32Array.from(spec.bidders.map((b) => hash32(b.id)));
     this.eligible = new Int32Array(B);
     this.shadow = new Int32Array(B);
@@ -216,14 +268,19 @@ export class Market {
     this.active = new Uint8Array(B).fill(1);
     this.nActive = B;
     this.scratch = auctionScratch(B, this.slots);
+    this.responseDraws = new Float64Array(2 * this.slots);
+    this.reference = new Int32Array(B);
     this.bidMicros = new Float64Array(B);
     this.priority = new Uint32Array(B);
     this.pool = new Int32Array(B);
+    this.askedList = new Int32Array(B);
+    this.pctr = new Float64Array(B);
     const perAuction = B * (this.catalogue?.adsPerAdvertiser ?? 1);
     this.reqUsers = new Int32Array(perAuction);
     this.reqAds = new Int32Array(perAuction);
     this.reqOut = new Float32Array(perAuction);
     this.trueCtrTop = new Float64Array(B);
+    this.estimate = new Float64Array(B);
     this.cvr = new Float64Array(B);
     this.totals = {
       participations: new Float64Array(B),
@@ -253,8 +310,41 @@ export class Market {
     this.allocators[b] = allocator;
   }
 
-  /** Starts an episode: budgets refilled, every bidder back in the market, totals zeroed. Users carry on. */
-  resetEpisode(): void {
+  /**
+   * Starts an episode: budgets refilled, every bidder back in the market, totals
+   * zeroed. A training episode (no argument) carries on with the training users
+   * and streams; `resetEpisode(e)` starts evaluation episode e of the fixed
+   * evaluation stream (see the top of this file). Evaluation episodes are meant to
+   * be run in order 0, 1, …: the evaluation users carry on from one to the next.
+   */
+  resetEpisode(evaluation?: number): void {
+    if (evaluation === undefined) {
+      this.evaluation = -1;
+      this.population = this.trainingPopulation;
+      const r = this.trainingRngs;
+      this.exchangeRng = r.exchange;
+      this.responseRng = r.response;
+      this.valueRngs = r.value;
+      this.allocatorRngs = r.allocator;
+    } else {
+      if (!(Number.isInteger(evaluation) && evaluation >= 0)) throw new RangeError(`resetEpisode: evaluation episode must be an integer ≥ 0, got ${evaluation}`);
+      this.evaluation = evaluation;
+      if (this.trainingPopulation) {
+        if (!this.evaluationPopulation) {
+          this.evaluationPopulation = this.trainingPopulation.twin('evaluation');
+          this.population = this.evaluationPopulation;
+          this.warmUp(this.spec.evaluationWarmup ?? 0);
+        }
+        this.population = this.evaluationPopulation;
+      }
+      const ev = this.rng.stream(`evaluation:${evaluation}`);
+      this.exchangeRng = ev.stream('exchange');
+      this.responseRng = ev.stream('responses');
+      this.valueRngs = this.spec.bidders.map((b) => ev.stream(`bidder:${b.id}`).stream('value'));
+      this.allocatorRngs = this.spec.bidders.map((b) => ev.stream(`bidder:${b.id}`).stream('allocator'));
+      // Tie-break keys too: they must not depend on how many auctions training ran.
+      this.auctionCounter = (0x80000000 + evaluation * this.spec.auctionsPerEpisode) >>> 0;
+    }
     this.t = 0;
     this.budgetLeftMicros.set(this.budgetMicros);
     this.active.fill(1);
@@ -269,9 +359,31 @@ export class Market {
     T.exchangeFee = 0;
   }
 
-  /** True when the episode's auctions are all run (or no bidder is left). */
+  /**
+   * The evaluation users live through `auctions` auctions in which nobody bids:
+   * arrivals, and attention moved by the reference allocation, on streams of
+   * their own. Budgets, totals and the ledger are untouched.
+   */
+  private warmUp(auctions: number): void {
+    const w = this.rng.stream('evaluation:warm-up');
+    this.exchangeRng = w.stream('exchange');
+    this.responseRng = w.stream('responses');
+    this.valueRngs = this.spec.bidders.map((b) => w.stream(`bidder:${b.id}`).stream('value'));
+    this.allocatorRngs = this.spec.bidders.map((b) => w.stream(`bidder:${b.id}`).stream('allocator'));
+    this.evaluation = 0;
+    this.t = 0;
+    this.active.fill(1);
+    this.nActive = this.nBidders;
+    for (let i = 0; i < auctions; i++) {
+      const n = this.prepare();
+      for (let k = 0; k < n; k++) this.bids[this.eligible[k]!] = 0;
+      this.clear();
+    }
+  }
+
+  /** True when the episode's auctions are all run (or, in training, no bidder is left). */
   get done(): boolean {
-    return this.t >= this.spec.auctionsPerEpisode || this.nActive === 0;
+    return this.t >= this.spec.auctionsPerEpisode || (this.nActive === 0 && this.evaluation < 0);
   }
 
   /**
@@ -322,18 +434,26 @@ export class Market {
     this.nEligible = n;
     this.nShadow = ns;
 
-    if (pop) this.chooseAds(n);
-    // Bidders that left the market still get the value they would have had, so
-    // that hindsight can count what spending the budget early cost them.
+    // Bidders that left the market still choose an ad and get the value they would
+    // have had, exactly as if they were in it, so that hindsight can count what
+    // spending the budget early cost them and so that no figure of an auction
+    // depends on who is still in the market.
+    for (let k = 0; k < n; k++) this.askedList[k] = this.eligible[k]!;
+    for (let k = 0; k < ns; k++) this.askedList[n + k] = this.shadow[k]!;
+    if (pop) this.chooseAds(n + ns);
     for (let k = 0; k < ns; k++) {
       const b = this.shadow[k]!;
       const vm = spec.bidders[b]!.value;
       if (vm.kind === 'uniform') {
         this.topValue[b] = vm.low + (vm.high - vm.low) * this.valueRngs[b]!.next();
+        this.estimate[b] = this.topValue[b]!;
       } else {
-        const ad = pop!.bestAd(this.user, b);
-        const ctr = pop!.trueCtr(this.user, ad);
-        this.topValue[b] = vm.kind === 'per-conversion' ? vm.amount * ctr * pop!.trueCvr(this.user, ad) : vm.amount * ctr;
+        const ad = this.ad[b]!;
+        const ctr = this.oracle ? this.pctr[b]! : pop!.trueCtr(this.user, ad);
+        this.trueCtrTop[b] = ctr;
+        const cvr = vm.kind === 'per-conversion' ? pop!.trueCvr(this.user, ad) : 1;
+        this.topValue[b] = vm.amount * ctr * cvr;
+        this.estimate[b] = vm.amount * this.pctr[b]! * cvr;
       }
     }
 
@@ -350,7 +470,7 @@ export class Market {
         perEvent = vm.low + (vm.high - vm.low) * this.valueRngs[b]!.next();
         this.topValue[b] = perEvent;
       } else {
-        pctr = this.reqOut[k]!; // written by chooseAds for the chosen ad
+        pctr = this.pctr[b]!; // written by chooseAds for the chosen ad
         const ad = this.ad[b]!;
         const ctrTrue = this.oracle ? pctr : pop!.trueCtr(u, ad);
         this.trueCtrTop[b] = ctrTrue;
@@ -364,6 +484,7 @@ export class Market {
         }
       }
       o[OBS.value] = perEvent * pctr * pcvr;
+      this.estimate[b] = o[OBS.value]!;
       o[OBS.pctr] = pctr;
       o[OBS.pcvr] = pcvr;
       o[OBS.valuePerEvent] = perEvent;
@@ -388,20 +509,22 @@ export class Market {
   }
 
   /**
-   * Each eligible bidder's allocator picks an ad; its predicted CTR ends up in
-   * `reqOut[k]` for eligible bidder k. All candidate (user, ad) pairs of the
-   * auction go to the predictor in one call.
+   * Each bidder asked (the first `count` of `askedList`) has its allocator pick an
+   * ad; its predicted CTR ends up in `pctr[b]`. All candidate (user, ad) pairs of
+   * the auction go to the predictor in one call.
    */
-  private chooseAds(n: number): void {
+  private chooseAds(count: number): void {
     const cat = this.catalogue!;
     const pop = this.population!;
     const A = cat.adsPerAdvertiser;
     const u = this.user;
     const best = this.spec.allocator === 'best';
+    const list = this.askedList;
     if (this.oracle) {
-      // The true model ranks an advertiser's ads from a per-session cache.
-      for (let k = 0; k < n; k++) {
-        const b = this.eligible[k]!;
+      // The true model ranks an advertiser's ads from a per-session cache; bidders
+      // see its CTR at single precision (as a predictor's output).
+      for (let k = 0; k < count; k++) {
+        const b = list[k]!;
         if (this.spec.bidders[b]!.value.kind === 'uniform') {
           this.ad[b] = -1;
           continue;
@@ -409,13 +532,13 @@ export class Market {
         const alloc = this.allocators[b];
         const ad = alloc ? b * A + alloc.choose(pop, u, b * A, A) : best ? pop.bestAd(u, b) : b * A + this.allocatorRngs[b]!.int(A);
         this.ad[b] = ad;
-        this.reqOut[k] = pop.trueCtr(u, ad);
+        this.pctr[b] = Math.fround(pop.trueCtr(u, ad));
       }
       return;
     }
     let r = 0;
-    for (let k = 0; k < n; k++) {
-      const b = this.eligible[k]!;
+    for (let k = 0; k < count; k++) {
+      const b = list[k]!;
       if (this.spec.bidders[b]!.value.kind === 'uniform') continue;
       const alloc = this.allocators[b];
       if (alloc) {
@@ -435,8 +558,8 @@ export class Market {
     // Pick per bidder (value per event is constant within a catalogue, so the best
     // expected value is the best pCTR; ties go to the lower ad index).
     r = 0;
-    for (let k = 0; k < n; k++) {
-      const b = this.eligible[k]!;
+    for (let k = 0; k < count; k++) {
+      const b = list[k]!;
       if (this.spec.bidders[b]!.value.kind === 'uniform') {
         this.ad[b] = -1;
         continue;
@@ -445,8 +568,7 @@ export class Market {
       let bi = r;
       for (let i = r + 1; i < r + m; i++) if (this.reqOut[i]! > this.reqOut[bi]!) bi = i;
       this.ad[b] = this.reqAds[bi]!;
-      // Keep the chosen pCTR at position k (k ≤ r, so nothing unread is overwritten).
-      this.reqOut[k] = this.reqOut[bi]!;
+      this.pctr[b] = this.reqOut[bi]!;
       r += m;
     }
   }
@@ -497,16 +619,13 @@ export class Market {
     }
     for (let k = 0; k < this.nShadow; k++) this.competingBid[this.shadow[k]!] = fromMicros(Math.max(top1Bid, this.reserveMicros));
 
+    // The user's response draws: two uniforms per slot whoever wins it (common random numbers).
+    const draws = this.responseDraws;
+    if (pop) for (let i = 0; i < draws.length; i++) draws[i] = this.responseRng.next();
     // Payments, then the user's response to every ad shown.
     for (let j = 0; j < this.slots; j++) {
       const k = sc.winner[j]!;
-      if (k < 0) {
-        if (pop) {
-          this.responseRng.next();
-          this.responseRng.next();
-        }
-        continue;
-      }
+      if (k < 0) continue;
       const b = this.eligible[k]!;
       const price = sc.price[j]!;
       const toPublisher = this.ledger.pay(b, this.publisher, price);
@@ -524,16 +643,12 @@ export class Market {
       let valueTrue: number;
       if (vm.kind === 'uniform') {
         valueTrue = this.topValue[b]! * w;
-        if (pop) {
-          this.responseRng.next();
-          this.responseRng.next();
-        }
       } else {
-        const ctr = this.trueCtrTop[b]! * pop!.positionBias(u, j);
-        const click = this.responseRng.next() < ctr;
+        // The position effect is the slot weight: the same factor the mechanism prices with.
+        const ctr = this.trueCtrTop[b]! * w;
+        const click = draws[2 * j]! < ctr;
         const cvr = vm.kind === 'per-conversion' ? this.cvr[b]! : pop!.trueCvr(u, this.ad[b]!);
-        const conv = click && this.responseRng.next() < cvr;
-        if (!click) this.responseRng.next();
+        const conv = click && draws[2 * j + 1]! < cvr;
         valueTrue = vm.kind === 'per-conversion' ? vm.amount * ctr * cvr : vm.amount * ctr;
         if (click) {
           this.clicks[b] = 1;
@@ -554,10 +669,13 @@ export class Market {
         const k = sc.winner[j]!;
         if (k < 0) continue;
         const b = this.eligible[k]!;
-        pop.expose(u, b);
+        if (this.evaluation < 0) {
+          pop.expose(u, b);
+          if (this.clicks[b]) pop.pushHistory(u, this.catalogue!.adItem(this.ad[b]!));
+        }
         this.allocators[b]?.feedback(pop, u, this.ad[b]!, this.clicks[b] === 1);
-        if (this.clicks[b]) pop.pushHistory(u, this.catalogue!.adItem(this.ad[b]!));
       }
+      if (this.evaluation >= 0) this.moveUsersByReference();
     }
 
     // Rewards and budgets.
@@ -578,6 +696,40 @@ export class Market {
   }
 
   /**
+   * Evaluation: the user's attention moves as under the reference allocation —
+   * slot j to the bidder asked with the j-th highest true value (ties to the lower
+   * index; budgets ignored) — with the same response draws as the real auction.
+   */
+  private moveUsersByReference(): void {
+    const pop = this.population!;
+    const u = this.user;
+    const v = this.topValue;
+    // Candidates: bidders asked (in the market or not) that show an ad worth something.
+    const cand = this.reference;
+    let m = 0;
+    for (let k = 0; k < this.nEligible + this.nShadow; k++) {
+      const b = k < this.nEligible ? this.eligible[k]! : this.shadow[k - this.nEligible]!;
+      if (this.spec.bidders[b]!.value.kind !== 'uniform' && v[b]! > 0) cand[m++] = b;
+    }
+    // Partial selection sort: the top `slots` by value, ties to the lower index.
+    const S = Math.min(this.slots, m);
+    for (let j = 0; j < S; j++) {
+      let bi = j;
+      for (let i = j + 1; i < m; i++) {
+        const x = cand[i]!;
+        const y = cand[bi]!;
+        if (v[x]! > v[y]! || (v[x] === v[y] && x < y)) bi = i;
+      }
+      const tmp = cand[j]!;
+      cand[j] = cand[bi]!;
+      cand[bi] = tmp;
+      const b = cand[j]!;
+      pop.expose(u, b);
+      if (this.responseDraws[2 * j]! < this.trueCtrTop[b]! * this.slotWeights[j]!) pop.pushHistory(u, this.catalogue!.adItem(this.ad[b]!));
+    }
+  }
+
+  /**
    * The other bidders' bids in the last auction that cleared the reserve, as
    * seen by bidder `b` (eligible or declined): currency units, highest first.
    * @returns how many were written into `out`
@@ -593,11 +745,15 @@ export class Market {
     return n;
   }
 
-  /** True expected value of slot `slot` of the last auction to bidder `b` (eligible or declined), currency units. */
+  /**
+   * True expected value of slot `slot` of the last auction to bidder `b` (eligible
+   * or declined), currency units: the top slot's value times the slot weight, in
+   * every market (users click slot j with probability CTR × w_j). It is what
+   * `valueWon` holds for a win in that slot and, under the oracle, what the reward
+   * (`reward + cost`) counts.
+   */
   slotValue(b: number, slot: number): number {
-    const vm = this.spec.bidders[b]!.value;
-    if (vm.kind === 'uniform') return this.topValue[b]! * this.slotWeights[slot]!;
-    return this.topValue[b]! * this.population!.positionBias(this.user, slot);
+    return this.topValue[b]! * this.slotWeights[slot]!;
   }
 
   /** The outcome of the last auction for bidder `b` (allocates: for wrappers and tests, not hot loops). */

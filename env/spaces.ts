@@ -5,7 +5,7 @@ import type { Rng } from './rng.js';
 
 /** A set of valid values. */
 export interface Space<T> {
-  readonly kind: 'box' | 'discrete' | 'dict';
+  readonly kind: 'box' | 'discrete' | 'dict' | 'batch';
   /** True when `x` is a valid member of the space. */
   contains(x: unknown): x is T;
   /** A random member drawn from `rng`. */
@@ -112,4 +112,26 @@ export class Dict<T extends Record<string, unknown>> implements Space<T> {
 /** `dict({ a: box(...), b: discrete(3) })`. */
 export function dict<T extends Record<string, unknown>>(spaces: { [K in keyof T]: Space<T[K]> }): Dict<T> {
   return new Dict<T>(spaces);
+}
+
+/** `n` members of one space, one per copy of a vector env (Gymnasium's `batch_space`). Values are arrays of length `n`. */
+export class Batch<T> implements Space<T[]> {
+  readonly kind = 'batch' as const;
+  constructor(
+    readonly single: Space<T>,
+    readonly n: number,
+  ) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`batch: n must be a positive integer, got ${n}`);
+  }
+  contains(x: unknown): x is T[] {
+    return Array.isArray(x) && x.length === this.n && x.every((v) => this.single.contains(v));
+  }
+  sample(rng: Rng): T[] {
+    return Array.from({ length: this.n }, () => this.single.sample(rng));
+  }
+}
+
+/** `batch(space, n)`. @example batch(box({ low: [0], high: [1] }), 4) */
+export function batch<T>(single: Space<T>, n: number): Batch<T> {
+  return new Batch(single, n);
 }

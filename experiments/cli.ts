@@ -8,22 +8,27 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isInputError, InputError } from '../env/errors.js';
 import { writeFileAtomic } from '../env/io/atomic.js';
-import { generatedFiles } from './json-schema.js';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { configHash, loadConfig, type ResolvedConfig } from './config.js';
-import { runExperiment, type Summary } from './runner.js';
-import { makeProgress } from './progress.js';
-import { evaluateCommand, exportCommand, keygenCommand } from './policy-commands.js';
-import { queueSweep } from './queue.js';
-import { trainModelCommand } from './train-model.js';
-import { runWorker } from './worker.js';
-import { writeReport } from './report.js';
-import { runSweep, sweepText } from './sweep/index.js';
+import type { Summary } from './runner.js';
 import { readRawConfig } from './config.js';
 import { meanCi } from './format.js';
 import { BIDGYM_VERSION } from './version.js';
+
+// Each command loads what it uses when it runs (lazy imports below), so that
+// `--help`, `validate` and the rest start without the runner, the queue
+// (bullmq, ioredis), the charts (vega, resvg) or TensorFlow.js.
+const runner = () => import('./runner.js');
+const progressBar = () => import('./progress.js');
+const policyCommands = () => import('./policy-commands.js');
+const queue = () => import('./queue.js');
+const trainModel = () => import('./train-model.js');
+const queueWorker = () => import('./worker.js');
+const report = () => import('./report.js');
+const sweep = () => import('./sweep/index.js');
+const jsonSchema = () => import('./json-schema.js');
 
 /** An error in how the command was called (exit code 2). */
 export class UsageError extends InputError {}
@@ -80,6 +85,8 @@ function runCmd(cli: Argv, io: Io): Argv {
       const cfg = loadConfig(a.config as string);
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
       const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
+      const { makeProgress } = await progressBar();
+      const { runExperiment } = await runner();
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
       let summary: Summary;
       try {
@@ -87,9 +94,9 @@ function runCmd(cli: Argv, io: Io): Argv {
       } finally {
         progress.stop();
       }
-      const report = a.report ? await writeReport(dir) : null;
+      const reportPath = a.report ? await (await report()).writeReport(dir) : null;
       if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${dir}${report ? `\nreport:     ${report}` : ''}`);
+      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${dir}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
     },
   );
 }
@@ -117,11 +124,13 @@ function sweepCmd(cli: Argv, io: Io): Argv {
       const name = (raw as { name?: unknown })?.name;
       const dir = resolve(a.out ?? join('runs', `${typeof name === 'string' ? name : 'sweep'}-sweep`));
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
+      const { makeProgress } = await progressBar();
+      const { runSweep, sweepText } = await sweep();
       const progress = makeProgress(!a.quiet && !a.json, 'trials');
       let table;
       try {
         table = a.queue
-          ? await queueSweep(raw, { queue: a.queue, outDir: dir, resume: a.resume, png: a.png, quiet: a.quiet || a.json, onProgress: progress.update })
+          ? await (await queue()).queueSweep(raw, { queue: a.queue, outDir: dir, resume: a.resume, png: a.png, quiet: a.quiet || a.json, onProgress: progress.update })
           : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
       } finally {
         progress.stop();
@@ -147,7 +156,7 @@ function reportCmd(cli: Argv, io: Io): Argv {
       const dir = resolve(a.dir as string);
       if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
       if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
-      io.out(await writeReport(dir, { png: a.png, baseline: a.baseline }));
+      io.out(await (await report()).writeReport(dir, { png: a.png, baseline: a.baseline }));
     },
   );
 }
@@ -177,6 +186,7 @@ function workerCmd(cli: Argv, io: Io): Argv {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
+        const { runWorker } = await queueWorker();
         await runWorker({
           queue: a.queue,
           concurrency: a.concurrency,
@@ -207,6 +217,7 @@ function trainModelCmd(cli: Argv, io: Io): Argv {
         .example('$0 train-model experiments/configs/cold-start.yaml --out models/attention', 'then use it with interestModel: { kind: attention, path: models/attention }'),
     async (a) => {
       const cfg = loadConfig(a.config as string);
+      const { trainModelCommand } = await trainModel();
       const r = await trainModelCommand(cfg, resolve(a.out), { log: a.quiet ? undefined : (line) => process.stderr.write(`${line}\n`) });
       const m = r.report;
       io.out(`${cfg.interestModel.kind}: AUC ${m.auc?.toFixed(4)}, log-loss ${m.logLoss?.toFixed(4)}, ECE ${m.ece?.toFixed(4)}, cold-start AUC ${m.coldStartAuc?.toFixed(4) ?? '—'}\nwrote ${r.files.join(', ')} to ${resolve(a.out)}`);
@@ -231,6 +242,8 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
         .option('public-key', { type: 'string', describe: 'trusted public key (public.pem from keygen): refuse a policy that is unsigned, signed by another key, or changed after signing' })
         .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market'),
     async (a) => {
+      const { makeProgress } = await progressBar();
+      const { evaluateCommand } = await policyCommands();
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
       let summary: Summary;
       try {
@@ -256,7 +269,8 @@ function exportCmd(cli: Argv, io: Io): Argv {
         .option('out', { type: 'string', describe: 'where to copy the file (default: only verify)' })
         .option('sign', { type: 'string', describe: 'private key (private.pem from keygen): write the copy signed with it' })
         .example('$0 export runs/fp-1a2b3c --bidder learner --out learner.policy.json', 'hand the policy over; loadPolicy(file).bid(obs) needs nothing else'),
-    (a) => {
+    async (a) => {
+      const { exportCommand } = await policyCommands();
       const r = exportCommand({ runDir: a.runDir as string, bidder: a.bidder, out: a.out, sign: a.sign });
       io.out(`${r.path}: ${r.file.kind} policy, schema ${r.file.schemaVersion}, sha256 ${r.file.sha256.slice(0, 16)}…, checksum ok${r.signedBy ? `, signed by key ${r.signedBy.slice(0, 16)}…` : ''}`);
     },
@@ -272,7 +286,8 @@ function keygenCmd(cli: Argv, io: Io): Argv {
       y
         .option('out', { type: 'string', demandOption: true, describe: 'folder for private.pem and public.pem' })
         .example('$0 keygen --out keys && $0 export runs/fp --bidder learner --sign keys/private.pem --out learner.policy.json', 'then: $0 evaluate --public-key keys/public.pem …'),
-    (a) => {
+    async (a) => {
+      const { keygenCommand } = await policyCommands();
       const r = keygenCommand({ out: a.out });
       io.out(`wrote ${r.privateKey} (keep it secret) and ${r.publicKey}; key id ${r.keyId.slice(0, 16)}…`);
     },
@@ -327,8 +342,9 @@ function schemaCmd(cli: Argv, io: Io): Argv {
     'schema',
     'Regenerate experiments/config.schema.json (for editors) and docs/config-reference.md from the config schema',
     (y) => y.option('check', { type: 'boolean', default: false, describe: 'exit 1 if the files are out of date instead of writing them' }),
-    (a) => {
+    async (a) => {
       const root = fileURLToPath(new URL('..', import.meta.url));
+      const { generatedFiles } = await jsonSchema();
       for (const [rel, text] of Object.entries(generatedFiles())) {
         const path = join(root, rel);
         if (a.check) {

@@ -116,9 +116,9 @@ function issueToError(issue: z.core.$ZodIssue, raw: unknown): ConfigError {
   }
 }
 
-/** Default slot weights: 1, 0.75, 0.75², … */
-export function defaultSlotWeights(slots: number): number[] {
-  return Array.from({ length: slots }, (_, j) => Math.pow(0.75, j));
+/** Default slot weights: 1, d, d², … (d = 0.75 unless `users.positionDecay` sets it). */
+export function defaultSlotWeights(slots: number, decay = 0.75): number[] {
+  return Array.from({ length: slots }, (_, j) => Math.pow(decay, j));
 }
 
 /**
@@ -130,7 +130,11 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   if (!parsed.success) throw issueToError(parsed.error.issues[0]!, raw);
   const c = parsed.data;
   const ex = c.exchange;
-  const slotWeights = ex.slotWeights ?? defaultSlotWeights(ex.slots);
+  // One position effect: users click slot j with probability CTR × slotWeights[j],
+  // so users.positionDecay can only set the default weights, never add a second effect.
+  const decay = c.users?.positionDecay;
+  if (decay !== undefined && ex.slotWeights) throw new ConfigError('users.positionDecay', 'exchange.slotWeights is the position effect (click probability, value and price of every slot); give one of the two, not both');
+  const slotWeights = ex.slotWeights ?? defaultSlotWeights(ex.slots, decay);
   if (slotWeights.length !== ex.slots) throw new ConfigError('exchange.slotWeights', `expected ${ex.slots} weights (one per slot) — got ${slotWeights.length}`);
   if (slotWeights[0] !== 1) throw new ConfigError('exchange.slotWeights[0]', `expected 1 (the top slot's weight) — got ${slotWeights[0]}`);
   for (let j = 1; j < slotWeights.length; j++) {
@@ -242,6 +246,8 @@ export function marketSpec(cfg: ResolvedConfig): MarketSpec {
     bidders: cfg.bidders.map((b) => ({ id: b.id, value: b.value, budget: b.budget })),
     users,
     allocator: cfg.exchange.allocator,
+    // Evaluation users live as long before evaluation as the training users did.
+    evaluationWarmup: cfg.episodes * cfg.auctionsPerEpisode,
   };
 }
 

@@ -12,7 +12,7 @@
  * the cold-start AUC on the test users. Unknown keys are errors.
  */
 import { z } from 'zod';
-import { BACKENDS } from '../models/backend.js';
+import { BACKENDS } from '../models/backend-names.js';
 
 const posInt = () => z.number().int().positive();
 

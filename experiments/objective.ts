@@ -13,7 +13,8 @@
  * matrices, objects and blocks are refused, so an expression can read its scope
  * but never change it or reach anything else.
  */
-import { all, create, type MathNode } from 'mathjs/number';
+import { createRequire } from 'node:module';
+import type { MathNode } from 'mathjs/number';
 import { InputError } from '../env/errors.js';
 
 /** The per-auction figures an objective can use (all numbers; `won` is 0 or 1). */
@@ -66,18 +67,31 @@ export class ObjectiveError extends InputError {
   }
 }
 
-const math = create(all);
-const compileExpression = math.compile;
-const parseExpression = math.parse;
-const refuse = (name: string) => () => {
-  throw new Error(`function ${name} is disabled in objective expressions`);
-};
-math.import(
-  Object.fromEntries(
-    ['import', 'createUnit', 'evaluate', 'parse', 'simplify', 'derivative', 'compile', 'resolve', 'reviver'].map((n) => [n, refuse(n)]),
-  ),
-  { override: true },
-);
+/**
+ * mathjs, loaded on the first expression (it costs most of a CPU second to
+ * load, and most configs have no objective expression). Loaded synchronously
+ * through its CommonJS build, so that compileObjective stays synchronous.
+ */
+let mathjs: { parse: (expr: string) => MathNode; compile: (expr: string) => { evaluate: (scope: Map<string, number>) => unknown } } | null = null;
+
+function math(): NonNullable<typeof mathjs> {
+  if (mathjs) return mathjs;
+  const { all, create } = createRequire(import.meta.url)('mathjs/number') as typeof import('mathjs/number');
+  const m = create(all);
+  const compile = m.compile;
+  const parse = m.parse;
+  const refuse = (name: string) => () => {
+    throw new Error(`function ${name} is disabled in objective expressions`);
+  };
+  m.import(
+    Object.fromEntries(
+      ['import', 'createUnit', 'evaluate', 'parse', 'simplify', 'derivative', 'compile', 'resolve', 'reviver'].map((n) => [n, refuse(n)]),
+    ),
+    { override: true },
+  );
+  mathjs = { parse: (e) => parse(e), compile: (e) => compile(e) as ReturnType<NonNullable<typeof mathjs>['compile']> };
+  return mathjs;
+}
 
 /** Checks a parsed tree against the allow-list; returns a description of the first violation or null. */
 function disallowed(root: MathNode, variables: ReadonlySet<string>, functions: ReadonlySet<string>): string | null {
@@ -135,13 +149,13 @@ export function compileObjective(expr: string, fieldPath: string): Objective {
   if (expr.length > MAX_LENGTH) throw new ObjectiveError(fieldPath, `expression longer than ${MAX_LENGTH} characters`);
   let tree: MathNode;
   try {
-    tree = parseExpression(expr);
+    tree = math().parse(expr);
   } catch (err) {
     throw new ObjectiveError(fieldPath, `cannot parse "${expr}": ${(err as Error).message}`);
   }
   const problem = disallowed(tree, new Set(OBJECTIVE_VARIABLES), new Set(OBJECTIVE_FUNCTIONS));
   if (problem !== null) throw new ObjectiveError(fieldPath, `in "${expr}": ${problem}`);
-  const code = compileExpression(tree.toString());
+  const code = math().compile(tree.toString());
 
   // One scope map reused across calls: the allow-list forbids assignment, so evaluation cannot write to it.
   const scope = new Map<string, number>();
@@ -154,10 +168,23 @@ export function compileObjective(expr: string, fieldPath: string): Objective {
     }
   };
 
-  // Probe once so a boolean or other non-number result is a config error, not a mid-run surprise.
-  const probe = evaluate({ value: 1, spend: 0.5, clicks: 1, conversions: 1, won: 1 });
-  if (typeof probe !== 'number') {
-    throw new ObjectiveError(fieldPath, `"${expr}" must evaluate to a number, got ${typeof probe} (${String(probe)})`);
+  // Probe on sample auctions (a win with a click and a conversion, a win without,
+  // a lost auction: all zeros) so that a non-number or a NaN / infinite result is
+  // a config error before any work, not a failure at the first auction.
+  const samples: ObjectiveScope[] = [
+    { value: 1, spend: 0.5, clicks: 1, conversions: 1, won: 1 },
+    { value: 0.2, spend: 0.1, clicks: 0, conversions: 0, won: 1 },
+    { value: 0, spend: 0, clicks: 0, conversions: 0, won: 0 },
+  ];
+  for (const sample of samples) {
+    const probe = evaluate(sample);
+    if (typeof probe !== 'number') {
+      throw new ObjectiveError(fieldPath, `"${expr}" must evaluate to a number, got ${typeof probe} (${String(probe)})`);
+    }
+    if (!Number.isFinite(probe)) {
+      const figures = OBJECTIVE_VARIABLES.map((n) => `${n}=${sample[n]}`).join(', ');
+      throw new ObjectiveError(fieldPath, `"${expr}" gives ${String(probe)} for ${figures}${sample.won ? '' : ' (a lost auction)'}; it must be a finite number for every auction`);
+    }
   }
 
   return (s) => {

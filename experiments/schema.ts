@@ -36,7 +36,7 @@ export const usersSchema = z
     fatigueWeight: z.number().min(0).default(0.3).describe('click-logit penalty per unit of fatigue'),
     fatigueStep: z.number().min(0).default(1).describe('fatigue added by one exposure to an advertiser'),
     fatigueRecovery: z.number().positive().default(200).describe('time constant of fatigue recovery, auctions'),
-    positionDecay: z.number().gt(0).max(1).default(0.7).describe('mean click multiplier per slot down the page'),
+    positionDecay: z.number().gt(0).max(1).optional().describe('click multiplier per slot down the page: sets the default exchange.slotWeights to 1, d, d², … (the one position effect; give this or slotWeights, not both)'),
     baseCvr: z.number().gt(0).lt(1).default(0.1).describe('conversion probability given a click, average ad'),
     cvrInterestWeight: z.number().default(1).describe('weight of interest · ad in the conversion logit'),
   })
@@ -47,7 +47,7 @@ export const exchangeSchema = z
   .object({
     mechanism: z.enum(MECHANISMS).describe('payment rule'),
     slots: z.number().int().min(1).max(20).default(1).describe('ad slots sold per auction'),
-    slotWeights: z.array(z.number().gt(0).max(1)).optional().describe('value/payment weight of each slot; default 1, 0.75, 0.75², …'),
+    slotWeights: z.array(z.number().gt(0).max(1)).optional().describe('weight of each slot: value, price and (with users) click probability scale with it; default 1, d, d², … with d = users.positionDecay or 0.75'),
     reservePrice: z.number().min(0).default(0).describe('reserve price, currency units'),
     publisherShare: prob().default(0.7).describe('share of each payment paid out to the publisher'),
     participantsPerAuction: posInt().optional().describe('bidders eligible per auction (a random subset); default all'),

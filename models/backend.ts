@@ -15,15 +15,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BACKENDS, type BackendChoice, type BackendName } from './backend-names.js';
 
-/** A backend a config may ask for. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
-
-/** The backends, in the order `auto` tries them. */
-export const BACKENDS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
-
-/** A backend that can actually run. */
-export type BackendName = (typeof BACKENDS)[number];
+export { BACKENDS, type BackendChoice, type BackendName } from './backend-names.js';
 
 /** Which backend runs, and why. */
 export interface BackendInfo {

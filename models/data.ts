@@ -104,7 +104,7 @@ export function generateLog(pop: UserPopulation, args: LogArgs, rng: Rng): Impre
     batch.historyLen[k] = pop.readHistory(u, batch.history, k * L);
     pop.userFeatures(u, batch.features, k * F);
     batch.fatigue[k] = pop.fatigueOf(u, advertiser);
-    const p = pop.trueCtr(u, ad) * pop.positionBias(u, 0);
+    const p = pop.trueCtr(u, ad);
     trueCtr[k] = p;
     const clicked = clickRng.next() < p;
     clicks[k] = clicked ? 1 : 0;

@@ -20,7 +20,8 @@ import type { Network, NetworkConfig } from './network.js';
 /** Value of `format` in model.json. */
 export const MODEL_FORMAT = 'bidgym-interest-model';
 /** Version of the saved layout. */
-export const MODEL_VERSION = 1;
+/** 2: the attention model has the logistic cross terms (`wx`). */
+export const MODEL_VERSION = 2;
 
 /** What {@link loadModel} returns. */
 export interface LoadedModel {

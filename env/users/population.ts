@@ -1,8 +1,12 @@
 /**
- * Users: personas, latent interests, histories and attention that moves.
+ * Users: who they are, what they did, and the sessions in which they arrive.
  *
  * Stored as a struct of typed arrays (about 150 bytes a user with the defaults),
- * so the cost of an arrival does not grow with the number of users.
+ * so the cost of an arrival does not grow with the number of users. Three parts
+ * live in files of their own:
+ *  - personas.ts: the segments users are drawn from (centroid, click offset, favourite content);
+ *  - click-model.ts: the true click and conversion model and its per-session cache;
+ *  - sessions.ts: the clock, the session in progress, fatigue and its recovery.
  *
  * Arrivals come in sessions: a user arrives, sees a random number of pages (one
  * auction each), and leaves; the next session is a random user, or with
@@ -12,20 +16,12 @@
  * the user was last seen), and the user engages with some content matching their
  * persona (pushed into their history). Every ad shown raises the fatigue towards
  * its advertiser; every click pushes the ad into the history.
- *
- * True click probability of ad `a` for user `u` in slot `s` (the "attention-style"
- * model the interest models must learn):
- *
- *   sim(i, a)  = cosine of item i's and ad a's embeddings
- *   attn(u, a) = Σ_i softmax_i(τ · sim(h_i, a)) · sim(h_i, a)     (0 with no history)
- *   logit      = logit(baseCtr) + personaBias + wInterest · (interest_u · a)
- *                + wHistory · attn(u, a) − wFatigue · fatigue_u[advertiser(a)]
- *   ctr        = sigmoid(logit) · positionDecay_persona ^ s
- *
- * and a click converts with probability sigmoid(logit(baseCvr) + wCvr · interest_u · a).
  */
 import type { Catalogue } from '../ads/catalogue.js';
 import { Rng } from '../rng.js';
+import { ClickModel } from './click-model.js';
+import { drawPersonas, type Personas } from './personas.js';
+import { Sessions } from './sessions.js';
 
 /** Arguments of {@link UserPopulation} (all have defaults in the config schema). */
 export interface PopulationArgs {
@@ -59,25 +55,28 @@ export interface PopulationArgs {
   fatigueStep: number;
   /** Time constant of fatigue recovery, in auctions. */
   fatigueRecovery: number;
-  /** Mean click probability multiplier per slot down (persona-specific around it). */
-  positionDecay: number;
   /** Conversion probability given a click, for an average ad. */
   baseCvr: number;
   /** Weight of interest · ad in the conversion logit. */
   cvrInterestWeight: number;
 }
 
-const logit = (p: number): number => Math.log(p / (1 - p));
-
 /** A population of users and the sessions in which they arrive. */
 export class UserPopulation {
   readonly count: number;
   readonly topics: number;
   readonly historyLength: number;
+  /** Number of personas. */
   readonly personas: number;
   readonly advertisers: number;
   readonly catalogue: Catalogue;
   readonly args: Readonly<PopulationArgs>;
+  /** The personas of this world (shared by twins). */
+  readonly personaTable: Personas;
+  /** The clock, the current session, fatigue. */
+  readonly sessions: Sessions;
+  /** The true click model. */
+  readonly clickModel: ClickModel;
 
   // ---- struct of arrays, one row per user ----
   /** Persona of each user. */
@@ -92,56 +91,12 @@ export class UserPopulation {
   readonly historyLen: Uint8Array;
   /** Incremented whenever a user's history changes (for caches keyed by history). */
   readonly historyVersion: Uint32Array;
-  /** Fatigue towards each advertiser, `count × advertisers`, as of `lastSeen`. */
-  readonly fatigue: Float32Array;
-  /** Clock tick at which each user was last seen (fatigue decays lazily from there). */
-  readonly lastSeen: Float64Array;
 
-  // ---- per persona ----
-  /** Persona centroids, `personas × topics`. */
-  readonly centroids: Float32Array;
-  /** Logit offset of each persona. */
-  readonly personaBias: Float32Array;
-  /** Click multiplier per slot down of each persona. */
-  readonly personaPositionDecay: Float32Array;
-  /** Content items each persona likes most (`personas × PREFERRED`). */
-  private readonly preferred: Int32Array;
-
-  // ---- the session in progress ----
-  /** The user of the current session (-1 before the first). */
-  current = -1;
-  /** Page views left in the current session. */
-  sessionLeft = 0;
-  /** Page views earlier in the current session. */
-  sessionDepth = 0;
-  /** Clock: number of page views so far. */
-  tick = 0;
-
-  // ---- oracle tables: exp(τ·sim) and exp(τ·sim)·sim of every item against every ad ----
-  private readonly expSim: Float64Array;
-  private readonly expSimSim: Float64Array;
-  /** Cache of the current user's fatigue-free logits (and interest · ad) per ad, filled one advertiser at a time. */
-  private readonly cacheLogit: Float64Array;
-  private readonly cacheDot: Float64Array;
-  private readonly blockStamp: Int32Array;
-  private readonly blockBest: Int32Array;
-  private lastDot = 0;
-  private readonly blockAcc: Float64Array;
-  /** Per ad, for the current user: the logit without the history term, and the attention sums. */
-  private readonly cacheBase: Float64Array;
-  private readonly cacheNum: Float64Array;
-  private readonly cacheDen: Float64Array;
-  /** (exp(τ·sim), exp(τ·sim)·sim) interleaved: the same tables in the order fillBlock reads them. */
-  private readonly attnTable: Float64Array;
-  private stamp = 1;
-  private readonly logitBaseCtr: number;
-  private readonly logitBaseCvr: number;
   private readonly rng: Rng;
   /** The stream the personas were drawn from (shared by twins). */
   private readonly personasRng: Rng;
   private readonly noise: Float64Array;
 
-  static readonly PREFERRED = 64;
   /** Items a user comes across per organic engagement (they engage with the one they like best). */
   static readonly BROWSED = 8;
 
@@ -149,6 +104,7 @@ export class UserPopulation {
    * @param args population and click-model parameters
    * @param catalogue items and ads (their topic count is the users' too)
    * @param rng the population's own stream (arrivals, drift, new users)
+   * @param personasRng the personas' stream (default `rng.stream('personas')`; twins share it)
    */
   constructor(args: PopulationArgs, catalogue: Catalogue, rng: Rng, personasRng?: Rng) {
     if (args.historyLength > 255) throw new Error('users.historyLength: expected at most 255');
@@ -170,73 +126,10 @@ export class UserPopulation {
     this.historyHead = new Uint8Array(n);
     this.historyLen = new Uint8Array(n);
     this.historyVersion = new Uint32Array(n);
-    this.fatigue = new Float32Array(n * this.advertisers);
-    this.lastSeen = new Float64Array(n);
-
-    // Personas: a centroid over one or two main topics, a CTR offset, a position decay.
+    this.sessions = new Sessions(n, this.advertisers, args.fatigueStep, args.fatigueRecovery);
     this.personasRng = personasRng ?? rng.stream('personas');
-    const prng = new Rng(this.personasRng.key);
-    const P = args.personas;
-    this.centroids = new Float32Array(P * d);
-    this.personaBias = new Float32Array(P);
-    this.personaPositionDecay = new Float32Array(P);
-    for (let p = 0; p < P; p++) {
-      let norm = 0;
-      const t1 = prng.int(d);
-      const t2 = prng.int(d);
-      for (let k = 0; k < d; k++) {
-        const v = (k === t1 ? 1 : 0) + (k === t2 ? 0.6 : 0) + 0.15 * prng.normal();
-        this.centroids[p * d + k] = v;
-        norm += v * v;
-      }
-      norm = Math.sqrt(norm);
-      for (let k = 0; k < d; k++) this.centroids[p * d + k]! /= norm;
-      this.personaBias[p] = 0.3 * prng.normal();
-      this.personaPositionDecay[p] = Math.min(0.95, Math.max(0.2, args.positionDecay + 0.08 * prng.normal()));
-    }
-    // Each persona's favourite content: the items closest to its centroid.
-    const PREF = Math.min(UserPopulation.PREFERRED, catalogue.items);
-    this.preferred = new Int32Array(P * PREF);
-    const scores = new Float64Array(catalogue.items);
-    const order = Array.from({ length: catalogue.items }, (_, i) => i);
-    for (let p = 0; p < P; p++) {
-      for (let i = 0; i < catalogue.items; i++) {
-        let s = 0;
-        for (let k = 0; k < d; k++) s += this.centroids[p * d + k]! * catalogue.embeddings[i * d + k]!;
-        scores[i] = s;
-      }
-      order.sort((a, b) => scores[b]! - scores[a]! || a - b);
-      for (let j = 0; j < PREF; j++) this.preferred[p * PREF + j] = order[j]!;
-    }
-
-    // Oracle tables.
-    const A = catalogue.ads;
-    this.expSim = new Float64Array(totalItems * A);
-    this.expSimSim = new Float64Array(totalItems * A);
-    this.attnTable = new Float64Array(2 * totalItems * A);
-    const emb = catalogue.embeddings;
-    for (let i = 0; i < totalItems; i++) {
-      for (let a = 0; a < A; a++) {
-        const ai = catalogue.items + a;
-        let s = 0;
-        for (let k = 0; k < d; k++) s += emb[i * d + k]! * emb[ai * d + k]!;
-        const e = Math.exp(args.attentionSharpness * s);
-        this.expSim[i * A + a] = e;
-        this.expSimSim[i * A + a] = e * s;
-        this.attnTable[2 * (i * A + a)] = e * s;
-        this.attnTable[2 * (i * A + a) + 1] = e;
-      }
-    }
-    this.cacheLogit = new Float64Array(A);
-    this.cacheDot = new Float64Array(A);
-    this.blockStamp = new Int32Array(catalogue.advertisers);
-    this.blockBest = new Int32Array(catalogue.advertisers);
-    this.blockAcc = new Float64Array(2 * catalogue.adsPerAdvertiser);
-    this.cacheBase = new Float64Array(A);
-    this.cacheNum = new Float64Array(A);
-    this.cacheDen = new Float64Array(A);
-    this.logitBaseCtr = logit(args.baseCtr);
-    this.logitBaseCvr = logit(args.baseCvr);
+    this.personaTable = drawPersonas(args.personas, catalogue, new Rng(this.personasRng.key));
+    this.clickModel = new ClickModel(this, catalogue, args);
 
     // Initial users, each with a history of content its persona likes.
     const init = rng.stream('init');
@@ -247,14 +140,36 @@ export class UserPopulation {
     }
   }
 
+  // ---- the session in progress (see sessions.ts) ----
+  /** The user of the current session (-1 before the first). */
+  get current(): number {
+    return this.sessions.current;
+  }
+  set current(u: number) {
+    this.sessions.current = u;
+  }
+  /** Page views earlier in the current session. */
+  get sessionDepth(): number {
+    return this.sessions.sessionDepth;
+  }
+  /** Clock: number of page views so far. */
+  get tick(): number {
+    return this.sessions.tick;
+  }
+  /** Fatigue towards each advertiser, `count × advertisers`, as of each user's last visit. */
+  get fatigue(): Float32Array {
+    return this.sessions.fatigue;
+  }
+
   /** Makes `u` a new user: persona, interest around its centroid, empty history, no fatigue. */
   private newUser(u: number, rng: Rng): void {
     const d = this.topics;
     const p = rng.int(this.personas);
+    const centroids = this.personaTable.centroids;
     this.persona[u] = p;
     let norm = 0;
     for (let k = 0; k < d; k++) {
-      const v = this.centroids[p * d + k]! + this.args.interestNoise * rng.normal() / Math.sqrt(d);
+      const v = centroids[p * d + k]! + this.args.interestNoise * rng.normal() / Math.sqrt(d);
       this.interest[u * d + k] = v;
       norm += v * v;
     }
@@ -263,8 +178,7 @@ export class UserPopulation {
     this.historyHead[u] = 0;
     this.historyLen[u] = 0;
     this.historyVersion[u]++;
-    this.fatigue.fill(0, u * this.advertisers, (u + 1) * this.advertisers);
-    this.lastSeen[u] = this.tick;
+    this.sessions.clearUser(u);
   }
 
   /**
@@ -293,8 +207,8 @@ export class UserPopulation {
       return best;
     }
     if (r < 0.85) {
-      const PREF = Math.min(UserPopulation.PREFERRED, items);
-      return this.preferred[this.persona[u]! * PREF + rng.int(PREF)]!;
+      const P = this.personaTable;
+      return P.preferred[this.persona[u]! * P.perPersona + rng.int(P.perPersona)]!;
     }
     return rng.int(items);
   }
@@ -315,40 +229,7 @@ export class UserPopulation {
       this.historyHead[u] = (head + 1) % L;
     }
     this.historyVersion[u]++;
-    if (u === this.current) this.updateBlocks(item, evicted, len === 0);
-  }
-
-  /**
-   * The current user's history changed by one item in, maybe one out: move the
-   * cached attention sums of the advertisers already computed this session
-   * instead of recomputing them (a click would otherwise invalidate them all).
-   */
-  private updateBlocks(added: number, evicted: number, wasEmpty: boolean): void {
-    const per = this.catalogue.adsPerAdvertiser;
-    const A = this.catalogue.ads;
-    const t = this.attnTable;
-    const a = this.args;
-    const rowIn = 2 * added * A;
-    const rowOut = evicted >= 0 ? 2 * evicted * A : -1;
-    for (let m = 0; m < this.advertisers; m++) {
-      if (this.blockStamp[m] !== this.stamp) continue;
-      const first = m * per;
-      let best = first;
-      for (let ad = first; ad < first + per; ad++) {
-        let num = (wasEmpty ? 0 : this.cacheNum[ad]!) + t[rowIn + 2 * ad]!;
-        let den = (wasEmpty ? 0 : this.cacheDen[ad]!) + t[rowIn + 2 * ad + 1]!;
-        if (rowOut >= 0) {
-          num -= t[rowOut + 2 * ad]!;
-          den -= t[rowOut + 2 * ad + 1]!;
-        }
-        this.cacheNum[ad] = num;
-        this.cacheDen[ad] = den;
-        const z = this.cacheBase[ad]! + a.historyWeight * (num / den);
-        this.cacheLogit[ad] = z;
-        if (z > this.cacheLogit[best]!) best = ad;
-      }
-      this.blockBest[m] = best;
-    }
+    if (u === this.sessions.current) this.clickModel.historyChanged(item, evicted, len === 0);
   }
 
   /** Copies the user's history, oldest first, into `out` at `offset`; returns its length. Unused places are left as they are. */
@@ -366,13 +247,8 @@ export class UserPopulation {
    * @returns the user who sees this page
    */
   nextArrival(): number {
-    this.tick++;
-    if (this.sessionLeft > 0) {
-      this.sessionLeft--;
-      this.sessionDepth++;
-      this.recover(this.current);
-      return this.current;
-    }
+    const s = this.sessions;
+    if (s.continueSession()) return s.current;
     const rng = this.rng;
     const a = this.args;
     let u: number;
@@ -396,173 +272,38 @@ export class UserPopulation {
       }
       for (let j = 0; j < a.organicEngagements; j++) this.pushHistory(u, this.organicItem(u, rng));
     }
-    this.recover(u);
-    this.current = u;
-    this.sessionDepth = 0;
-    this.sessionLeft = rng.geometric(a.sessionLength) - 1;
-    this.stamp++;
+    s.startSession(u, rng.geometric(a.sessionLength));
     return u;
-  }
-
-  /** Lazily decays the user's fatigue to the current tick. */
-  private recover(u: number): void {
-    const dt = this.tick - this.lastSeen[u]!;
-    if (dt > 0) {
-      const f = Math.exp(-dt / this.args.fatigueRecovery);
-      const M = this.advertisers;
-      for (let m = u * M, end = m + M; m < end; m++) this.fatigue[m]! *= f;
-      this.lastSeen[u] = this.tick;
-    }
   }
 
   /** Records that `u` saw an ad of `advertiser` (fatigue up). */
   expose(u: number, advertiser: number): void {
-    this.recover(u);
-    this.fatigue[u * this.advertisers + advertiser]! += this.args.fatigueStep;
+    this.sessions.expose(u, advertiser);
   }
 
   /** Fatigue of `u` towards `advertiser`, as of now. */
   fatigueOf(u: number, advertiser: number): number {
-    const dt = this.tick - this.lastSeen[u]!;
-    const f = this.fatigue[u * this.advertisers + advertiser]!;
-    return dt > 0 ? f * Math.exp(-dt / this.args.fatigueRecovery) : f;
-  }
-
-  /**
-   * The part of the click logit that does not depend on fatigue, for user `u`
-   * and ad `ad`: base + persona bias + interest term + history-attention term.
-   * Leaves interest · ad in `lastDot`.
-   */
-  private staticLogit(u: number, ad: number): number {
-    const d = this.topics;
-    const A = this.catalogue.ads;
-    const emb = this.catalogue.embeddings;
-    const ai = (this.catalogue.items + ad) * d;
-    let dot = 0;
-    for (let k = 0; k < d; k++) dot += this.interest[u * d + k]! * emb[ai + k]!;
-    let attn = 0;
-    const len = this.historyLen[u]!;
-    if (len > 0) {
-      const L = this.historyLength;
-      let num = 0;
-      let den = 0;
-      for (let j = u * L, end = j + len; j < end; j++) {
-        const row = this.history[j]! * A + ad;
-        num += this.expSimSim[row]!;
-        den += this.expSim[row]!;
-      }
-      attn = num / den;
-    }
-    this.lastDot = dot;
-    const a = this.args;
-    return this.logitBaseCtr + this.personaBias[this.persona[u]!]! + a.interestWeight * dot + a.historyWeight * attn;
-  }
-
-  /**
-   * Fills the cache of the current user's fatigue-free logits for every ad of one
-   * advertiser (valid until the session ends or the history changes), and the
-   * advertiser's best ad. Fatigue is per advertiser, so it does not change which
-   * of an advertiser's ads is best.
-   */
-  private fillBlock(m: number): void {
-    const u = this.current;
-    const per = this.catalogue.adsPerAdvertiser;
-    const first = m * per;
-    const A = this.catalogue.ads;
-    const acc = this.blockAcc;
-    const t = this.attnTable;
-    const hist = this.history;
-    const per2 = 2 * per;
-    acc.fill(0, 0, per2);
-    // History outer, ads inner: the table is item-major with (exp·sim, exp) pairs,
-    // so each history item reads one contiguous run of this advertiser's ads.
-    const len = this.historyLen[u]!;
-    const L = this.historyLength;
-    for (let j = u * L, end = j + len; j < end; j++) {
-      const row = 2 * (hist[j]! * A + first);
-      for (let i = 0; i < per2; i++) acc[i]! += t[row + i]!;
-    }
-    const d = this.topics;
-    const emb = this.catalogue.embeddings;
-    const interest = this.interest;
-    const a = this.args;
-    const wI = a.interestWeight;
-    const wH = a.historyWeight;
-    const base = this.logitBaseCtr + this.personaBias[this.persona[u]!]!;
-    const cacheLogit = this.cacheLogit;
-    const ud = u * d;
-    let best = first;
-    for (let i = 0; i < per; i++) {
-      const ad = first + i;
-      const ai = (this.catalogue.items + ad) * d;
-      let dot = 0;
-      for (let k = 0; k < d; k++) dot += interest[ud + k]! * emb[ai + k]!;
-      const attn = len > 0 ? acc[2 * i]! / acc[2 * i + 1]! : 0;
-      const zBase = base + wI * dot;
-      const z = zBase + wH * attn;
-      this.cacheBase[ad] = zBase;
-      this.cacheNum[ad] = acc[2 * i]!;
-      this.cacheDen[ad] = acc[2 * i + 1]!;
-      cacheLogit[ad] = z;
-      this.cacheDot[ad] = dot;
-      if (z > cacheLogit[best]!) best = ad;
-    }
-    this.blockBest[m] = best;
-    this.blockStamp[m] = this.stamp;
+    return this.sessions.fatigueOf(u, advertiser);
   }
 
   /** True click logit of ad `ad` for user `u` in the top slot (fatigue included). */
   trueLogit(u: number, ad: number): number {
-    const m = this.catalogue.adAdvertiser[ad]!;
-    if (u === this.current) {
-      if (this.blockStamp[m] !== this.stamp) this.fillBlock(m);
-      return this.cacheLogit[ad]! - this.args.fatigueWeight * this.fatigueOf(u, m);
-    }
-    return this.staticLogit(u, ad) - this.args.fatigueWeight * this.fatigueOf(u, m);
+    return this.clickModel.trueLogit(u, ad);
   }
 
   /** True click probability of ad `ad` (ad index) for user `u` in the top slot. */
   trueCtr(u: number, ad: number): number {
-    return 1 / (1 + Math.exp(-this.trueLogit(u, ad)));
+    return this.clickModel.trueCtr(u, ad);
   }
 
   /** The ad of `advertiser` with the highest true click probability for user `u` (ties: lowest index). */
   bestAd(u: number, advertiser: number): number {
-    if (u === this.current) {
-      if (this.blockStamp[advertiser] !== this.stamp) this.fillBlock(advertiser);
-      return this.blockBest[advertiser]!;
-    }
-    const per = this.catalogue.adsPerAdvertiser;
-    let best = advertiser * per;
-    let bestZ = -Infinity;
-    for (let ad = best, end = ad + per; ad < end; ad++) {
-      const z = this.staticLogit(u, ad);
-      if (z > bestZ) {
-        bestZ = z;
-        best = ad;
-      }
-    }
-    return best;
-  }
-
-  /** Click probability multiplier of `u` for slot `slot` (0 = top). */
-  positionBias(u: number, slot: number): number {
-    return slot === 0 ? 1 : Math.pow(this.personaPositionDecay[this.persona[u]!]!, slot);
+    return this.clickModel.bestAd(u, advertiser);
   }
 
   /** True conversion probability given a click. */
   trueCvr(u: number, ad: number): number {
-    let dot: number;
-    if (u === this.current) {
-      const m = this.catalogue.adAdvertiser[ad]!;
-      if (this.blockStamp[m] !== this.stamp) this.fillBlock(m);
-      dot = this.cacheDot[ad]!;
-    } else {
-      this.staticLogit(u, ad);
-      dot = this.lastDot;
-    }
-    const z = this.logitBaseCvr + this.args.cvrInterestWeight * dot;
-    return 1 / (1 + Math.exp(-z));
+    return this.clickModel.trueCvr(u, ad);
   }
 
   /** Observed user features an interest model may use: cold start, history fill, session depth, persona one-hot. */
@@ -575,7 +316,7 @@ export class UserPopulation {
     const len = this.historyLen[u]!;
     out[offset] = len === 0 ? 1 : 0;
     out[offset + 1] = this.historyLength > 0 ? len / this.historyLength : 0;
-    out[offset + 2] = u === this.current ? Math.min(this.sessionDepth, 20) / 20 : 0;
+    out[offset + 2] = u === this.sessions.current ? Math.min(this.sessions.sessionDepth, 20) / 20 : 0;
     for (let p = 0; p < this.personas; p++) out[offset + 3 + p] = 0;
     out[offset + 3 + this.persona[u]!] = 1;
   }
@@ -592,7 +333,8 @@ export class UserPopulation {
 
   /** Bytes held per user by the typed arrays (for the memory benchmark). */
   bytesPerUser(): number {
-    const arrays = [this.persona, this.interest, this.history, this.historyHead, this.historyLen, this.historyVersion, this.fatigue, this.lastSeen];
-    return arrays.reduce((s, x) => s + x.byteLength, 0) / this.count;
+    const s = this.sessions;
+    const arrays = [this.persona, this.interest, this.history, this.historyHead, this.historyLen, this.historyVersion, s.fatigue, s.lastSeen];
+    return arrays.reduce((acc, x) => acc + x.byteLength, 0) / this.count;
   }
 }

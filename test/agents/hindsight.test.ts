@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hindsightOptimum, hindsightOptimumSlots, regretDecomposition, slotPrices } from '../../agents/hindsight.js';
+import { bestFixedMultiplier, hindsightOptimum, hindsightOptimumSlots, MULTIPLIER_GRID, regretDecomposition, slotPrices, type MultiplierEpisode } from '../../agents/hindsight.js';
+import { Market } from '../../env/market.js';
+import { OBS } from '../../env/observation.js';
+import { rng } from '../../env/rng.js';
+import { marketSpec, resolveConfig } from '../../experiments/config.js';
 import { auctionScratch, MECHANISMS, runAuction } from '../../env/exchange/mechanisms.js';
 
 const f64 = (...x: number[]) => Float64Array.from(x);
@@ -154,6 +158,11 @@ describe('slotPrices', () => {
           slotPrices(mechanism, competing, reserve, weights, expected);
           // Prices are rounded down to the micro; first price also pays the one micro bid above c_j.
           expect(Math.abs(scratch.price[j]! - expected[j]!)).toBeLessThanOrEqual(1);
+          // In currency units, rounded as the market rounds: exactly its price (first price: its price to beat).
+          const cur = new Float64Array(3);
+          slotPrices(mechanism, competing.map((x) => x / 1e6), reserve / 1e6, weights, cur, true);
+          if (mechanism === 'first-price') expect(Math.abs(scratch.price[j]! - Math.round(cur[j]! * 1e6))).toBeLessThanOrEqual(1);
+          else expect(Math.round(cur[j]! * 1e6)).toBe(scratch.price[j]!);
         },
       ),
       { numRuns: 500 },
@@ -195,5 +204,109 @@ describe('regretDecomposition', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('bestFixedMultiplier', () => {
+  const one = (est: number[], comp: number[], values = est): MultiplierEpisode => ({ n: est.length, estimates: Float64Array.from(est), values: Float64Array.from(values), competing: Float64Array.from(comp) });
+
+  it('first price: the lowest multiplier that still beats the rival', () => {
+    const r = bestFixedMultiplier([one([1], [0.5])], { mechanism: 'first-price', reservePrice: 0, slotWeights: [1], budget: null });
+    expect(r.multiplier).toBeCloseTo(0.51, 12);
+    expect(r.utility).toBeCloseTo(0.49, 12);
+  });
+
+  it('second price without a budget: its utility is the hindsight best response when estimates are true', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true })), { minLength: 1, maxLength: 40 }), fc.double({ min: 0, max: 0.5, noNaN: true }), (items, reserve) => {
+        const v = Float64Array.from(items, (x) => x[0]);
+        const c = Float64Array.from(items, (x) => x[1]);
+        const r = bestFixedMultiplier([{ n: v.length, estimates: v, values: v, competing: c }], { mechanism: 'second-price', reservePrice: reserve, slotWeights: [1], budget: null });
+        const beat = Float64Array.from(c, (x) => Math.max(x, reserve));
+        const h = regretDecomposition(v, beat, new Float64Array(v.length), new Uint8Array(v.length));
+        // α = 1 wins exactly the auctions worth more than their price (up to ties and
+        // the micro the market rounds bids and prices to).
+        expect(Math.abs(r.utility - h.hindsightUtility)).toBeLessThanOrEqual(2e-6 * v.length);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('with a budget, never beats the hindsight optimum (a fixed multiplier is one feasible plan)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0.001, max: 2, noNaN: true })), { minLength: 1, maxLength: 40 }), fc.double({ min: 0.01, max: 5, noNaN: true }), (items, budget) => {
+        const v = Float64Array.from(items, (x) => x[0]);
+        const c = Float64Array.from(items, (x) => x[1]);
+        const r = bestFixedMultiplier([{ n: v.length, estimates: v, values: v, competing: c }], { mechanism: 'second-price', reservePrice: 0, slotWeights: [1], budget });
+        expect(r.spend).toBeLessThanOrEqual(budget + 1e-9);
+        expect(r.value).toBeLessThanOrEqual(hindsightOptimum(v, c, budget).value + 1e-9);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('first price against a constant rival: matches the closed form of the best multiplier on U[0,1] values', () => {
+    // Bidding αv against a rival at 0.3 wins when v > 0.3/α: E[u] = (1 − α)(1 − (0.3/α)²)/2.
+    const n = 200_000;
+    const r = rng(4).stream('v');
+    const v = Float64Array.from({ length: n }, () => r.next());
+    const comp = new Float64Array(n).fill(0.3);
+    const res = bestFixedMultiplier([{ n, estimates: v, values: v, competing: comp }], { mechanism: 'first-price', reservePrice: 0, slotWeights: [1], budget: null });
+    const eu = (a: number) => (a <= 0.3 ? 0 : ((1 - a) * (1 - (0.3 / a) ** 2)) / 2);
+    let bestA = 0;
+    for (const a of MULTIPLIER_GRID) if (eu(a) > eu(bestA)) bestA = a;
+    expect(Math.abs(res.multiplier - bestA)).toBeLessThanOrEqual(0.02);
+    expect(res.utility / n).toBeCloseTo(eu(bestA), 2);
+  });
+
+  it('replays the market exactly: a bidder at a fixed multiplier gets what the replay of that multiplier says', () => {
+    const alpha = 0.8;
+    const T = 2000;
+    const play = (mechanism: 'first-price' | 'gsp' | 'vcg', budget: number | null) => {
+      const cfg = resolveConfig({
+        name: 't',
+        auctionsPerEpisode: T,
+        users: { count: 300, topics: 8, items: 100, historyLength: 10, adsPerAdvertiser: 4 },
+        exchange: { mechanism, slots: 2, slotWeights: [1, 0.6], reservePrice: 0.002 },
+        bidders: [
+          { id: 'me', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 }, ...(budget === null ? {} : { budget }) },
+          { id: 'r1', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1.5 } },
+          { id: 'r2', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } },
+        ],
+      });
+      const m = new Market(marketSpec(cfg), rng(21));
+      const ep: MultiplierEpisode = { n: 0, estimates: new Float64Array(T), values: new Float64Array(T), competing: new Float64Array(2 * T) };
+      const out = new Float64Array(3);
+      m.resetEpisode();
+      while (!m.done) {
+        const n = m.prepare();
+        for (let k = 0; k < n; k++) {
+          const b = m.eligible[k]!;
+          m.bids[b] = (b === 0 ? alpha : 0.9) * m.observations[b]![OBS.value]!;
+        }
+        const asked = n > 0 && m.eligible[0] === 0;
+        m.clear();
+        const i = ep.n++;
+        ep.estimates[i] = asked ? m.observations[0]![OBS.value]! : 0;
+        ep.values[i] = m.topValue[0]!;
+        const c = m.competingBids(0, out);
+        for (let j = 0; j < 2; j++) ep.competing[2 * i + j] = j < c ? out[j]! : 0;
+      }
+      return { m, ep };
+    };
+    for (const mechanism of ['first-price', 'gsp', 'vcg'] as const) {
+      // A budget of half what the bidder spends without one: it binds mid-episode.
+      const free = play(mechanism, null);
+      const budget = free.m.totals.spend[0]! / 2e6;
+      const { m, ep } = play(mechanism, budget);
+      expect(m.terminated[0]).toBe(1);
+      const r = bestFixedMultiplier([ep], { mechanism, reservePrice: 0.002, slotWeights: [1, 0.6], budget, grid: [alpha] });
+      expect(m.totals.wins[0]!).toBeGreaterThan(20);
+      expect(r.wins).toBe(m.totals.wins[0]!);
+      expect(r.value).toBeCloseTo(m.totals.value[0]!, 4);
+      expect(r.spend).toBeCloseTo(m.totals.spend[0]! / 1e6, 2);
+      const f = bestFixedMultiplier([free.ep], { mechanism, reservePrice: 0.002, slotWeights: [1, 0.6], budget: null, grid: [alpha] });
+      expect(f.value).toBeCloseTo(free.m.totals.value[0]!, 4);
+    }
   });
 });

@@ -84,10 +84,13 @@ describe('compileObjective', () => {
     expectObjectiveError(() => compileObjective('max', PATH), /unknown symbol "max"/);
   });
 
-  it('refuses a non-number result at compile time and a non-finite one at run time', () => {
+  it('refuses a non-number result, and a NaN or infinite one on a sample auction, at compile time; a non-finite one at run time', () => {
     expectObjectiveError(() => compileObjective('value > spend', PATH), /must evaluate to a number, got boolean/);
-    const f = compileObjective('value / spend', PATH);
-    expect(f(figures({ value: 1, spend: 2 }))).toBe(0.5);
-    expectObjectiveError(() => f(figures({ value: 1, spend: 0 })), /gave Infinity for value=1, spend=0/);
+    // 0 / 0 on a lost auction: refused before any work, not at the first auction
+    expectObjectiveError(() => compileObjective('value / spend', PATH), /gives NaN for value=0, spend=0, clicks=0, conversions=0, won=0 \(a lost auction\); it must be a finite number/);
+    expectObjectiveError(() => compileObjective('log(spend)', PATH), /gives -Infinity .* \(a lost auction\)/);
+    const f = compileObjective('1 / (spend - 0.3)', PATH);
+    expect(f(figures({ spend: 0.8 }))).toBeCloseTo(2, 12);
+    expectObjectiveError(() => f(figures({ value: 1, spend: 0.3 })), /gave Infinity for value=1, spend=0.3/);
   });
 });

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Catalogue } from '../../env/ads/catalogue.js';
 import { rng } from '../../env/rng.js';
 import { UserPopulation } from '../../env/users/population.js';
-import { AttentionModel, allocBatch, gatherRows, generateLog, initBackend, logPopulation, worldShape, type FeatureBatch } from '../../models/index.js';
+import { AttentionModel, LogisticModel, allocBatch, gatherRows, generateLog, initBackend, logPopulation, predictRows, worldShape, type FeatureBatch } from '../../models/index.js';
 import { smallWorld } from './world.js';
 
 beforeAll(async () => {
@@ -42,6 +42,7 @@ function tinyModel(): AttentionModel {
     ['b1', Float32Array.from([0])],
     ['w2', Float32Array.from([2])],
     ['wlin', Float32Array.from([0, 0, 0, 0, 0, 0, -1, 0, 0])],
+    ['wx', new Float32Array(8)],
     ['b', Float32Array.from([-1])],
   ]);
   m.params.restore(w);
@@ -51,7 +52,7 @@ function tinyModel(): AttentionModel {
 const popArgs = {
   count: 1, personas: 1, historyLength: 2, interestNoise: 0.5, interestDrift: 0, sessionLength: 1, coldStartShare: 0, organicEngagements: 0,
   baseCtr: 0.02, interestWeight: 1, historyWeight: 1, attentionSharpness: 1, fatigueWeight: 0, fatigueStep: 0.5, fatigueRecovery: 1e15,
-  positionDecay: 0.7, baseCvr: 0.1, cvrInterestWeight: 1,
+  baseCvr: 0.1, cvrInterestWeight: 1,
 };
 
 function tinyBatch(history: number[]): FeatureBatch {
@@ -167,5 +168,44 @@ describe('attention model on a simulated log', () => {
     y.dispose();
     inputs.forEach((t) => t.dispose());
     m.params.dispose();
+  });
+});
+
+describe('the attention model nests logistic regression', () => {
+  it('with the logistic weights on its linear path and nothing else it predicts exactly what logistic regression does (tfjs and served)', () => {
+    const world = smallWorld(3);
+    const log = generateLog(logPopulation(world.pop), { impressions: 300 }, rng(4));
+    const logistic = new LogisticModel(world.shape, world.catalogue, rng(5));
+    const att = new AttentionModel({ heads: 2, width: 8, hidden: 4 }, world.shape, world.catalogue, rng(6));
+    const lw = logistic.params.snapshot();
+    const aw = att.params.snapshot();
+    const { topics: d, featureCount: F } = world.shape;
+    const H = 2;
+    const inDim = H + 1 + F + 1 + d;
+    const wlin = new Float32Array(inDim);
+    for (let f = 0; f < F; f++) wlin[H + 1 + f] = lw.get('wu')![f]!;
+    wlin[H + 1 + F] = lw.get('wf')![0]!;
+    for (let i = 0; i < d; i++) wlin[H + 2 + F + i] = lw.get('wa')![i]!;
+    aw.set('wlin', wlin);
+    aw.set('wx', lw.get('wx')!);
+    aw.set('b', lw.get('b')!);
+    aw.set('w2', new Float32Array(aw.get('w2')!.length));
+    att.params.restore(aw);
+    const pl = predictRows(logistic, log);
+    const pa = predictRows(att, log);
+    for (let i = 0; i < log.n; i++) expect(pa[i]!).toBeCloseTo(pl[i]!, 5);
+    // The served paths agree too, on the population's own users.
+    const sl = logistic.server();
+    const sa = att.server();
+    const users = new Int32Array(world.catalogue.ads);
+    const ads = Int32Array.from({ length: world.catalogue.ads }, (_, a) => a);
+    const ol = new Float32Array(ads.length);
+    const oa = new Float32Array(ads.length);
+    for (let t = 0; t < 50; t++) {
+      users.fill(world.pop.nextArrival());
+      sl.predict(world.pop, users, ads, ads.length, ol);
+      sa.predict(world.pop, users, ads, ads.length, oa);
+      for (let a = 0; a < ads.length; a++) expect(oa[a]!).toBeCloseTo(ol[a]!, 5);
+    }
   });
 });

@@ -44,8 +44,8 @@ describe('generateLog', () => {
   });
 
   it('uses other users of the same world and leaves the run’s users alone', () => {
-    expect(users.centroids).toEqual(world.pop.centroids);
-    expect(users.personaBias).toEqual(world.pop.personaBias);
+    expect(users.personaTable.centroids).toEqual(world.pop.personaTable.centroids);
+    expect(users.personaTable.bias).toEqual(world.pop.personaTable.bias);
     expect(users.interest).not.toEqual(world.pop.interest);
     expect(world.pop.tick).toBe(0);
   });

@@ -6,7 +6,11 @@ import { rng } from '../../env/rng.js';
 import { UserPopulation, type PopulationArgs } from '../../env/users/population.js';
 import { worldShape, type WorldShape } from '../../models/index.js';
 
-/** The config schema's default users (experiments/schema.ts), minus the catalogue fields. */
+/**
+ * Users of the model tests' small worlds (experiments/schema.ts has the defaults):
+ * clicks are more frequent than in the default world, so that small logs hold
+ * enough of them.
+ */
 export const DEFAULT_USERS: PopulationArgs = {
   count: 10_000,
   personas: 8,
@@ -23,7 +27,6 @@ export const DEFAULT_USERS: PopulationArgs = {
   fatigueWeight: 0.3,
   fatigueStep: 1,
   fatigueRecovery: 200,
-  positionDecay: 0.7,
   baseCvr: 0.1,
   cvrInterestWeight: 1,
 };

@@ -100,11 +100,12 @@ describe('runSweep', () => {
     expectSameSweep(serial, dir);
   });
 
-  it('stops with the failing trial named when a trial throws', async () => {
-    // value / spend is NaN (0 / 0) in any auction the bidder loses: the run stops with an ObjectiveError.
+  it('refuses an objective that gives NaN before any trial runs, and writes no trial', async () => {
+    // value / spend is NaN (0 / 0) in any auction the bidder loses: the objective is probed on sample auctions up front.
     const failing = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: 'value / spend' }], sweep: { seed: [1] } };
-    await expect(runSweep(failing, { outDir: join(root, 'failing'), workers: 1 })).rejects.toThrow(/sweep trial 0-seed=1 failed.*bidders\[1\]\.objective: "value \/ spend" gave (NaN|Infinity)/s);
-    expect(readdirSync(join(root, 'failing', 'trials')).filter((n) => !n.startsWith('.tmp-'))).toEqual([]);
+    await expect(runSweep(failing, { outDir: join(root, 'failing'), workers: 1 })).rejects.toThrow(/bidders\[1\]\.objective: "value \/ spend".*(NaN|Infinity)/s);
+    const trials = join(root, 'failing', 'trials');
+    expect(existsSync(trials) ? readdirSync(trials).filter((n) => !n.startsWith('.tmp-')) : []).toEqual([]);
   });
 
   it('runs one trial on its own, and skips a finished one', async () => {

@@ -1,0 +1,257 @@
+/**
+ * The true click model and its cache: what an interest model must learn.
+ *
+ * True click probability of ad `a` for user `u` in the top slot:
+ *
+ *   sim(i, a)  = cosine of item i's and ad a's embeddings
+ *   attn(u, a) = Σ_i softmax_i(τ · sim(h_i, a)) · sim(h_i, a)     (0 with no history)
+ *   logit      = logit(baseCtr) + personaBias + wInterest · (interest_u · a)
+ *                + wHistory · attn(u, a) − wFatigue · fatigue_u[advertiser(a)]
+ *   ctr        = sigmoid(logit)
+ *
+ * and a click converts with probability sigmoid(logit(baseCvr) + wCvr · interest_u · a).
+ * Lower slots are clicked with probability ctr · w_s, w_s the exchange's slot
+ * weight (env/market.ts): the users have no position model of their own.
+ *
+ * One table, (exp(τ·sim), exp(τ·sim)·sim) of every item against every ad,
+ * interleaved in the order the cache reads it. The cache holds the current
+ * session user's fatigue-free logits, one advertiser at a time, and moves them
+ * incrementally when the user's history gains (and maybe drops) one item.
+ */
+import type { Catalogue } from '../ads/catalogue.js';
+import type { UserPopulation } from './population.js';
+
+/** Click-model weights (a subset of the population's arguments). */
+export interface ClickArgs {
+  baseCtr: number;
+  interestWeight: number;
+  historyWeight: number;
+  attentionSharpness: number;
+  fatigueWeight: number;
+  baseCvr: number;
+  cvrInterestWeight: number;
+}
+
+const logit = (p: number): number => Math.log(p / (1 - p));
+
+/** The true click and conversion model of one population, with its per-session cache. */
+export class ClickModel {
+  private readonly pop: UserPopulation;
+  private readonly catalogue: Catalogue;
+  private readonly args: ClickArgs;
+  /** (exp(τ·sim), exp(τ·sim)·sim) of every item (content and ads) against every ad: `[item][ad][exp·sim, exp]`. */
+  private readonly attnTable: Float64Array;
+  /** Per ad, for the current user: fatigue-free logit, interest · ad, the logit without the history term, the attention sums. */
+  private readonly cacheLogit: Float64Array;
+  private readonly cacheDot: Float64Array;
+  private readonly cacheBase: Float64Array;
+  private readonly cacheNum: Float64Array;
+  private readonly cacheDen: Float64Array;
+  /** Per advertiser: the session stamp its cache block was filled at, and its best ad. */
+  private readonly blockStamp: Int32Array;
+  private readonly blockBest: Int32Array;
+  private readonly blockAcc: Float64Array;
+  private lastDot = 0;
+  private readonly logitBaseCtr: number;
+  private readonly logitBaseCvr: number;
+
+  constructor(pop: UserPopulation, catalogue: Catalogue, args: ClickArgs) {
+    this.pop = pop;
+    this.catalogue = catalogue;
+    this.args = args;
+    const A = catalogue.ads;
+    const d = catalogue.topics;
+    const totalItems = catalogue.items + catalogue.ads;
+    this.attnTable = new Float64Array(2 * totalItems * A);
+    const emb = catalogue.embeddings;
+    for (let i = 0; i < totalItems; i++) {
+      for (let a = 0; a < A; a++) {
+        const ai = catalogue.items + a;
+        let s = 0;
+        for (let k = 0; k < d; k++) s += emb[i * d + k]! * emb[ai * d + k]!;
+        const e = Math.exp(args.attentionSharpness * s);
+        this.attnTable[2 * (i * A + a)] = e * s;
+        this.attnTable[2 * (i * A + a) + 1] = e;
+      }
+    }
+    this.cacheLogit = new Float64Array(A);
+    this.cacheDot = new Float64Array(A);
+    this.cacheBase = new Float64Array(A);
+    this.cacheNum = new Float64Array(A);
+    this.cacheDen = new Float64Array(A);
+    this.blockStamp = new Int32Array(catalogue.advertisers);
+    this.blockBest = new Int32Array(catalogue.advertisers);
+    this.blockAcc = new Float64Array(2 * catalogue.adsPerAdvertiser);
+    this.logitBaseCtr = logit(args.baseCtr);
+    this.logitBaseCvr = logit(args.baseCvr);
+  }
+
+  /**
+   * The current user's history changed by one item in, maybe one out: move the
+   * cached attention sums of the advertisers already computed this session
+   * instead of recomputing them (a click would otherwise invalidate them all).
+   */
+  historyChanged(added: number, evicted: number, wasEmpty: boolean): void {
+    const per = this.catalogue.adsPerAdvertiser;
+    const A = this.catalogue.ads;
+    const t = this.attnTable;
+    const wH = this.args.historyWeight;
+    const stamp = this.pop.sessions.stamp;
+    const rowIn = 2 * added * A;
+    const rowOut = evicted >= 0 ? 2 * evicted * A : -1;
+    for (let m = 0; m < this.catalogue.advertisers; m++) {
+      if (this.blockStamp[m] !== stamp) continue;
+      const first = m * per;
+      let best = first;
+      for (let ad = first; ad < first + per; ad++) {
+        let num = (wasEmpty ? 0 : this.cacheNum[ad]!) + t[rowIn + 2 * ad]!;
+        let den = (wasEmpty ? 0 : this.cacheDen[ad]!) + t[rowIn + 2 * ad + 1]!;
+        if (rowOut >= 0) {
+          num -= t[rowOut + 2 * ad]!;
+          den -= t[rowOut + 2 * ad + 1]!;
+        }
+        this.cacheNum[ad] = num;
+        this.cacheDen[ad] = den;
+        const z = this.cacheBase[ad]! + wH * (num / den);
+        this.cacheLogit[ad] = z;
+        if (z > this.cacheLogit[best]!) best = ad;
+      }
+      this.blockBest[m] = best;
+    }
+  }
+
+  /**
+   * The part of the click logit that does not depend on fatigue, for user `u`
+   * and ad `ad`, from scratch. Leaves interest · ad in `lastDot`.
+   */
+  private staticLogit(u: number, ad: number): number {
+    const pop = this.pop;
+    const d = this.catalogue.topics;
+    const A = this.catalogue.ads;
+    const emb = this.catalogue.embeddings;
+    const ai = (this.catalogue.items + ad) * d;
+    let dot = 0;
+    for (let k = 0; k < d; k++) dot += pop.interest[u * d + k]! * emb[ai + k]!;
+    let attn = 0;
+    const len = pop.historyLen[u]!;
+    if (len > 0) {
+      const L = pop.historyLength;
+      const t = this.attnTable;
+      let num = 0;
+      let den = 0;
+      for (let j = u * L, end = j + len; j < end; j++) {
+        const row = 2 * (pop.history[j]! * A + ad);
+        num += t[row]!;
+        den += t[row + 1]!;
+      }
+      attn = num / den;
+    }
+    this.lastDot = dot;
+    const a = this.args;
+    return this.logitBaseCtr + pop.personaTable.bias[pop.persona[u]!]! + a.interestWeight * dot + a.historyWeight * attn;
+  }
+
+  /**
+   * Fills the cache of the current user's fatigue-free logits for every ad of one
+   * advertiser (valid until the session ends; moved by {@link historyChanged}),
+   * and the advertiser's best ad. Fatigue is per advertiser, so it does not change
+   * which of an advertiser's ads is best.
+   */
+  private fillBlock(m: number): void {
+    const pop = this.pop;
+    const u = pop.sessions.current;
+    const per = this.catalogue.adsPerAdvertiser;
+    const first = m * per;
+    const A = this.catalogue.ads;
+    const acc = this.blockAcc;
+    const t = this.attnTable;
+    const hist = pop.history;
+    const per2 = 2 * per;
+    acc.fill(0, 0, per2);
+    // History outer, ads inner: each history item reads one contiguous run of this advertiser's ads.
+    const len = pop.historyLen[u]!;
+    const L = pop.historyLength;
+    for (let j = u * L, end = j + len; j < end; j++) {
+      const row = 2 * (hist[j]! * A + first);
+      for (let i = 0; i < per2; i++) acc[i]! += t[row + i]!;
+    }
+    const d = this.catalogue.topics;
+    const emb = this.catalogue.embeddings;
+    const interest = pop.interest;
+    const wI = this.args.interestWeight;
+    const wH = this.args.historyWeight;
+    const base = this.logitBaseCtr + pop.personaTable.bias[pop.persona[u]!]!;
+    const cacheLogit = this.cacheLogit;
+    const ud = u * d;
+    let best = first;
+    for (let i = 0; i < per; i++) {
+      const ad = first + i;
+      const ai = (this.catalogue.items + ad) * d;
+      let dot = 0;
+      for (let k = 0; k < d; k++) dot += interest[ud + k]! * emb[ai + k]!;
+      const attn = len > 0 ? acc[2 * i]! / acc[2 * i + 1]! : 0;
+      const zBase = base + wI * dot;
+      const z = zBase + wH * attn;
+      this.cacheBase[ad] = zBase;
+      this.cacheNum[ad] = acc[2 * i]!;
+      this.cacheDen[ad] = acc[2 * i + 1]!;
+      cacheLogit[ad] = z;
+      this.cacheDot[ad] = dot;
+      if (z > cacheLogit[best]!) best = ad;
+    }
+    this.blockBest[m] = best;
+    this.blockStamp[m] = pop.sessions.stamp;
+  }
+
+  /** True click logit of ad `ad` for user `u` in the top slot (fatigue included). */
+  trueLogit(u: number, ad: number): number {
+    const s = this.pop.sessions;
+    const m = this.catalogue.adAdvertiser[ad]!;
+    if (u === s.current) {
+      if (this.blockStamp[m] !== s.stamp) this.fillBlock(m);
+      return this.cacheLogit[ad]! - this.args.fatigueWeight * s.fatigueOf(u, m);
+    }
+    return this.staticLogit(u, ad) - this.args.fatigueWeight * s.fatigueOf(u, m);
+  }
+
+  /** True click probability of ad `ad` for user `u` in the top slot. */
+  trueCtr(u: number, ad: number): number {
+    return 1 / (1 + Math.exp(-this.trueLogit(u, ad)));
+  }
+
+  /** The ad of `advertiser` with the highest true click probability for user `u` (ties: lowest index). */
+  bestAd(u: number, advertiser: number): number {
+    const s = this.pop.sessions;
+    if (u === s.current) {
+      if (this.blockStamp[advertiser] !== s.stamp) this.fillBlock(advertiser);
+      return this.blockBest[advertiser]!;
+    }
+    const per = this.catalogue.adsPerAdvertiser;
+    let best = advertiser * per;
+    let bestZ = -Infinity;
+    for (let ad = best, end = ad + per; ad < end; ad++) {
+      const z = this.staticLogit(u, ad);
+      if (z > bestZ) {
+        bestZ = z;
+        best = ad;
+      }
+    }
+    return best;
+  }
+
+  /** True conversion probability given a click. */
+  trueCvr(u: number, ad: number): number {
+    const s = this.pop.sessions;
+    let dot: number;
+    if (u === s.current) {
+      const m = this.catalogue.adAdvertiser[ad]!;
+      if (this.blockStamp[m] !== s.stamp) this.fillBlock(m);
+      dot = this.cacheDot[ad]!;
+    } else {
+      this.staticLogit(u, ad);
+      dot = this.lastDot;
+    }
+    const z = this.logitBaseCvr + this.args.cvrInterestWeight * dot;
+    return 1 / (1 + Math.exp(-z));
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The package as a user gets it: `npm pack` (which builds dist/ through
+ * `prepare`), the tarball installed into a fresh project without dev
+ * dependencies, imported from plain Node ESM, type-checked by a strict
+ * TypeScript consumer, and its `bidgym` command run (worker threads included).
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
+
+/** The environment without what `npm test` adds about the bidgym checkout itself. */
+const ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !/^npm_(package|lifecycle)_|^npm_config_(prefix|global|local_prefix)$|^INIT_CWD$/i.test(k)),
+) as NodeJS.ProcessEnv;
+
+let root = '';
+let project = '';
+let packed: { filename: string; files: { path: string }[] } = { filename: '', files: [] };
+
+function sh(cmd: string, args: string[], cwd: string, timeout = 300_000): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, env: ENV, encoding: 'utf8', timeout, maxBuffer: 64 << 20 });
+}
+
+const TINY = `name: pkg-tiny
+seed: 1
+replications: 2
+episodes: 1
+evalEpisodes: 1
+auctionsPerEpisode: 400
+exchange: { mechanism: second-price }
+bidders:
+  - { id: learner, agent: { kind: q-learning }, value: { kind: uniform } }
+  - { id: rival, agent: { kind: truthful }, value: { kind: uniform } }
+`;
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'bidgym-pack-'));
+  const pack = sh('npm', ['pack', '--json', '--pack-destination', root], REPO);
+  if (pack.status !== 0) throw new Error(`npm pack failed: ${pack.stderr}`);
+  packed = (JSON.parse(pack.stdout) as (typeof packed)[])[0]!;
+  project = join(root, 'consumer');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
+  const install = sh('npm', ['install', '--prefer-offline', '--omit=dev', '--no-audit', '--no-fund', join(root, packed.filename)], project);
+  if (install.status !== 0) throw new Error(`npm install of the tarball failed: ${install.stderr}`);
+  writeFileSync(join(project, 'tiny.yaml'), TINY);
+}, 600_000);
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('npm pack', () => {
+  it('ships the compiled package, its types, the worker entries and the configs; no tests, no TypeScript sources', () => {
+    const paths = packed.files.map((f) => f.path);
+    for (const p of ['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/bin/bidgym.js', 'dist/experiments/cli.js', 'dist/experiments/thread-entry.mjs', 'experiments/configs/quickstart.yaml']) {
+      expect(paths, p).toContain(p);
+    }
+    expect(paths.filter((p) => /^(test|bench|scripts)\//.test(p) || /\.test\./.test(p))).toEqual([]);
+    expect(paths.filter((p) => /\.(ts|mts)$/.test(p) && !/\.d\.m?ts$/.test(p))).toEqual([]);
+  });
+
+  it('installs without dev dependencies: no tsx, esbuild, typescript, vitest; no piscina', () => {
+    for (const dep of ['tsx', 'esbuild', 'typescript', 'vitest', 'fast-check', 'piscina']) expect(existsSync(join(project, 'node_modules', dep)), dep).toBe(false);
+    expect(existsSync(join(project, 'node_modules', 'bidgym', 'dist', 'index.js'))).toBe(true);
+  });
+});
+
+describe('the installed package', () => {
+  it('imports from plain Node ESM and runs: makeEnv + checkEnv on the three envs, runSweep (worker threads), writeReport, loadPolicy', () => {
+    writeFileSync(
+      join(project, 'use.mjs'),
+      `import { checkEnv, loadPolicy, makeEnv, readRawConfig, runExperiment, resolveConfig, runSweep, writeReport } from 'bidgym';
+import { existsSync } from 'node:fs';
+const config = readRawConfig('node_modules/bidgym/experiments/configs/quickstart.yaml');
+checkEnv(makeEnv('bidgym/Market-v0', { config }), 50);
+checkEnv(makeEnv('bidgym/Bidding-v0', { config, learner: 'paced' }), 50);
+const vec = makeEnv('bidgym/VectorBidding-v0', { config, learner: 'paced', num: 2 });
+checkEnv(vec, 50);
+const raw = readRawConfig('tiny.yaml');
+const table = await runSweep({ ...raw, sweep: { 'exchange.reservePrice': [0, 0.2] } }, { outDir: 'sweep', workers: 2, quiet: true });
+const report = await writeReport('sweep');
+await runExperiment(resolveConfig(raw), { outDir: 'run', quiet: true, workers: 1 });
+const bid = loadPolicy('run/policies/learner.json').bid({ value: 0.5 });
+console.log(JSON.stringify({ points: table.points.length, report: existsSync(report), num: vec.num, bid: Number.isFinite(bid) }));
+`,
+    );
+    const r = sh(process.execPath, ['use.mjs'], project);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ points: 2, report: true, num: 2, bid: true });
+  }, 300_000);
+
+  it('type-checks a strict TypeScript consumer (strict, noUncheckedIndexedAccess, library types checked)', () => {
+    writeFileSync(
+      join(project, 'consumer.ts'),
+      `import { checkEnv, loadPolicy, makeEnv, OBS, readRawConfig, runSweep, writeReport, type Summary, type SweepTable } from 'bidgym';
+const config: unknown = readRawConfig('node_modules/bidgym/experiments/configs/quickstart.yaml');
+const env = makeEnv('bidgym/Bidding-v0', { config, learner: 'paced' });
+const { observation } = env.reset({ seed: 1 });
+const value = observation[OBS.value];
+const step = env.step([(value ?? 0) * 0.8]);
+const reward: number = step.reward;
+const won: boolean | undefined = step.info.won;
+checkEnv(env);
+const vec = makeEnv('bidgym/VectorBidding-v0', { config, num: 3 });
+const first: Float64Array | undefined = vec.reset({ seed: 2 }).observations[0];
+const copies: number = vec.num;
+export async function sweep(raw: unknown): Promise<SweepTable> {
+  const t = await runSweep(raw, { outDir: 'x', workers: 2 });
+  const path: string = await writeReport('x', { png: false });
+  return path ? t : t;
+}
+export const policyBid = (file: string): number => loadPolicy(file).bid({ value: 1 });
+export type S = Summary;
+void [reward, won, first, copies];
+`,
+    );
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
+          noUncheckedIndexedAccess: true, skipLibCheck: false, types: ['node'], typeRoots: [join(REPO, 'node_modules', '@types')],
+        },
+        include: ['consumer.ts'],
+      }),
+    );
+    const r = sh(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }, 300_000);
+
+  it('runs the installed bidgym command: --version, validate, run with worker threads, one-line exit 2 for a bad config', () => {
+    const bin = join(project, 'node_modules', '.bin', 'bidgym');
+    const version = sh(bin, ['--version'], project);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(PKG.version);
+
+    const valid = sh(bin, ['validate', 'node_modules/bidgym/experiments/configs/quickstart.yaml'], project);
+    expect(valid.stderr).toBe('');
+    expect(valid.status).toBe(0);
+    expect(valid.stdout).toMatch(/valid/);
+
+    const run = sh(bin, ['run', 'tiny.yaml', '--out', 'bin-run', '--workers', '2', '--quiet'], project);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(existsSync(join(project, 'bin-run', 'summary.json'))).toBe(true);
+    expect(existsSync(join(project, 'bin-run', 'report.html'))).toBe(true);
+
+    writeFileSync(join(project, 'bad.yaml'), TINY.replace('second-price', 'sealed-envelope'));
+    const bad = sh(bin, ['validate', 'bad.yaml'], project);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/mechanism/);
+  }, 300_000);
+});
