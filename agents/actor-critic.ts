@@ -21,7 +21,7 @@ import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
-import { discountField, learnerFields } from './learner/args.js';
+import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
 import { TransitionBuffer } from './learner/buffer.js';
 import { actorNetwork, categoricalAction, policyGradient, softmax } from './learner/policy-gradient.js';
 import { resolveDiscount } from './learner/rules.js';
@@ -43,7 +43,7 @@ export const actorCriticSchema = z
   .strict();
 
 /** Arguments of {@link ActorCriticAgent}: its config fields, defaults filled. */
-export type ActorCriticArgs = Omit<z.output<typeof actorCriticSchema>, 'kind'>;
+export type ActorCriticArgs = LearnerArgsOf<z.output<typeof actorCriticSchema>>;
 
 /** Actor-critic bidder. @example new ActorCriticAgent({ ...defaults }, ctx) */
 export class ActorCriticAgent implements Agent {
@@ -73,11 +73,15 @@ export class ActorCriticAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner/shaper.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const a = categoricalAction(this.actor.forward(this.shaper.encode(o)), this.probs, this.training ? rng : null);
     return this.shaper.bid(o, a, this.training);
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     this.batch.store(this.n, t, this.shaper, this.discount, this.shaper.timeAware);
     this.n++;
@@ -122,6 +126,6 @@ export class ActorCriticAgent implements Agent {
   }
 
   policy(): Policy {
-    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.actor.weights(), this.shaper.pacerParams());
+    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.actor.weights(), this.shaper.pacerParams(), this.shaper.levelBids);
   }
 }

@@ -165,8 +165,8 @@ export function banditAllocatorSchema<K extends string, R extends z.ZodRawShape>
 
 /** Arguments of a {@link LinearBanditAgent}: the learner's fields and the bandit's. */
 export interface LinearBanditAgentArgs extends LearnerArgs {
-  /** Context degree: [1, x] or [1, x, x²]. */
-  degree: 1 | 2;
+  /** Context degree: [1, x], [1, x, x²] or [1, x, x², x³]. */
+  degree: 1 | 2 | 3;
   /** Prior precision λ of each multiplier's model. */
   regularisation: number;
   /** Forgetting factor per update, in (0, 1]. */
@@ -207,11 +207,15 @@ export class LinearBanditAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner/shaper.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const a = this.bandit.bestModel(this.context(o), this.training ? rng : null);
     return this.shaper.bid(o, a, this.training);
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     const a = this.shaper.actionOf(t.observation, t.action);
     this.bandit.update(a, this.context(t.observation), this.shaper.reward(t));
@@ -223,7 +227,7 @@ export class LinearBanditAgent implements Agent {
 
   policy(): Policy {
     const theta = this.arms.map((m) => Array.from(m.theta));
-    return new LinearArmPolicy(this.kind, this.shaper.encoderSpec, this.args.degree, this.shaper.multipliers, theta, this.shaper.pacerParams());
+    return new LinearArmPolicy(this.kind, this.shaper.encoderSpec, this.args.degree, this.shaper.multipliers, theta, this.shaper.pacerParams(), this.shaper.levelBids);
   }
 }
 

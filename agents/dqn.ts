@@ -25,7 +25,7 @@ import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { argmax, valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
-import { discountField, learnerFields } from './learner/args.js';
+import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
 import { TransitionBuffer } from './learner/buffer.js';
 import { resolveDiscount } from './learner/rules.js';
 import { BidShaper } from './learner/shaper.js';
@@ -36,6 +36,9 @@ export const dqnSchema = z
   .object({
     kind: z.literal('dqn'),
     ...learnerFields,
+    // DQN's default: the multipliers alone. With the bid levels too (46 outputs) its Q-network settled on
+    // underbidding in second price (bid/value 0.76, 63% of the best utility; docs/agents.md, the learner matrix).
+    bidLevels: learnerFields.bidLevels.unwrap().default([]).describe('more actions bid = min(level × the value scale the learner measures, value); default none for DQN (see docs/agents.md)'),
     hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32, 32]).describe('hidden layer widths'),
     learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam step size'),
     discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
@@ -51,7 +54,7 @@ export const dqnSchema = z
   .strict();
 
 /** Arguments of {@link DqnAgent}: its config fields, defaults filled. */
-export type DqnArgs = Omit<z.output<typeof dqnSchema>, 'kind'>;
+export type DqnArgs = LearnerArgsOf<z.output<typeof dqnSchema>>;
 
 /** DQN bidder. @example new DqnAgent({ ...defaults }, ctx) */
 export class DqnAgent implements Agent {
@@ -94,6 +97,9 @@ export class DqnAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const x = this.shaper.encode(o);
     const n = this.shaper.actions;
     let a: number;
@@ -107,6 +113,7 @@ export class DqnAgent implements Agent {
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     this.replay.store(this.head, t, this.shaper, this.discount, this.shaper.timeAware);
     this.head = (this.head + 1) % this.args.replaySize;
@@ -155,6 +162,6 @@ export class DqnAgent implements Agent {
   }
 
   policy(): Policy {
-    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.online.weights(), this.shaper.pacerParams());
+    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.online.weights(), this.shaper.pacerParams(), this.shaper.levelBids);
   }
 }

@@ -180,6 +180,27 @@ export function checkMultipliers(m: readonly number[], field = 'multipliers'): n
   return [...m];
 }
 
+/**
+ * The bid of action `a` at value `v` (v' with a budget: learner/budget-pacer.ts):
+ * the first actions are the multipliers (bid = m × v), the rest the bid levels
+ * in currency, each capped at v (a bid above the value is dominated by bidding
+ * the value in first price and never needed in second price; the cap also keeps
+ * bid/value ≤ the largest multiplier).
+ */
+export function actionBid(multipliers: readonly number[], levelBids: readonly number[], a: number, v: number): number {
+  const M = multipliers.length;
+  return a < M ? multipliers[a]! * v : Math.min(levelBids[a - M]!, v);
+}
+
+/** Checks a list of bid levels (finite, > 0, increasing; may be empty). */
+export function checkLevels(m: readonly number[], field = 'bidLevels'): number[] {
+  m.forEach((x, i) => {
+    if (!Number.isFinite(x) || x <= 0) throw new RangeError(`${field}[${i}]: expected a finite number > 0, got ${x}`);
+    if (i > 0 && !(x > m[i - 1]!)) throw new RangeError(`${field}[${i}]: expected increasing bid levels, got ${m[i - 1]} then ${x}`);
+  });
+  return [...m];
+}
+
 /** Index of the largest entry of `q[offset…offset+n)` (the first one on ties). */
 export function argmax(q: ArrayLike<number>, offset: number, n: number): number {
   let best = 0;
@@ -202,17 +223,18 @@ export function valueOf(o: Observation): number {
 
 /**
  * Context vector of the linear bandits: `[1, x_1, …, x_k]`, followed by
- * `[x_1², …, x_k²]` when `degree` is 2 (rewards in auctions grow with the value
- * squared: a multiplier m on value v wins surplus (1 − m)·v with a probability
- * that itself grows with m·v).
+ * `[x_1², …, x_k²]` when `degree` is 2, and `[x_1³, …, x_k³]` when it is 3
+ * (rewards in auctions grow faster than the value: a multiplier m on value v
+ * wins surplus (1 − m)·v with a probability that itself grows with m·v).
  *
  * @param x encoded features (k numbers)
  * @param k number of features
- * @param degree 1 or 2
+ * @param degree 1, 2 or 3
  * @param out receives `1 + k·degree` numbers
  */
-export function polynomialContext(x: Float64Array, k: number, degree: 1 | 2, out: Float64Array): void {
+export function polynomialContext(x: Float64Array, k: number, degree: 1 | 2 | 3, out: Float64Array): void {
   out[0] = 1;
   for (let i = 0; i < k; i++) out[1 + i] = x[i]!;
-  if (degree === 2) for (let i = 0; i < k; i++) out[1 + k + i] = x[i]! * x[i]!;
+  if (degree >= 2) for (let i = 0; i < k; i++) out[1 + k + i] = x[i]! * x[i]!;
+  if (degree === 3) for (let i = 0; i < k; i++) out[1 + 2 * k + i] = x[i]! * x[i]! * x[i]!;
 }

@@ -19,13 +19,15 @@
 import { OBS_SIZE } from '../env/observation.js';
 import { BudgetPacer, type PacerParams } from './learner/budget-pacer.js';
 import type { Observation, Policy, PolicyParams } from './core.js';
-import { argmax, FeatureEncoder, polynomialContext, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
+import { actionBid, argmax, FeatureEncoder, polynomialContext, StateGrid, valueOf, type EncoderSpec, type StateGridSpec } from './features.js';
 import { mlpForward, type MlpWeights } from './nn.js';
 
 /**
  * What the frozen learners share: the feature encoder, the pacer of a budget
- * (null without one) and the action set, bid = multiplier × value / λ(o).
- * A subclass says only which multiplier is greedy ({@link action}).
+ * (null without one) and the action set: the multipliers, bid = m × value, then
+ * the bid levels, bid = min(level, value) (features.ts `actionBid`); with a
+ * budget on the paced value v' and divided by λ₀ (learner/budget-pacer.ts).
+ * A subclass says only which action is greedy ({@link action}).
  */
 abstract class MultiplierPolicy implements Policy {
   protected readonly encoder: FeatureEncoder;
@@ -38,6 +40,7 @@ abstract class MultiplierPolicy implements Policy {
     readonly encoderSpec: EncoderSpec,
     readonly multipliers: readonly number[],
     readonly pacerParams: PacerParams | null,
+    readonly levels: readonly number[],
   ) {
     this.pacer = pacerParams ? new BudgetPacer(pacerParams) : null;
     this.encoder = new FeatureEncoder(encoderSpec);
@@ -52,10 +55,18 @@ abstract class MultiplierPolicy implements Policy {
     this.encoder.encode(this.view(o), this.x);
     return this.x;
   }
-  /** Index of the greedy multiplier for `o`. */
+  /** Number of actions: the multipliers, then the bid levels. */
+  get actions(): number {
+    return this.multipliers.length + this.levels.length;
+  }
+  /** Index of the greedy action for `o`. */
   abstract action(o: Observation): number;
   bid(o: Observation): number {
-    return this.multipliers[this.action(o)]! * valueOf(this.view(o));
+    return actionBid(this.multipliers, this.levels, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
+  }
+  /** The levels in the policy's parameters (none: no field, as in files without levels). */
+  protected levelParams(): { levels?: number[] } {
+    return this.levels.length ? { levels: [...this.levels] } : {};
   }
   abstract params(): PolicyParams;
 }
@@ -74,17 +85,18 @@ export class TablePolicy extends MultiplierPolicy {
     multipliers: readonly number[],
     readonly q: Float64Array,
     pacerParams: PacerParams | null = null,
+    levels: readonly number[] = [],
   ) {
-    super(kind, encoderSpec, multipliers, pacerParams);
+    super(kind, encoderSpec, multipliers, pacerParams, levels);
     this.grid = new StateGrid(gridSpec);
-    if (q.length !== this.grid.size * multipliers.length) throw new RangeError(`q: expected ${this.grid.size} states × ${multipliers.length} multipliers = ${this.grid.size * multipliers.length} values, got ${q.length}`);
+    if (q.length !== this.grid.size * this.actions) throw new RangeError(`q: expected ${this.grid.size} states × ${this.actions} actions = ${this.grid.size * this.actions} values, got ${q.length}`);
   }
   action(o: Observation): number {
-    const n = this.multipliers.length;
+    const n = this.actions;
     return argmax(this.q, this.grid.index(this.encode(o)) * n, n);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q), pacer: this.pacerParams };
+    return { encoder: this.encoderSpec, grid: this.gridSpec, multipliers: [...this.multipliers], q: Array.from(this.q), pacer: this.pacerParams, ...this.levelParams() };
   }
 }
 
@@ -96,16 +108,17 @@ export class NetworkPolicy extends MultiplierPolicy {
     multipliers: readonly number[],
     readonly network: MlpWeights,
     pacerParams: PacerParams | null = null,
+    levels: readonly number[] = [],
   ) {
-    super(kind, encoderSpec, multipliers, pacerParams);
+    super(kind, encoderSpec, multipliers, pacerParams, levels);
     if (network.sizes[0] !== this.encoder.size) throw new RangeError(`network.sizes[0]: expected ${this.encoder.size} inputs (one per feature), got ${network.sizes[0]}`);
-    if (network.sizes[network.sizes.length - 1] !== multipliers.length) throw new RangeError(`network: expected ${multipliers.length} outputs (one per multiplier), got ${network.sizes[network.sizes.length - 1]}`);
+    if (network.sizes[network.sizes.length - 1] !== this.actions) throw new RangeError(`network: expected ${this.actions} outputs (one per action), got ${network.sizes[network.sizes.length - 1]}`);
   }
   action(o: Observation): number {
-    return argmax(mlpForward(this.network, this.encode(o)), 0, this.multipliers.length);
+    return argmax(mlpForward(this.network, this.encode(o)), 0, this.actions);
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network, pacer: this.pacerParams };
+    return { encoder: this.encoderSpec, multipliers: [...this.multipliers], network: this.network, pacer: this.pacerParams, ...this.levelParams() };
   }
 }
 
@@ -118,14 +131,15 @@ export class LinearArmPolicy extends MultiplierPolicy {
   constructor(
     kind: string,
     encoderSpec: EncoderSpec,
-    readonly degree: 1 | 2,
+    readonly degree: 1 | 2 | 3,
     multipliers: readonly number[],
     readonly theta: readonly (readonly number[])[],
     pacerParams: PacerParams | null = null,
+    levels: readonly number[] = [],
   ) {
-    super(kind, encoderSpec, multipliers, pacerParams);
+    super(kind, encoderSpec, multipliers, pacerParams, levels);
     this.ctx = new Float64Array(1 + this.encoder.size * degree);
-    if (theta.length !== multipliers.length) throw new RangeError(`theta: expected ${multipliers.length} rows (one per multiplier), got ${theta.length}`);
+    if (theta.length !== this.actions) throw new RangeError(`theta: expected ${this.actions} rows (one per action), got ${theta.length}`);
     theta.forEach((t, a) => {
       if (t.length !== this.ctx.length) throw new RangeError(`theta[${a}]: expected ${this.ctx.length} coefficients, got ${t.length}`);
     });
@@ -146,6 +160,6 @@ export class LinearArmPolicy extends MultiplierPolicy {
     return best;
   }
   params(): PolicyParams {
-    return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]), pacer: this.pacerParams };
+    return { encoder: this.encoderSpec, degree: this.degree, multipliers: [...this.multipliers], theta: this.theta.map((t) => [...t]), pacer: this.pacerParams, ...this.levelParams() };
   }
 }

@@ -19,6 +19,7 @@
  * value), `update` adds the outcome of the ad shown.
  */
 import { z } from 'zod';
+import type { LearnerArgsOf } from './learner/args.js';
 import { banditAgentSchema, banditAllocatorSchema, LinearAllocator, LinearBanditAgent, UcbRule, type LinearAllocatorArgs } from './bandit.js';
 import type { AgentContext } from './core.js';
 
@@ -28,7 +29,7 @@ export const linucbSchema = banditAgentSchema('linucb', {
 });
 
 /** Arguments of {@link LinUcbAgent}: its config fields, defaults filled. */
-export type LinUcbArgs = Omit<z.output<typeof linucbSchema>, 'kind'>;
+export type LinUcbArgs = LearnerArgsOf<z.output<typeof linucbSchema>>;
 
 /** LinUCB bidder. @example new LinUcbAgent({ ...defaults }, ctx) */
 export class LinUcbAgent extends LinearBanditAgent {

@@ -6,13 +6,19 @@
  *
  * The update is the dual (sub)gradient step of adaptive pacing (Balseiro & Gur,
  * "Learning in Repeated Auctions with Budgets", 2019, Algorithm 1):
- *   μ ← clip(μ + ε · (spent_t − ρ), 0, μ_max)
+ *   μ ← clip(μ + ε · (spent_t − ρ), μ_min, μ_max)
  * where ρ is the target spend per auction. We work in fractions of the budget and
  * of the episode, read off the observation (`budgetLeft`, `timeLeft`), so the
  * policy needs nothing but its observations: spent_t − ρ becomes the change in the
  * spent fraction minus the change in the elapsed fraction since the last auction,
  * and ε = `rate` × √horizon (the O(1/√T) step of the paper, in these units).
- * Without a budget μ stays 0 (truthful).
+ * Without a budget μ stays 0 (truthful). The controller's floor μ_min (default
+ * −0.2) is below 0 while the bid uses max(μ, 0), so bids never exceed the value:
+ * with a floor at 0 the mean μ of an episode (the next μ₀) is biased upwards
+ * whenever the budget is close to what truthful bidding would spend (the
+ * downward moves are cut off, the upward ones are not) and the budget is left
+ * unspent (docs/agents.md, the learner matrix); below 0 the controller keeps
+ * count of how far it lags instead.
  *
  * Each episode starts from μ₀, which the agent learns across training episodes:
  * the mean μ of the last training episode (tight budgets need a large μ from the
@@ -30,11 +36,12 @@ export const pacingSchema = z
     kind: z.literal('pacing'),
     rate: z.number().positive().default(0.5).describe('step size of the pacing multiplier: μ moves by rate × √horizon × (share of budget spent − share of time elapsed) per auction'),
     maxMultiplier: z.number().positive().default(20).describe('largest pacing multiplier μ'),
+    minMultiplier: z.number().gt(-1).max(0).default(-0.2).describe('floor of the controller’s μ (bids use max(μ, 0), never above the value; below 0 the controller keeps count of how far it lags behind schedule, so that its mean μ, the next episode’s start, is not biased upwards)'),
   })
   .strict();
 
 /** Arguments of the pacing bidder: `rate` (the step per auction scales with √horizon) and `maxMultiplier` (bids never fall below value / (1 + μ_max)). */
-export type PacingArgs = Omit<z.output<typeof pacingSchema>, 'kind'>;
+export type PacingArgs = Omit<z.output<typeof pacingSchema>, 'kind' | 'minMultiplier'> & { minMultiplier?: number };
 
 /** The pacing rule; its state (μ) lives in the policy and restarts from μ₀ with each episode. */
 export class PacingPolicy implements Policy {
@@ -75,17 +82,24 @@ export class PacingPolicy implements Policy {
       const spent = this.prevBudgetLeft - budgetLeft;
       const elapsed = this.prevTimeLeft - timeLeft;
       const step = this.args.rate * Math.sqrt(this.horizon) * (spent - elapsed);
-      this.mu = Math.min(this.args.maxMultiplier, Math.max(0, this.mu + step));
+      this.mu = Math.min(this.args.maxMultiplier, Math.max(this.args.minMultiplier ?? 0, this.mu + step));
     }
     this.prevBudgetLeft = budgetLeft;
     this.prevTimeLeft = timeLeft;
     this.muSum += this.mu;
     this.muCount++;
-    return o[OBS.value]! / (1 + this.mu);
+    // μ < 0 (behind schedule) bids the value: the controller's deficit, not an overbid.
+    return o[OBS.value]! / (1 + (this.mu > 0 ? this.mu : 0));
   }
 
   params(): PolicyParams {
-    return { rate: this.args.rate, maxMultiplier: this.args.maxMultiplier, horizon: this.horizon, initialMultiplier: this.initialMultiplier };
+    return {
+      rate: this.args.rate,
+      maxMultiplier: this.args.maxMultiplier,
+      ...(this.args.minMultiplier ? { minMultiplier: this.args.minMultiplier } : {}),
+      horizon: this.horizon,
+      initialMultiplier: this.initialMultiplier,
+    };
   }
 }
 

@@ -139,7 +139,7 @@ const documentSchema = z
     schemaVersion: z.number(),
     kind: z.string().min(1),
     features: z.array(featureSchema).max(OBS_FEATURES.length),
-    action: z.object({ unit: z.literal('currency'), rule: z.string(), multipliers: z.array(z.number()).optional() }).strict(),
+    action: z.object({ unit: z.literal('currency'), rule: z.string(), multipliers: z.array(z.number()).optional(), levels: z.array(z.number()).optional() }).strict(),
     params: z.record(z.string(), z.unknown()),
     provenance: z
       .object({
@@ -234,7 +234,7 @@ export function validateDocument(raw: unknown, where: string): ValidDocument {
   declared.features.forEach((f, i) => {
     if (canonicalJson(f) !== canonicalJson(doc.features[i])) throw new PolicyError(`${where}: features[${i}] ("${f.name}") does not match its parameters: expected ${short(f)}`);
   });
-  for (const k of ['unit', 'rule', 'multipliers'] as const) {
+  for (const k of ['unit', 'rule', 'multipliers', 'levels'] as const) {
     if (canonicalJson(declared.action[k]) !== canonicalJson(doc.action[k])) {
       throw new PolicyError(`${where}: action.${k} does not match its parameters: expected ${short(declared.action[k])}, got ${short(doc.action[k])}`);
     }

@@ -64,8 +64,10 @@ export interface PolicyAction {
   unit: 'currency';
   /** The bidding rule in words. */
   rule: string;
-  /** Bid multipliers on the value (learners). */
+  /** Bid multipliers on the value (learners): the first actions. */
   multipliers?: number[];
+  /** Bid levels, currency units (learners with levels): the actions after the multipliers. */
+  levels?: number[];
 }
 
 const L = POLICY_LIMITS;
@@ -101,7 +103,20 @@ const multipliersSchema = z
   .max(L.actions)
   .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing multipliers' });
 
-const pacerSchema = z.object({ logLambda0: z.number().min(0).max(L.logLambda0), gain: z.number().min(0).max(L.pacingGain) }).strict().nullable();
+const pacerSchema = z
+  .object({ logLambda0: z.number().min(-L.logLambda0).max(L.logLambda0), gain: z.number().min(0).max(L.pacingGain), minLogLambda: z.number().min(-L.logLambda0).max(0).optional() })
+  .strict()
+  .refine((p) => p.logLambda0 >= (p.minLogLambda ?? 0), { message: 'expected logLambda0 ≥ minLogLambda (0 when absent)', path: ['logLambda0'] })
+  .nullable();
+
+/** Bid levels of a learner, currency units (absent: none): the actions after the multipliers. */
+const levelsSchema = z
+  .array(z.number().gt(0).max(L.bid))
+  .max(L.actions)
+  .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing bid levels' })
+  .optional();
+/** Number of actions of a learner's parameters: its multipliers, then its bid levels. */
+const actionsOf = (p: { multipliers: number[]; levels?: number[] | undefined }) => p.multipliers.length + (p.levels?.length ?? 0);
 
 const gridSchema = z
   .object({
@@ -124,7 +139,7 @@ type Ctx = { addIssue(issue: { code: 'custom'; path: (string | number)[]; messag
 const issue = (ctx: Ctx, path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
 
 const tableSchema = z
-  .object({ encoder: encoderSchema, grid: gridSchema, multipliers: multipliersSchema, q: z.array(bounded(L.score)), pacer: pacerSchema })
+  .object({ encoder: encoderSchema, grid: gridSchema, multipliers: multipliersSchema, levels: levelsSchema, q: z.array(bounded(L.score)), pacer: pacerSchema })
   .strict()
   .superRefine((p, ctx) => {
     const k = p.encoder.features.length;
@@ -132,17 +147,17 @@ const tableSchema = z
     for (let i = 0; i < k; i++) if (!(p.grid.high[i]! > p.grid.low[i]!)) return issue(ctx, ['grid', 'high', i], `expected high > low, got [${p.grid.low[i]}, ${p.grid.high[i]}]`);
     const states = p.grid.buckets.reduce((a, b) => a * b, 1);
     if (states > L.states) return issue(ctx, ['grid', 'buckets'], `${states} states, over the cap of ${L.states}`);
-    const want = states * p.multipliers.length;
-    if (p.q.length !== want) issue(ctx, ['q'], `expected ${states} states × ${p.multipliers.length} multipliers = ${want} values, got ${p.q.length}`);
+    const want = states * actionsOf(p);
+    if (p.q.length !== want) issue(ctx, ['q'], `expected ${states} states × ${actionsOf(p)} actions = ${want} values, got ${p.q.length}`);
   });
 
 const networkParamsSchema = z
-  .object({ encoder: encoderSchema, multipliers: multipliersSchema, network: networkSchema, pacer: pacerSchema })
+  .object({ encoder: encoderSchema, multipliers: multipliersSchema, levels: levelsSchema, network: networkSchema, pacer: pacerSchema })
   .strict()
   .superRefine((p, ctx) => {
     const { sizes, w, b } = p.network;
     if (sizes[0] !== p.encoder.features.length) return issue(ctx, ['network', 'sizes', 0], `expected ${p.encoder.features.length} inputs (one per encoded feature), got ${sizes[0]}`);
-    if (sizes[sizes.length - 1] !== p.multipliers.length) return issue(ctx, ['network', 'sizes', sizes.length - 1], `expected ${p.multipliers.length} outputs (one per multiplier), got ${sizes[sizes.length - 1]}`);
+    if (sizes[sizes.length - 1] !== actionsOf(p)) return issue(ctx, ['network', 'sizes', sizes.length - 1], `expected ${actionsOf(p)} outputs (one per action), got ${sizes[sizes.length - 1]}`);
     const layers = sizes.length - 1;
     if (w.length !== layers || b.length !== layers) return issue(ctx, ['network'], `expected ${layers} weight and ${layers} bias arrays, got ${w.length} and ${b.length}`);
     for (let l = 0; l < layers; l++) {
@@ -152,10 +167,10 @@ const networkParamsSchema = z
   });
 
 const linearSchema = z
-  .object({ encoder: encoderSchema, degree: z.union([z.literal(1), z.literal(2)]), multipliers: multipliersSchema, theta: z.array(z.array(bounded(L.score))), pacer: pacerSchema })
+  .object({ encoder: encoderSchema, degree: z.union([z.literal(1), z.literal(2), z.literal(3)]), multipliers: multipliersSchema, levels: levelsSchema, theta: z.array(z.array(bounded(L.score))), pacer: pacerSchema })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.theta.length !== p.multipliers.length) return issue(ctx, ['theta'], `expected ${p.multipliers.length} rows (one per multiplier), got ${p.theta.length}`);
+    if (p.theta.length !== actionsOf(p)) return issue(ctx, ['theta'], `expected ${actionsOf(p)} rows (one per action), got ${p.theta.length}`);
     const n = 1 + p.encoder.features.length * p.degree;
     p.theta.forEach((t, a) => {
       if (t.length !== n) issue(ctx, ['theta', a], `expected ${n} coefficients, got ${t.length}`);
@@ -199,8 +214,11 @@ function describeLearner(scorer: string) {
       features,
       action: {
         unit: 'currency',
-        rule: `bid = m × value${paced ? ' / λ, log λ = max(0, logLambda0 + gain × (timeLeft − budgetLeft))' : ''}, m = the multiplier with ${scorer}`,
+        rule: paced
+          ? `bid = b(a, v') / λ₀, v' = value × λ₀ / λ, log λ = max(minLogLambda (0 if absent), logLambda0 + gain × (timeLeft − budgetLeft)), λ₀ = exp(logLambda0); b(a, v) = multipliers[a] × v, or for the actions after the multipliers min(levels[a − multipliers], v); a = the action with ${scorer} on v'`
+          : `bid = multipliers[a] × value, or for the actions after the multipliers min(levels[a − multipliers], value); a = the action with ${scorer}`,
         multipliers: p.multipliers,
+        ...(p.levels ? { levels: p.levels } : {}),
       },
     };
   };
@@ -212,17 +230,17 @@ const noParams = z.object({}).strict();
 const table = kind<TableParams>({
   params: tableSchema,
   describe: describeLearner('the best Q-value of the state'),
-  build: (k, p) => new TablePolicy(k, p.encoder as EncoderSpec, p.grid, p.multipliers, Float64Array.from(p.q), p.pacer),
+  build: (k, p) => new TablePolicy(k, p.encoder as EncoderSpec, p.grid, p.multipliers, Float64Array.from(p.q), p.pacer, p.levels ?? []),
 });
 const network = kind<NetworkParams>({
   params: networkParamsSchema,
   describe: describeLearner('the best network output'),
-  build: (k, p) => new NetworkPolicy(k, p.encoder as EncoderSpec, p.multipliers, p.network, p.pacer),
+  build: (k, p) => new NetworkPolicy(k, p.encoder as EncoderSpec, p.multipliers, p.network, p.pacer, p.levels ?? []),
 });
 const linear = kind<LinearParams>({
   params: linearSchema,
-  describe: describeLearner('the best θ_m · [1, x, x²]'),
-  build: (k, p) => new LinearArmPolicy(k, p.encoder as EncoderSpec, p.degree, p.multipliers, p.theta, p.pacer),
+  describe: describeLearner('the best θ_a · [1, x, x², …]'),
+  build: (k, p) => new LinearArmPolicy(k, p.encoder as EncoderSpec, p.degree, p.multipliers, p.theta, p.pacer, p.levels ?? []),
 });
 
 /** Every policy kind, by the `kind` field of its file. */
@@ -251,16 +269,18 @@ export const POLICY_KINDS: Readonly<Record<string, PolicyKind<never>>> = {
       .object({
         rate: z.number().gt(0).max(L.pacingMultiplier),
         maxMultiplier: z.number().gt(0).max(L.pacingMultiplier),
+        minMultiplier: z.number().gt(-1).max(0).optional(),
         horizon: z.number().int().min(1).max(1e12),
-        initialMultiplier: z.number().min(0).max(L.pacingMultiplier).optional(),
+        initialMultiplier: z.number().gt(-1).max(L.pacingMultiplier).optional(),
       })
       .strict()
+      .refine((p) => (p.initialMultiplier ?? 0) >= (p.minMultiplier ?? 0), { message: 'expected initialMultiplier ≥ minMultiplier (0 when absent)', path: ['initialMultiplier'] })
       .refine((p) => (p.initialMultiplier ?? 0) <= p.maxMultiplier, { message: 'expected initialMultiplier ≤ maxMultiplier', path: ['initialMultiplier'] }),
     describe: () => ({
       features: (['value', 'budgetLeft', 'timeLeft'] as const).map(rawFeature),
       action: action('bid = value / (1 + μ); μ moves with the gap between budget spent and time elapsed since the last call (stateful; restarts when timeLeft rises)'),
     }),
-    build: (_k, p) => new PacingPolicy({ rate: p.rate, maxMultiplier: p.maxMultiplier }, p.horizon, p.initialMultiplier ?? 0),
+    build: (_k, p) => new PacingPolicy({ rate: p.rate, maxMultiplier: p.maxMultiplier, ...(p.minMultiplier !== undefined ? { minMultiplier: p.minMultiplier } : {}) }, p.horizon, p.initialMultiplier ?? 0),
   }),
   'q-learning': table,
   dqn: network,

@@ -35,7 +35,7 @@ import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { argmax, defaultGrid, StateGrid, valueOf, type StateGridSpec } from './features.js';
 import { TablePolicy } from './frozen.js';
-import { discountField, learnerFields } from './learner/args.js';
+import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
 import { bootstrapFrom, resolveDiscount } from './learner/rules.js';
 import { BidShaper } from './learner/shaper.js';
 
@@ -48,16 +48,16 @@ export const qLearningSchema = z
     fractionBuckets: z.number().int().min(1).max(1000).default(5).describe('buckets of fraction features (budgetLeft, timeLeft) over [0, 1]'),
     discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
     learningRate: z.number().gt(0).max(1).default(1).describe('α₀ of α(s, a) = max(α_min, α₀ / (1 + visits)^ω)'),
-    learningRatePower: z.number().min(0).max(1).default(0.7).describe('ω of the learning-rate schedule (0 = constant)'),
-    minLearningRate: z.number().min(0).max(1).default(0.01).describe('floor α_min of the learning rate'),
+    learningRatePower: z.number().min(0).max(1).default(1).describe('ω of the learning-rate schedule (0 = constant; 1 = the sample mean of each state and action until the floor)'),
+    minLearningRate: z.number().min(0).max(1).default(0.001).describe('floor α_min of the learning rate (keeps tracking learning rivals over about 1/α_min visits)'),
     epsilonStart: z.number().min(0).max(1).default(1).describe('exploration rate ε at a state’s first visit'),
     epsilonEnd: z.number().min(0).max(1).default(0.02).describe('floor of ε'),
-    epsilonHalfLife: z.number().positive().default(50).describe('visits of a state after which its ε has halved'),
+    epsilonHalfLife: z.number().positive().default(1000).describe('visits of a state after which its ε has halved (about 20 per action with the default 46 actions)'),
   })
   .strict();
 
 /** Arguments of {@link QLearningAgent}: its config fields, defaults filled. */
-export type QLearningArgs = Omit<z.output<typeof qLearningSchema>, 'kind'>;
+export type QLearningArgs = LearnerArgsOf<z.output<typeof qLearningSchema>>;
 
 /** Tabular Q-learning bidder. @example new QLearningAgent({ ...defaults }, ctx) */
 export class QLearningAgent implements Agent {
@@ -117,6 +117,9 @@ export class QLearningAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const s = this.state(o);
     const n = this.shaper.actions;
     let a: number;
@@ -131,6 +134,7 @@ export class QLearningAgent implements Agent {
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training) return;
     // With a zero value every multiplier bids 0: the action is unknown and irrelevant.
     if (!(valueOf(t.observation) > 0)) return;
@@ -158,6 +162,6 @@ export class QLearningAgent implements Agent {
   }
 
   policy(): Policy {
-    return new TablePolicy(this.kind, this.shaper.encoderSpec, this.gridSpec, this.shaper.multipliers, Float64Array.from(this.q), this.shaper.pacerParams());
+    return new TablePolicy(this.kind, this.shaper.encoderSpec, this.gridSpec, this.shaper.multipliers, Float64Array.from(this.q), this.shaper.pacerParams(), this.shaper.levelBids);
   }
 }

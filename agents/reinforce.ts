@@ -22,7 +22,7 @@ import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
-import { discountField, learnerFields } from './learner/args.js';
+import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
 import { actorNetwork, categoricalAction, policyGradient, softmax } from './learner/policy-gradient.js';
 import { resolveDiscount } from './learner/rules.js';
 import { BidShaper } from './learner/shaper.js';
@@ -43,7 +43,7 @@ export const reinforceSchema = z
   .strict();
 
 /** Arguments of {@link ReinforceAgent}: its config fields, defaults filled. */
-export type ReinforceArgs = Omit<z.output<typeof reinforceSchema>, 'kind'>;
+export type ReinforceArgs = LearnerArgsOf<z.output<typeof reinforceSchema>>;
 
 /** REINFORCE bidder. @example new ReinforceAgent({ ...defaults }, ctx) */
 export class ReinforceAgent implements Agent {
@@ -74,11 +74,15 @@ export class ReinforceAgent implements Agent {
   }
 
   act(o: Observation, rng: Rng): number {
+    // Warming up (learner/shaper.ts): a random action until the learner has measured its value scale.
+    const w = this.shaper.warmupAction(rng, this.training);
+    if (w !== null) return this.shaper.bid(o, w, true);
     const a = categoricalAction(this.actor.forward(this.shaper.encode(o)), this.probs, this.training ? rng : null);
     return this.shaper.bid(o, a, this.training);
   }
 
   learn(t: Transition): void {
+    if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     const k = this.shaper.encoder.size;
     const n = this.as.length;
@@ -126,6 +130,6 @@ export class ReinforceAgent implements Agent {
   }
 
   policy(): Policy {
-    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.actor.weights(), this.shaper.pacerParams());
+    return new NetworkPolicy(this.kind, this.shaper.encoderSpec, this.shaper.multipliers, this.actor.weights(), this.shaper.pacerParams(), this.shaper.levelBids);
   }
 }

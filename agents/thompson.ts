@@ -16,6 +16,7 @@
  * θ̃ᵀx_ad.
  */
 import { z } from 'zod';
+import type { LearnerArgsOf } from './learner/args.js';
 import { banditAgentSchema, banditAllocatorSchema, LinearAllocator, LinearBanditAgent, ThompsonRule, type LinearAllocatorArgs } from './bandit.js';
 import type { AgentContext } from './core.js';
 
@@ -25,7 +26,7 @@ export const thompsonSchema = banditAgentSchema('thompson', {
 });
 
 /** Arguments of {@link ThompsonAgent}: its config fields, defaults filled. */
-export type ThompsonArgs = Omit<z.output<typeof thompsonSchema>, 'kind'>;
+export type ThompsonArgs = LearnerArgsOf<z.output<typeof thompsonSchema>>;
 
 /** Thompson-sampling bidder. @example new ThompsonAgent({ ...defaults }, ctx) */
 export class ThompsonAgent extends LinearBanditAgent {

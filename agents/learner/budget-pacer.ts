@@ -10,7 +10,7 @@
  * bidder without a budget whose value is v / λ. So a learner with a budget sees
  * the *paced* observation, whose `value` is v / λ(o) ({@link BudgetPacer.pace}):
  *
- * - it bids `m × value / λ(o)`, where m is the multiplier it learns (the shading
+ * - it bids `m × v / λ(o)`, where m is the multiplier it learns (the shading
  *   that suits the auction format and the rivals), and
  * - it learns m from the reward `(r − (λ(o) − 1) · cost) / λ(o) = value won / λ − cost`,
  *   where r = value won − cost is the env's reward,
@@ -18,12 +18,24 @@
  * exactly what it would do without a budget. λ(o) is set by a pacing rule that
  * is a pure function of the observation, so the frozen policy is too:
  *
- *   log λ(o) = max(0, log λ₀ + κ · (timeLeft − budgetLeft))
+ *   log λ(o) = max(log λ_min, log λ₀ + κ · (timeLeft − budgetLeft))
  *
  * (spending ahead of schedule raises the price of money, lagging behind lowers
- * it, never below 1). After each training episode λ₀ moves to the mean of λ(o)
- * over that episode's auctions, a fixed-point step that settles at the level
- * the market needs.
+ * it). After each training episode λ₀ moves to the geometric mean of λ(o) over
+ * that episode's auctions, a fixed-point step that settles at the level the
+ * market needs. λ_min (default 0.8) may be below 1: a bidder that lags behind
+ * its schedule then values a win up to 1/λ_min times its value. With a floor at
+ * 1 (the price of money of a surplus maximiser) the mean of λ over an episode is
+ * biased upwards whenever the budget is close to what the bidder would spend
+ * anyway (the controller's downward moves are cut off, its upward ones are
+ * not), and the bidder ends its episodes with budget left, winning less value
+ * than the budget allows.
+ *
+ * Units: the learner sees the paced value in units of λ₀, v' = v · λ₀ / λ(o) (so
+ * that its features keep the scale of its values however tight the budget, and
+ * λ₀'s moves between episodes leave what it has learnt about v' in place), and
+ * its bid in those units, b', becomes b' / λ₀ (= m × v / λ(o) for a multiplier
+ * m).
  *
  * Without a budget λ = 1 and the learner's reward is the env's reward.
  */
@@ -37,42 +49,57 @@ export interface PacerParams {
   logLambda0: number;
   /** Gain κ on the gap between the time left and the budget left, ≥ 0. */
   gain: number;
+  /** log λ_min, ≤ 0 (absent: 0, λ never below 1). */
+  minLogLambda?: number;
 }
 
 /** The price of money λ(o) of a learner with a budget (see the file comment). */
 export class BudgetPacer {
   logLambda0: number;
   readonly gain: number;
+  readonly minLogLambda: number;
   private sumLog = 0;
   private count = 0;
 
   constructor(p: PacerParams) {
     if (!(p.gain >= 0) || !Number.isFinite(p.gain)) throw new InputError(`pacingGain: expected a number ≥ 0, got ${p.gain}`);
-    if (!(p.logLambda0 >= 0) || !Number.isFinite(p.logLambda0)) throw new InputError(`pacer.logLambda0: expected a number ≥ 0, got ${p.logLambda0}`);
+    const m = p.minLogLambda ?? 0;
+    if (!(m <= 0) || !Number.isFinite(m)) throw new InputError(`pacer.minLogLambda: expected a number ≤ 0, got ${m}`);
+    if (!(p.logLambda0 >= m) || !Number.isFinite(p.logLambda0)) throw new InputError(`pacer.logLambda0: expected a number ≥ ${m}, got ${p.logLambda0}`);
     this.logLambda0 = p.logLambda0;
     this.gain = p.gain;
+    this.minLogLambda = m;
   }
 
-  /** λ(o) ≥ 1. */
-  lambda(o: Observation): number {
+  /** log λ(o). */
+  logLambda(o: Observation): number {
     const l = this.logLambda0 + this.gain * (o[OBS.timeLeft]! - o[OBS.budgetLeft]!);
-    return l > 0 ? Math.exp(l) : 1;
+    return l > this.minLogLambda ? l : this.minLogLambda;
+  }
+
+  /** λ(o) ≥ λ_min. */
+  lambda(o: Observation): number {
+    return Math.exp(this.logLambda(o));
+  }
+
+  /** λ₀: the unit of the learner's paced values and bids. */
+  get base(): number {
+    return Math.exp(this.logLambda0);
   }
 
   /**
-   * Writes into `out` a copy of `o` whose `value` is divided by λ(o) (the value
-   * of the decoupled problem) and returns it.
+   * Writes into `out` a copy of `o` whose `value` is v · λ₀ / λ(o) (the value of
+   * the decoupled problem, in units of λ₀) and returns it.
    */
   pace(o: Observation, out: Float64Array): Float64Array {
     out.set(o);
-    out[OBS.value] = o[OBS.value]! / this.lambda(o);
+    out[OBS.value] = o[OBS.value]! * Math.exp(this.logLambda0 - this.logLambda(o));
     return out;
   }
 
   /** Records λ(o) of an auction bid in during training (for the end-of-episode step). */
   record(o: Observation): void {
-    const l = this.logLambda0 + this.gain * (o[OBS.timeLeft]! - o[OBS.budgetLeft]!);
-    this.sumLog += l > 0 ? l : 0;
+    this.sumLog += this.logLambda(o);
     this.count++;
   }
 
@@ -84,6 +111,6 @@ export class BudgetPacer {
   }
 
   params(): PacerParams {
-    return { logLambda0: this.logLambda0, gain: this.gain };
+    return { logLambda0: this.logLambda0, gain: this.gain, ...(this.minLogLambda !== 0 ? { minLogLambda: this.minLogLambda } : {}) };
   }
 }

@@ -1,24 +1,47 @@
 /**
  * What every learning bidder shares: its action set (bid multipliers on the
- * value), the features it reads, the budget pacer (budget-pacer.ts) and the
- * reward it learns from. Each algorithm file holds one {@link BidShaper} and
- * only its own learning rule.
+ * value, and bid levels), the features it reads, the budget pacer
+ * (budget-pacer.ts) and the reward it learns from. Each algorithm file holds one
+ * {@link BidShaper} and only its own learning rule.
  */
-import { OBS, OBS_SIZE } from '../../env/observation.js';
+import { OBS, OBS_SIZE, type ObsFeature } from '../../env/observation.js';
+import type { Rng } from '../../env/rng.js';
 import type { AgentContext, Observation, Transition } from '../core.js';
-import { checkMultipliers, defaultFeatures, encoderSpec, FeatureEncoder, valueOf, type EncoderSpec } from '../features.js';
+import { actionBid, checkLevels, checkMultipliers, defaultFeatures, encoderSpec, FeatureEncoder, valueOf, type EncoderSpec } from '../features.js';
 import type { LearnerArgs } from './args.js';
 import { BudgetPacer, type PacerParams } from './budget-pacer.js';
 import { isTimeAware } from './rules.js';
 
 /** Auctions over which the reward scale (the mean value acted on) is averaged. */
 const REWARD_WINDOW = 10_000;
+/** The value scale is this quantile of the values observed first. */
+const SCALE_QUANTILE = 0.95;
 
-/** Turns multipliers into bids and transitions into learning signals. */
+/**
+ * Turns actions into bids and transitions into learning signals.
+ *
+ * Actions: first the multipliers (bid = m × value / λ(o), a shading factor),
+ * then the bid levels (bid = min(ℓ × scale, value): a bid that does not grow
+ * with the value, what the best response to a rival with a fixed bid or a
+ * reserve needs; frozen.ts `actionBid`). `scale` is the learner's own measure of its values: the 95th
+ * percentile of the first `scaleSample` (500) positive values it sees while
+ * training, during which it bids at random and does not learn
+ * ({@link warmupAction}). Until then (and for an agent that never trains) it is
+ * the context's rough `valueScale`. The scale also normalises the value-like
+ * features, so that buckets, network inputs and bandit contexts cover the
+ * values this bidder actually has, whatever the currency, the click rates or
+ * the other bidders' values.
+ */
 export class BidShaper {
   readonly multipliers: number[];
-  readonly encoderSpec: EncoderSpec;
-  readonly encoder: FeatureEncoder;
+  /** Bid levels in units of the value scale. */
+  readonly levels: number[];
+  /** The bid levels in currency (ℓ × the value scale), the actions after the multipliers. */
+  readonly levelBids: number[];
+  encoderSpec: EncoderSpec;
+  encoder: FeatureEncoder;
+  /** The value scale, currency units (see the class comment). */
+  valueScale: number;
   /** Null without a budget, or when the budget is learnt from the state. */
   readonly pacer: BudgetPacer | null;
   /** The bidder has a budget it learns to spend from its state (not paced): "auto" discounting then means γ = 1 (rules.ts). */
@@ -35,13 +58,28 @@ export class BidShaper {
   private lastAction = 0;
   private lastValue = NaN;
   private lastTime = NaN;
+  private readonly featureNames: ObsFeature[];
+  /** Values observed before the scale is fixed; null once it is. */
+  private sample: number[] | null;
+  /** Values in the sample that fixes the scale (0: none, the context's scale stays). */
+  private readonly sampleSize: number;
+  /** Warm-up actions whose transitions have not been skipped yet. */
+  private warmupPending = 0;
 
   constructor(args: LearnerArgs, ctx: AgentContext) {
     this.multipliers = checkMultipliers(args.multipliers);
+    this.sampleSize = args.scaleSample ?? 0;
+    this.sample = this.sampleSize > 0 ? [] : null;
+    this.levels = checkLevels(args.bidLevels ?? []);
+    this.levelBids = this.levels.map(() => 0);
     const pacing = args.pacing && ctx.budget !== null;
-    this.encoderSpec = encoderSpec(args.features ?? defaultFeatures(ctx, args.pacing), ctx.valueScale);
+    this.featureNames = args.features ?? defaultFeatures(ctx, args.pacing);
+    this.valueScale = ctx.valueScale;
+    this.encoderSpec = encoderSpec(this.featureNames, ctx.valueScale);
     this.encoder = new FeatureEncoder(this.encoderSpec);
-    this.pacer = pacing ? new BudgetPacer({ logLambda0: 0, gain: args.pacingGain }) : null;
+    this.setScale(ctx.valueScale);
+    const minLogLambda = Math.log(args.minLambda ?? 1);
+    this.pacer = pacing ? new BudgetPacer({ logLambda0: Math.max(0, minLogLambda), gain: args.pacingGain, minLogLambda }) : null;
     this.budgetInState = ctx.budget !== null && !this.pacer;
     this.timeAware = isTimeAware(this.encoderSpec);
     this.x = new Float64Array(this.encoder.size);
@@ -50,7 +88,47 @@ export class BidShaper {
 
   /** Number of actions. */
   get actions(): number {
-    return this.multipliers.length;
+    return this.multipliers.length + this.levels.length;
+  }
+
+  /** True until the value scale is fixed. */
+  get warmingUp(): boolean {
+    return this.sample !== null;
+  }
+
+  /**
+   * Whether the transition to learn from is one of a warm-up action (the learner
+   * then skips it). Every action gets exactly one transition, in order, so a
+   * count of the warm-up actions not yet learnt from is enough.
+   */
+  skipWarmup(): boolean {
+    if (this.warmupPending === 0) return false;
+    this.warmupPending--;
+    return true;
+  }
+
+  /**
+   * While training and warming up, a uniformly random action (the learner
+   * plays it instead of its own and skips learning); null otherwise. Fixes the
+   * scale once the sample is complete.
+   */
+  warmupAction(rng: Rng, training: boolean): number | null {
+    if (!training || this.sample === null) return null;
+    if (this.sample.length >= this.sampleSize) {
+      const sorted = Float64Array.from(this.sample).sort();
+      this.setScale(sorted[Math.min(sorted.length - 1, Math.floor(SCALE_QUANTILE * sorted.length))]!);
+      this.sample = null;
+      return null;
+    }
+    this.warmupPending++;
+    return rng.int(this.actions);
+  }
+
+  private setScale(s: number): void {
+    this.valueScale = s;
+    this.encoderSpec = encoderSpec(this.featureNames, s);
+    this.encoder = new FeatureEncoder(this.encoderSpec);
+    for (let i = 0; i < this.levels.length; i++) this.levelBids[i] = this.levels[i]! * s;
   }
 
   /** The observation the learner acts on: `o` itself, or with a budget the paced copy whose value is v / λ(o) (budget-pacer.ts). */
@@ -65,14 +143,16 @@ export class BidShaper {
   }
 
   /**
-   * The bid of action `a` on `o`: multiplier × value / λ(o). Remembers the pair
-   * so that {@link actionOf} recovers `a` exactly from the transition.
+   * The bid of action `a` on `o`: multiplier × value / λ(o), or the bid level.
+   * Remembers the pair so that {@link actionOf} recovers `a` exactly from the transition.
    */
   bid(o: Observation, a: number, training: boolean): number {
-    const b = this.multipliers[a]! * valueOf(this.view(o));
+    const v = valueOf(this.view(o));
+    const b = actionBid(this.multipliers, this.levelBids, a, v) / (this.pacer ? this.pacer.base : 1);
     if (training) {
       if (this.pacer) this.pacer.record(o);
-      this.trackValue(valueOf(this.view(o)));
+      this.trackValue(v);
+      if (this.sample !== null && o[OBS.value]! > 0) this.sample.push(o[OBS.value]!);
     }
     this.lastBid = b;
     this.lastAction = a;
@@ -81,14 +161,15 @@ export class BidShaper {
     return b;
   }
 
-  /** Action index of a bid made on `o`: the last one chosen, or else the nearest multiplier. */
+  /** Action index of a bid made on `o`: the last one chosen, or else the action whose bid is nearest. */
   actionOf(o: Observation, bid: number): number {
     if (bid === this.lastBid && o[OBS.value] === this.lastValue && o[OBS.timeLeft] === this.lastTime) return this.lastAction;
     const v = valueOf(this.view(o));
+    const unit = this.pacer ? this.pacer.base : 1;
     let best = 0;
     let gap = Infinity;
-    for (let a = 0; a < this.multipliers.length; a++) {
-      const g = Math.abs(this.multipliers[a]! * v - bid);
+    for (let a = 0; a < this.actions; a++) {
+      const g = Math.abs(actionBid(this.multipliers, this.levelBids, a, v) / unit - bid);
       if (g < gap) {
         gap = g;
         best = a;
@@ -96,7 +177,6 @@ export class BidShaper {
     }
     return best;
   }
-
   /**
    * Running mean of the values acted on (an exponential moving average over
    * about the last `REWARD_WINDOW` auctions, a plain mean before that).
@@ -117,7 +197,7 @@ export class BidShaper {
     const scale = this.valueMean > 0 ? 1 / this.valueMean : 1;
     if (!this.pacer) return t.reward * scale;
     const lambda = this.pacer.lambda(t.observation);
-    return ((t.reward - (lambda - 1) * t.info.cost) / lambda) * scale;
+    return ((t.reward - (lambda - 1) * t.info.cost) / lambda) * this.pacer.base * scale;
   }
 
   /** End of an episode: a training episode moves the pacer's λ₀. */

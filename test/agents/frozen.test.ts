@@ -19,14 +19,23 @@ describe('TablePolicy', () => {
     expect(p.params()).toMatchObject({ multipliers, q: [1, 0, 0, 2], pacer: null });
   });
 
-  it('with a pacer scores and bids the paced value v / λ(o)', () => {
-    const p = new TablePolicy('q-learning', spec, grid, multipliers, q, { logLambda0: Math.log(2), gain: 0 });
-    // value 1 → paced 0.5: the low state, multiplier 0.5 → bid 0.25
-    expect(p.bid(observationFrom({ value: 1 }))).toBeCloseTo(0.25, 14);
+  it('with a pacer scores the paced value in units of λ₀, v′ = v λ₀ / λ(o), and bids its action on v′ divided by λ₀', () => {
+    const p = new TablePolicy('q-learning', spec, grid, multipliers, q, { logLambda0: Math.log(2), gain: 1 });
+    // On schedule (λ = λ₀ = 2): v′ = 1, the high state, multiplier 1 → bid 1 / 2.
+    expect(p.bid(observationFrom({ value: 1, budgetLeft: 0.5, timeLeft: 0.5 }))).toBeCloseTo(0.5, 14);
+    // Ahead of schedule by 0.7 (λ = 2 e^0.7): v′ = e^−0.7 ≈ 0.50, the low state, multiplier 0.5 → bid 0.5 × v / λ.
+    expect(p.bid(observationFrom({ value: 1, budgetLeft: 0.1, timeLeft: 0.8 }))).toBeCloseTo(0.5 / (2 * Math.exp(0.7)), 14);
+  });
+
+  it('bids a bid level capped at the value (the actions after the multipliers)', () => {
+    const p = new TablePolicy('q-learning', spec, grid, multipliers, Float64Array.of(0, 0, 1, 0, 0, 1), null, [0.3]);
+    expect(p.bid(observationFrom({ value: 0.5 }))).toBe(0.3);
+    expect(p.bid(observationFrom({ value: 0.2 }))).toBe(0.2);
+    expect(p.params()).toMatchObject({ multipliers, levels: [0.3] });
   });
 
   it('refuses a Q-table of the wrong size', () => {
-    expect(() => new TablePolicy('q-learning', spec, grid, multipliers, new Float64Array(3))).toThrow(/expected 2 states × 2 multipliers/);
+    expect(() => new TablePolicy('q-learning', spec, grid, multipliers, new Float64Array(3))).toThrow(/expected 2 states × 2 actions/);
   });
 });
 

@@ -63,7 +63,7 @@ describe('PacingAgent', () => {
     expect(mus).toEqual([0, 0, 0]);
   });
 
-  it('has the config defaults rate 0.5 and μ_max 20', () => {
-    expect(pacingSchema.parse({ kind: 'pacing' })).toEqual({ kind: 'pacing', rate: 0.5, maxMultiplier: 20 });
+  it('has the config defaults rate 0.5, μ_max 20 and μ_min −0.2', () => {
+    expect(pacingSchema.parse({ kind: 'pacing' })).toEqual({ kind: 'pacing', rate: 0.5, maxMultiplier: 20, minMultiplier: -0.2 });
   });
 });

@@ -8,6 +8,7 @@ import { OBS, OBS_FEATURES, OBS_SIZE } from '../../env/observation.js';
 import { rng } from '../../env/rng.js';
 import { resolveConfig } from '../../experiments/config.js';
 import { runReplication } from '../../experiments/runner.js';
+import { qLearningSchema } from '../../experiments/agent-schema.js';
 
 const KINDS = ['truthful', 'shaded', 'constant', 'random', 'pacing', 'q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson'] as const;
 const LEARNERS = ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson'] as const;
@@ -112,7 +113,10 @@ describe('policy files', () => {
     expect(doc.schemaVersion).toBe(1);
     expect(doc.features.map((f) => f.name)).toEqual(['value', 'budgetLeft', 'timeLeft']);
     expect(doc.features[0]).toMatchObject({ unit: 'currency', high: null, normalisation: { clipLow: 0 } });
-    expect(doc.action.multipliers).toHaveLength(16);
+    // The multipliers, then the bid levels (the schema's defaults).
+    const defaults = qLearningSchema.parse({ kind: 'q-learning' });
+    expect(doc.action.multipliers).toHaveLength(defaults.multipliers.length);
+    expect(doc.action.levels).toHaveLength(defaults.bidLevels.length);
     expect(doc.action.rule).toMatch(/λ/);
     expect(doc.sha256).toBe(policyChecksum(doc));
   });

@@ -12,11 +12,12 @@ describe('BudgetPacer', () => {
     expect(p.lambda(observationFrom({ budgetLeft: 0.9, timeLeft: 0.1 }))).toBe(1);
   });
 
-  it('paces an observation: the value divided by λ(o), everything else copied', () => {
-    const p = new BudgetPacer({ logLambda0: Math.log(2), gain: 0 });
-    const o = observationFrom({ value: 3, pctr: 0.1, budgetLeft: 0.5, timeLeft: 0.5 });
+  it('paces an observation: the value × λ₀ / λ(o) (in units of λ₀), everything else copied', () => {
+    const p = new BudgetPacer({ logLambda0: Math.log(2), gain: 1 });
+    const o = observationFrom({ value: 3, pctr: 0.1, budgetLeft: 0.3, timeLeft: 0.5 }); // λ = 2 e^0.2
     const out = p.pace(o, new Float64Array(OBS_SIZE));
-    expect(out[OBS.value]).toBeCloseTo(1.5, 14);
+    expect(out[OBS.value]).toBeCloseTo(3 / Math.exp(0.2), 14);
+    expect(p.base).toBeCloseTo(2, 14);
     expect(out[OBS.pctr]).toBe(0.1);
     expect(o[OBS.value]).toBe(3);
   });
@@ -30,6 +31,13 @@ describe('BudgetPacer', () => {
     p.endEpisode(); // nothing recorded: unchanged
     expect(p.params()).toEqual({ logLambda0: p.logLambda0, gain: 2 });
     expect(p.logLambda0).toBeCloseTo(0.2, 14);
+  });
+
+  it('with λ_min < 1 lets λ fall below 1 behind schedule, never below λ_min', () => {
+    const p = new BudgetPacer({ logLambda0: 0, gain: 1, minLogLambda: Math.log(0.8) });
+    expect(p.lambda(observationFrom({ budgetLeft: 0.6, timeLeft: 0.5 }))).toBeCloseTo(Math.exp(-0.1), 14);
+    expect(p.lambda(observationFrom({ budgetLeft: 0.9, timeLeft: 0.1 }))).toBeCloseTo(0.8, 14);
+    expect(() => new BudgetPacer({ logLambda0: -0.3, gain: 1, minLogLambda: Math.log(0.8) })).toThrow(/^pacer.logLambda0:/);
   });
 
   it('refuses a negative gain or λ₀ below 1 (InputError naming the field)', () => {

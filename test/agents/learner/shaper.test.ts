@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { observationFrom } from '../../../env/observation.js';
 import { agentCtx, transition } from '../../helpers.js';
 
-const args = (over: Record<string, unknown> = {}) => z.object(learnerFields).parse({ multipliers: [0, 0.5, 1], ...over });
+const args = (over: Record<string, unknown> = {}) => z.object(learnerFields).parse({ multipliers: [0, 0.5, 1], bidLevels: [], scaleSample: 0, minLambda: 1, ...over });
 
 describe('BidShaper', () => {
   it('bids multiplier × value without a budget, and finds the action of a bid', () => {

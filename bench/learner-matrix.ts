@@ -1,0 +1,348 @@
+/**
+ * The learner matrix (issue 12): every learner, with its defaults, in settings
+ * built here (not the shipped configs), each run for several replications
+ * through the library (`runReplication`), against optima computed analytically
+ * or on the same realised draws.
+ *
+ *   npx tsx bench/learner-matrix.ts [--reps 8] [--filter A+B,C] [--shard K/N] [--out FILE.json]
+ *   (--filter: jobs whose "setting/learner" contains A and B, or C)
+ *   npx tsx bench/learner-matrix.ts --table FILE.json [FILE.json …]     # merge shards, print the table
+ *
+ * Settings (values U[lo, hi] unless said otherwise; the optima):
+ * - `fp-truthful-k`: first price against k truthful rivals. A bid b wins with
+ *   probability (b/hi)^k, so the best response bids k/(k+1) × v: bid/value within
+ *   0.05 of (n−1)/n, n = k + 1 bidders (the same as against rivals at the
+ *   equilibrium, who bid (n−1)/n × v).
+ * - `fp-const-c`: first price against a rival that always bids c. The best bid is
+ *   c (and a hair) when v > c: E[(v − c)⁺]. The best on the learner's grid is the
+ *   best grid action for every value, E[max_a (v − b_a(v))·1[b_a(v) > c]]
+ *   (numerical integration over v). Pass: utility ≥ 0.9 × the grid's best, and
+ *   the grid's best ≥ 0.9 × the best bid's. (The utility is realised on the
+ *   evaluation draws; so is the best bid's, the runner's clairvoyant best
+ *   response, and the grid's best is taken as that times the grid's expected
+ *   share, to keep the draws' noise out of the ratio.) The grid is the one the trained
+ *   learner ends with (its policy's actions: multipliers, and bid levels scaled
+ *   by the value scale it measured).
+ * - `sp-…`: second price against truthful rivals, with and without a reserve. The
+ *   best fixed bid is the value (dominant), and on the same draws its utility is
+ *   the runner's hindsight utility (utility + regret). Pass: regret ≤ 0.1 × that.
+ * - `budget-…`: a budget of 10% / 50% / 90% of what a truthful bidder spends
+ *   without one in the same market (measured first, same seeds), in a
+ *   private-value and a user market, one slot (second price) and two (GSP).
+ *   Pass: competitive ratio (the runner's, against its hindsight benchmark) ≥ 0.9.
+ *
+ * Every replication is judged on its own; the table shows, per learner and
+ * setting, the worst replication, the mean with its 95% CI, and how many of the
+ * replications pass. Run it under `nice` on a shared machine.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolveConfig, type ResolvedConfig } from '../experiments/config.js';
+import { runReplication, type ReplicationResult } from '../experiments/runner.js';
+import { stat } from '../experiments/stats.js';
+
+const LEARNERS = ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson'] as const;
+const BUDGETED = [...LEARNERS, 'pacing'] as const;
+
+// ---------- arguments ----------
+const argv = process.argv.slice(2);
+function arg(name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+const reps = Number(arg('reps') ?? 8);
+const filter = arg('filter');
+const [shardK, shardN] = (arg('shard') ?? '0/1').split('/').map(Number) as [number, number];
+const outFile = arg('out');
+/** Extra agent fields for every learner (`--agent JSON`, for experiments; the matrix is about the defaults). */
+const override = JSON.parse(arg('agent') ?? '{}') as Record<string, unknown>;
+const agentOf = (kind: string): Record<string, unknown> => (kind === 'pacing' ? { kind } : { kind, ...override });
+
+// ---------- one judged replication ----------
+interface Judged {
+  /** The figure judged (bid/value, utility share, regret share, competitive ratio). */
+  score: number;
+  pass: boolean;
+  /** A short line of what else was seen. */
+  detail: string;
+}
+interface Cell {
+  /** e.g. fp-truthful-2 */
+  setting: string;
+  /** What `score` is. */
+  figure: string;
+  /** The pass rule, in words. */
+  rule: string;
+  learners: readonly string[];
+  config(kind: string): ResolvedConfig | Promise<ResolvedConfig>;
+  judge(r: ReplicationResult, kind: string, cfg: ResolvedConfig): Judged;
+}
+type Row = { setting: string; learner: string; figure: string; rule: string; scores: number[]; passes: boolean[]; details: string[]; seconds: number };
+
+// ---------- config builders ----------
+type Uniform = { lo: number; hi: number };
+const uniform = (u: Uniform) => ({ kind: 'uniform' as const, low: u.lo, high: u.hi });
+
+function pvConfig(o: {
+  name: string;
+  seed: number;
+  agent: Record<string, unknown>;
+  value: Uniform;
+  rivals: Record<string, unknown>[];
+  rivalValue?: Uniform;
+  mechanism: string;
+  reserve?: number;
+  slots?: number;
+  budget?: number;
+  episodes: number;
+  evalEpisodes: number;
+  auctions: number;
+}): ResolvedConfig {
+  return resolveConfig({
+    name: o.name.replace(/[^A-Za-z0-9_.-]/g, '_'),
+    seed: o.seed,
+    replications: reps,
+    episodes: o.episodes,
+    evalEpisodes: o.evalEpisodes,
+    auctionsPerEpisode: o.auctions,
+    exchange: { mechanism: o.mechanism, reservePrice: o.reserve ?? 0, slots: o.slots ?? 1 },
+    bidders: [
+      { id: 'learner', agent: o.agent, value: uniform(o.value), ...(o.budget !== undefined ? { budget: o.budget } : {}) },
+      ...o.rivals.map((agent, i) => ({ id: `rival${i + 1}`, agent, value: uniform(o.rivalValue ?? o.value) })),
+    ],
+  });
+}
+
+/** A small user market (numbers of our own choosing, not a shipped config). */
+function userConfig(o: { name: string; seed: number; agent: Record<string, unknown>; budget?: number; slots: number; episodes: number; evalEpisodes: number; auctions: number }): ResolvedConfig {
+  return resolveConfig({
+    name: o.name,
+    seed: o.seed,
+    replications: reps,
+    episodes: o.episodes,
+    evalEpisodes: o.evalEpisodes,
+    auctionsPerEpisode: o.auctions,
+    users: { count: 700, topics: 8, personas: 5, historyLength: 6, items: 150 },
+    exchange: o.slots > 1 ? { mechanism: 'gsp', slots: o.slots, reservePrice: 0.002 } : { mechanism: 'second-price', reservePrice: 0.002 },
+    bidders: [
+      { id: 'learner', agent: o.agent, value: { kind: 'per-click', amount: 1.5 }, ...(o.budget !== undefined ? { budget: o.budget } : {}) },
+      { id: 'rival1', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } },
+      { id: 'rival2', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2.5 } },
+      { id: 'rival3', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 } },
+    ],
+  });
+}
+
+// ---------- the learner's action grid (for the constant-rival optimum) ----------
+/** The bids a learner's frozen policy can make at value v (its params: multipliers, and bid levels in currency; features.ts `actionBid`). */
+function gridBids(params: Record<string, unknown>, v: number): number[] {
+  const m = (params.multipliers as number[] | undefined) ?? [];
+  const levels = (params.levels as number[] | undefined) ?? [];
+  return [...m.map((x) => x * v), ...levels.map((l) => Math.min(l, v))];
+}
+
+/** E over v ~ U[lo, hi] of the best grid utility against a constant bid c (midpoint rule). */
+function gridBestAgainstConstant(params: Record<string, unknown>, u: Uniform, c: number): number {
+  const N = 20_000;
+  let s = 0;
+  for (let i = 0; i < N; i++) {
+    const v = u.lo + ((i + 0.5) / N) * (u.hi - u.lo);
+    let best = 0;
+    for (const b of gridBids(params, v)) if (b > c && v - b > best) best = v - b;
+    s += best;
+  }
+  return s / N;
+}
+/** E[(v − c)⁺], v ~ U[lo, hi]. */
+function bestBidAgainstConstant(u: Uniform, c: number): number {
+  const a = Math.max(c, u.lo);
+  if (a >= u.hi) return 0;
+  return ((u.hi - a) * ((u.hi + a) / 2 - c)) / (u.hi - u.lo);
+}
+
+// ---------- the cells ----------
+const cells: Cell[] = [];
+const SIZE = { episodes: 25, evalEpisodes: 2, auctions: 4000 };
+
+for (const k of [1, 2, 3]) {
+  const n = k + 1;
+  const target = (n - 1) / n;
+  const value = { lo: 0, hi: 1 };
+  cells.push({
+    setting: `fp-truthful-${k}`,
+    figure: 'bid/value',
+    rule: `|b/v − ${target.toFixed(3)}| ≤ 0.05`,
+    learners: LEARNERS,
+    config: (kind) =>
+      pvConfig({ name: `fp-truthful-${k}`, seed: 100 + k, agent: agentOf(kind), value, rivals: Array.from({ length: k }, () => ({ kind: 'truthful' })), mechanism: 'first-price', ...SIZE }),
+    judge: (r) => {
+      const b = r.bidders.learner!;
+      // Best response's expected utility: (1/n)·((n−1)/n)^(n−1)/(n+1) × hi.
+      const best = ((1 / n) * target ** (n - 1)) / (n + 1);
+      return { score: b.bidToValue!, pass: Math.abs(b.bidToValue! - target) <= 0.05, detail: `u/u* ${(b.utilityPerAuction! / best).toFixed(3)}` };
+    },
+  });
+}
+
+for (const [c, value] of [
+  [0.3, { lo: 0, hi: 1 }],
+  [0.55, { lo: 0, hi: 1 }],
+  [3, { lo: 1, hi: 9 }],
+] as const) {
+  const setting = `fp-const-${c}@U[${value.lo},${value.hi}]`;
+  cells.push({
+    setting,
+    figure: 'u / best on grid',
+    rule: 'u ≥ 0.9 × grid best, grid best ≥ 0.9 × best bid',
+    learners: LEARNERS,
+    config: (kind) => pvConfig({ name: 'fp-const', seed: 200 + Math.round(c * 10), agent: agentOf(kind), value, rivals: [{ kind: 'constant', amount: c }], mechanism: 'first-price', ...SIZE }),
+    judge: (r) => {
+      const b = r.bidders.learner!;
+      const grid = gridBestAgainstConstant(r.policies.learner!.params(), value, c);
+      const bestBid = bestBidAgainstConstant(value, c);
+      // Against a fixed rival the runner's clairvoyant best response (utility + regret) is the best bid on these very draws.
+      const realisedBest = b.utilityPerAuction! + b.regretPerAuction!;
+      const reach = grid / bestBid;
+      const score = b.utilityPerAuction! / (reach * realisedBest);
+      return { score, pass: score >= 0.9 && reach >= 0.9, detail: `grid/best ${reach.toFixed(3)}, u/best ${(b.utilityPerAuction! / realisedBest).toFixed(3)}` };
+    },
+  });
+}
+
+for (const [name, rivals, reserve, value] of [
+  ['sp-2-truthful', 2, 0, { lo: 0, hi: 1 }],
+  ['sp-1-truthful-reserve-0.35', 1, 0.35, { lo: 0, hi: 1 }],
+  ['sp-2-truthful-reserve-2@U[0,5]', 2, 2, { lo: 0, hi: 5 }],
+] as const) {
+  cells.push({
+    setting: name,
+    figure: 'regret / optimum',
+    rule: 'regret ≤ 0.1 × optimum',
+    learners: LEARNERS,
+    config: (kind) =>
+      pvConfig({ name, seed: 300 + rivals * 7 + Math.round(reserve * 10), agent: agentOf(kind), value, rivals: Array.from({ length: rivals }, () => ({ kind: 'truthful' })), reserve, mechanism: 'second-price', ...SIZE }),
+    judge: (r) => {
+      const b = r.bidders.learner!;
+      const opt = b.utilityPerAuction! + b.regretPerAuction!;
+      const share = b.regretPerAuction! / opt;
+      return { score: share, pass: share <= 0.1, detail: `b/v ${b.bidToValue!.toFixed(3)}` };
+    },
+  });
+}
+
+// Budgets: calibrated on a truthful bidder without one (same market, same seed).
+const BSIZE = { episodes: 20, evalEpisodes: 3, auctions: 2000 };
+const calibration = new Map<string, Promise<number>>();
+function unconstrainedSpend(key: string, make: (agent: Record<string, unknown>, budget?: number) => ResolvedConfig): Promise<number> {
+  let p = calibration.get(key);
+  if (!p) {
+    p = (async () => {
+      const cfg = { ...make({ kind: 'truthful' }), episodes: 0, replications: 1 };
+      const r = await runReplication(cfg, 0);
+      return r.bidders.learner!.spend!;
+    })();
+    calibration.set(key, p);
+  }
+  return p;
+}
+for (const market of ['pv', 'users'] as const) {
+  for (const slots of [1, 2]) {
+    const make = (agent: Record<string, unknown>, budget?: number): ResolvedConfig =>
+      market === 'pv'
+        ? pvConfig({
+            name: `budget-pv-${slots}`,
+            seed: 400 + slots,
+            agent,
+            value: { lo: 0, hi: 1 },
+            rivalValue: { lo: 0, hi: 1.2 },
+            rivals: [{ kind: 'truthful' }, { kind: 'truthful' }, { kind: 'shaded', factor: 0.7 }],
+            mechanism: slots > 1 ? 'gsp' : 'second-price',
+            slots,
+            budget,
+            ...BSIZE,
+          })
+        : userConfig({ name: `budget-users-${slots}`, seed: 500 + slots, agent, slots, budget, ...BSIZE });
+    for (const [level, frac] of [
+      ['tight', 0.1],
+      ['mid', 0.5],
+      ['loose', 0.9],
+    ] as const) {
+      cells.push({
+        setting: `budget-${market}-${slots}slot-${level}`,
+        figure: 'competitive ratio',
+        rule: 'CR ≥ 0.9',
+        learners: BUDGETED,
+        config: async (kind) => {
+          const spend = await unconstrainedSpend(`${market}-${slots}`, make);
+          return make(agentOf(kind), Number((frac * spend).toPrecision(4)));
+        },
+        judge: (r) => {
+          const b = r.bidders.learner!;
+          return { score: b.competitiveRatio!, pass: b.competitiveRatio! >= 0.9, detail: `spent ${b.budgetSpent!.toFixed(2)}` };
+        },
+      });
+    }
+  }
+}
+
+// ---------- run ----------
+function fmt(x: number, d = 3): string {
+  return Number.isFinite(x) ? x.toFixed(d) : String(x);
+}
+
+/** Worst replication of a row: the one furthest on the failing side. */
+function worst(row: Row): number {
+  if (row.figure === 'bid/value') {
+    const target = Number(/− ([\d.]+)\|/.exec(row.rule)![1]);
+    return row.scores.reduce((w, s) => (Math.abs(s - target) > Math.abs(w - target) ? s : w), row.scores[0]!);
+  }
+  return row.figure === 'regret / optimum' ? Math.max(...row.scores) : Math.min(...row.scores);
+}
+
+function table(rows: Row[]): string {
+  const head = '| setting | learner | figure | worst | mean [95% CI] | pass |';
+  const lines = rows.map((row) => {
+    const s = stat(row.scores);
+    const ok = row.passes.filter(Boolean).length;
+    return `| ${row.setting} | ${row.learner} | ${row.figure} | ${fmt(worst(row))} | ${fmt(s.mean)} [${fmt(s.ci95[0])}, ${fmt(s.ci95[1])}] | ${ok}/${row.passes.length}${ok === row.passes.length ? '' : ' ✗'} |`;
+  });
+  return [head, '| --- | --- | --- | ---: | --- | ---: |', ...lines].join('\n');
+}
+
+async function main(): Promise<void> {
+  const tableFiles = argv.includes('--table') ? argv.slice(argv.indexOf('--table') + 1).filter((a) => !a.startsWith('--')) : null;
+  if (tableFiles) {
+    const rows = tableFiles.flatMap((f) => JSON.parse(readFileSync(f, 'utf8')) as Row[]);
+    const order = (r: Row) => cells.findIndex((c) => c.setting === r.setting) * 100 + BUDGETED.indexOf(r.learner as never);
+    rows.sort((a, b) => order(a) - order(b));
+    console.log(table(rows));
+    const failing = rows.filter((r) => r.passes.some((p) => !p));
+    console.log(`\n${rows.length - failing.length}/${rows.length} learner × setting pairs pass on every replication.`);
+    return;
+  }
+  const jobs = cells.flatMap((cell) => cell.learners.map((learner) => ({ cell, learner }))).filter((j) => !filter || filter.split(',').some((f) => f.split('+').every((g) => `${j.cell.setting}/${j.learner}`.includes(g))));
+  const mine = jobs.filter((_, i) => i % shardN === shardK);
+  const rows: Row[] = [];
+  for (const { cell, learner } of mine) {
+    const cfg = await cell.config(learner);
+    const t0 = performance.now();
+    const row: Row = { setting: cell.setting, learner, figure: cell.figure, rule: cell.rule, scores: [], passes: [], details: [], seconds: 0 };
+    for (let r = 0; r < reps; r++) {
+      const res = await runReplication(cfg, r);
+      const j = cell.judge(res, learner, cfg);
+      row.scores.push(j.score);
+      row.passes.push(j.pass);
+      row.details.push(j.detail);
+    }
+    row.seconds = (performance.now() - t0) / 1000;
+    rows.push(row);
+    const s = stat(row.scores);
+    const bad = row.passes.map((p, i) => (p ? '' : `r${i}:${fmt(row.scores[i]!)} (${row.details[i]})`)).filter(Boolean);
+    console.log(
+      `${cell.setting.padEnd(30)} ${learner.padEnd(12)} ${cell.figure}: worst ${fmt(worst(row))} mean ${fmt(s.mean)} [${fmt(s.ci95[0])}, ${fmt(s.ci95[1])}] pass ${row.passes.filter(Boolean).length}/${reps}  ${row.details[0]}  ${bad.join(' ')}  (${row.seconds.toFixed(1)} s)`,
+    );
+    if (outFile) writeFileSync(outFile, JSON.stringify(rows, null, 1));
+  }
+  if (!outFile) console.log('\n' + table(rows));
+}
+
+await main();
