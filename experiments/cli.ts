@@ -11,7 +11,9 @@ import { writeFileAtomic } from '../env/io/atomic.js';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { configHash, loadConfig, type ResolvedConfig } from './config.js';
+import { configHash, loadConfig, resolveConfig, type ResolvedConfig } from './config.js';
+import { lockSweepFolder, RunFolder } from './out-dir.js';
+import { bytesText, checkFiles, checkSizes, preflightRun, secondsText } from './preflight.js';
 import type { Summary } from './runner.js';
 import { readRawConfig } from './config.js';
 import { meanCi } from './format.js';
@@ -78,25 +80,39 @@ function runCmd(cli: Argv, io: Io): Argv {
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of a table' })
         .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
-        .option('workers', { type: 'number', describe: 'replications at once, in worker threads (default: all cores); results do not depend on it' })
+        .option('workers', { type: 'number', describe: 'replications at once, in worker threads (default: as many as the work pays for, at most the cores); results do not depend on it' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out folder (whole: the old folder stays until the new run is complete)' })
         .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
         .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
     async (a) => {
-      const cfg = loadConfig(a.config as string);
+      const file = a.config as string;
+      const raw = readRawConfig(file);
+      if (raw !== null && typeof raw === 'object' && 'sweep' in raw) {
+        throw new UsageError(`${file}: has a sweep: block, which run does not run; use bidgym sweep ${file}`);
+      }
+      const cfg = resolveConfig(raw);
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
-      const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
+      await preflightRun(cfg);
+      // The default folder is named by the config's hash: the same config, the same results, so it is replaced whole.
+      const folder = RunFolder.open(a.out ?? defaultRunDir(cfg), { force: a.force || a.out === undefined, shown: a.out });
       const { makeProgress } = await progressBar();
       const { runExperiment } = await runner();
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
       let summary: Summary;
+      let reportPath: string | null = null;
       try {
-        summary = await runExperiment(cfg, { outDir: dir, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
+        summary = await runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
+        if (a.report) {
+          await (await report()).writeReport(folder.staging);
+          reportPath = join(folder.final, 'report.html');
+        }
+        folder.commit();
       } finally {
         progress.stop();
+        folder.abandon();
       }
-      const reportPath = a.report ? await (await report()).writeReport(dir) : null;
       if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${dir}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
     },
   );
 }
@@ -125,7 +141,15 @@ function sweepCmd(cli: Argv, io: Io): Argv {
       const dir = resolve(a.out ?? join('runs', `${typeof name === 'string' ? name : 'sweep'}-sweep`));
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
       const { makeProgress } = await progressBar();
-      const { runSweep, sweepText } = await sweep();
+      const { runSweep, sweepText, expandSweep } = await sweep();
+      // Every grid point validated (as the trials will), its files and sizes checked, before the folder is touched.
+      const { resolvePoint } = await import('./sweep/grid.js');
+      for (const p of expandSweep(raw)) {
+        const c = resolvePoint(p);
+        checkSizes(c);
+        checkFiles(c);
+      }
+      const lock = lockSweepFolder(dir, { shown: a.out ?? dir });
       const progress = makeProgress(!a.quiet && !a.json, 'trials');
       let table;
       try {
@@ -134,6 +158,7 @@ function sweepCmd(cli: Argv, io: Io): Argv {
           : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
       } finally {
         progress.stop();
+        lock.release();
       }
       if (a.json) io.out(JSON.stringify(table, null, 2));
       else if (!a.quiet) io.out(`${sweepText(table)}\n\nsweep folder: ${dir}`);
@@ -156,6 +181,10 @@ function reportCmd(cli: Argv, io: Io): Argv {
       const dir = resolve(a.dir as string);
       if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
       if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
+      if (a.baseline !== undefined && existsSync(join(dir, 'summary.json'))) {
+        const bidders = Object.keys((JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { bidders?: object }).bidders ?? {});
+        if (!bidders.includes(a.baseline)) throw new UsageError(`--baseline: no bidder "${a.baseline.slice(0, 64)}" in ${a.dir} (have ${bidders.join(', ')})`);
+      }
       io.out(await (await report()).writeReport(dir, { png: a.png, baseline: a.baseline }));
     },
   );
@@ -240,19 +269,29 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
         .option('quiet', { type: 'boolean', default: false })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout' })
         .option('public-key', { type: 'string', describe: 'trusted public key (public.pem from keygen): refuse a policy that is unsigned, signed by another key, or changed after signing' })
+        .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out folder (whole)' })
         .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market'),
     async (a) => {
       const { makeProgress } = await progressBar();
       const { evaluateCommand } = await policyCommands();
+      const folder = RunFolder.open(a.out, { force: a.force });
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
       let summary: Summary;
+      let reportPath: string | null = null;
       try {
-        summary = await evaluateCommand({ policy: a.policy, config: a.config, out: a.out, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
+        summary = await evaluateCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
+        if (a.report) {
+          await (await report()).writeReport(folder.staging);
+          reportPath = join(folder.final, 'report.html');
+        }
+        folder.commit();
       } finally {
         progress.stop();
+        folder.abandon();
       }
       if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${resolve(a.out)}`);
+      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
     },
   );
 }
@@ -298,16 +337,39 @@ function keygenCmd(cli: Argv, io: Io): Argv {
 function validateCmd(cli: Argv, io: Io): Argv {
   return cli.command(
     'validate <config>',
-    'Check a config and print it resolved (defaults filled, copies expanded)',
+    'Check a config as run and sweep will (files it names, sizes, every sweep grid point) and print the estimated work',
     (y) =>
       y
         .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
         .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
-    (a) => {
-      const cfg = loadConfig(a.config as string);
+    async (a) => {
+      const file = a.config as string;
+      const raw = readRawConfig(file);
+      const cfg = resolveConfig(raw);
+      let work = checkSizes(cfg);
+      checkFiles(cfg);
+      let grid = '';
+      if (raw !== null && typeof raw === 'object' && 'sweep' in raw) {
+        // The sweep's own checks, exactly as `bidgym sweep` makes them, and the work of every grid point.
+        const { expandSweep } = await sweep();
+        const { resolvePoint } = await import('./sweep/grid.js');
+        const points = expandSweep(raw);
+        const per = points.map((p) => {
+          const c = resolvePoint(p);
+          checkFiles(c);
+          return checkSizes(c);
+        });
+        work = { auctions: per.reduce((t, w) => t + w.auctions, 0), cpuSeconds: per.reduce((t, w) => t + w.cpuSeconds, 0), bytes: Math.max(...per.map((w) => w.bytes)) };
+        grid = `, sweep of ${points.length} grid points`;
+      }
       if (a.json) io.out(JSON.stringify(cfg, null, 2));
-      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+      else {
+        io.out(
+          `${file}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)}${grid}); ` +
+            `work: ${work.auctions.toLocaleString('en-US')} auctions (at least ${secondsText(work.cpuSeconds)} of CPU), about ${bytesText(work.bytes)} of memory per replication`,
+        );
+      }
     },
   );
 }
@@ -392,10 +454,15 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+/** Longest error line printed, characters. */
+const MAX_MESSAGE = 300;
+
 /** Prints an error the way users should see it; returns the exit code. */
 export function reportError(e: unknown): number {
   if (isInputError(e)) {
-    process.stderr.write(`bidgym: ${e.message}\n`);
+    // One line, and at most a short excerpt of whatever input the message quotes.
+    const one = e.message.replace(/\s+/g, ' ').trim();
+    process.stderr.write(`bidgym: ${one.length > MAX_MESSAGE ? `${one.slice(0, MAX_MESSAGE)}…` : one}\n`);
     return 2;
   }
   const err = e as Error | undefined;

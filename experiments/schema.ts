@@ -5,6 +5,7 @@
  * `bidders`, and each bidder's `id`, `agent.kind` and `value`.
  */
 import { z } from 'zod';
+import { idProblem } from './ids.js';
 import { MECHANISMS } from '../env/exchange/mechanisms.js';
 import { agentSchema, allocatorSchema, type AllocatorSpec } from './agent-schema.js';
 import { interestModelSchema } from './interest-schema.js';
@@ -12,6 +13,12 @@ import { interestModelSchema } from './interest-schema.js';
 export { allocatorSchema, type AllocatorSpec };
 
 const posInt = () => z.number().int().positive();
+/** A name that becomes a file name or a key: the one id rule (ids.ts). */
+const idSchema = () =>
+  z.string().superRefine((v, ctx) => {
+    const problem = idProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const prob = () => z.number().min(0).max(1);
 
 /** `users`: the simulated population (omit for a market of independent private values). */
@@ -73,7 +80,7 @@ export const valueSchema = z.discriminatedUnion('kind', [
 /** `bidders[i]` */
 export const bidderSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').describe('bidder id (copies get -1 … -n)'),
+    id: idSchema().describe('bidder id: letters, digits, _ and -, at most 64 characters (copies get -1 … -n)'),
     copies: posInt().default(1).describe('number of identical bidders; ids become id-1 … id-n'),
     agent: agentSchema,
     value: valueSchema,
@@ -86,7 +93,7 @@ export const bidderSchema = z
 /** The whole experiment config. */
 export const configSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name (run folder prefix)'),
+    name: idSchema().describe('experiment name (run folder prefix): letters, digits, _ and -, at most 64 characters'),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed; replication r uses a stream derived from (seed, r)'),
     replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
     episodes: z.number().int().min(0).default(10).describe('training episodes per replication'),
