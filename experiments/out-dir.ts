@@ -106,7 +106,8 @@ function makeParent(dir: string, flag: string, shown: string): string | null {
   try {
     return mkdirSync(parent, { recursive: true }) ?? null;
   } catch (e) {
-    throw new InputError(`${flag} ${shown}: cannot create its parent folder (${reason(e)})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${flag} ${shown}: cannot create its parent folder (${code === 'EEXIST' || code === 'ENOTDIR' ? `${code}: a file is in the way` : reason(e)})`);
   }
 }
 

@@ -39,7 +39,7 @@ export const usersSchema = z
     baseCtr: z.number().gt(0).lt(1).default(0.02).describe('top-slot click probability before the interest, history and fatigue terms (an ad unrelated to the user)'),
     interestWeight: z.number().default(1.5).describe('weight of interest · ad in the click logit'),
     historyWeight: z.number().default(4).describe('weight of the history-attention term in the click logit'),
-    attentionSharpness: z.number().min(0).default(8).describe('inverse temperature of the history softmax'),
+    attentionSharpness: z.number().min(0).max(100).default(8).describe('inverse temperature of the history softmax (at most 100: exp(τ·similarity) must stay finite)'),
     fatigueWeight: z.number().min(0).default(0.3).describe('click-logit penalty per unit of fatigue'),
     fatigueStep: z.number().min(0).default(1).describe('fatigue added by one exposure to an advertiser'),
     fatigueRecovery: z.number().positive().default(200).describe('time constant of fatigue recovery, auctions'),
