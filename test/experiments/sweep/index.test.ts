@@ -101,9 +101,9 @@ describe('runSweep', () => {
   });
 
   it('stops with the failing trial named when a trial throws', async () => {
-    // value / spend is NaN (0 / 0) in any auction the bidder loses: the run stops with an ObjectiveError.
-    const failing = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: 'value / spend' }], sweep: { seed: [1] } };
-    await expect(runSweep(failing, { outDir: join(root, 'failing'), workers: 1 })).rejects.toThrow(/sweep trial 0-seed=1 failed.*bidders\[1\]\.objective: "value \/ spend" gave (NaN|Infinity)/s);
+    // 1 / (floor(20·spend) + 1 − won) is finite on the sample auctions the objective is checked on, infinite for a win that costs less than 0.05: the run stops with an ObjectiveError.
+    const failing = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: '1 / (floor(20 * spend) + 1 - won)' }], sweep: { seed: [1] } };
+    await expect(runSweep(failing, { outDir: join(root, 'failing'), workers: 1 })).rejects.toThrow(/sweep trial 0-seed=1 failed.*bidders\[1\]\.objective: "1 \/ \(floor\(20 \* spend\) \+ 1 - won\)" gave (NaN|Infinity)/s);
     expect(readdirSync(join(root, 'failing', 'trials')).filter((n) => !n.startsWith('.tmp-'))).toEqual([]);
   });
 

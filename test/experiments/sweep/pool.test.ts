@@ -30,8 +30,8 @@ describe('runTrialPool', () => {
   });
 
   it('names the trial that failed and keeps no folder of it', async () => {
-    // value / spend is NaN in an auction the bidder loses: the trial stops with an objective error.
-    const raw = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: 'value / spend' }], sweep: { seed: [3] } };
+    // 1 / (floor(20·spend) + 1 − won) is finite on the sample auctions the objective is checked on, infinite for a win that costs less than 0.05: the trial stops with an objective error.
+    const raw = { ...base, bidders: [base.bidders[0], { ...base.bidders[1], objective: '1 / (floor(20 * spend) + 1 - won)' }], sweep: { seed: [3] } };
     const run = runTrialPool(expandSweep(raw), { rawConfig: raw, outDir: join(root, 'bad'), workers: 1, report: false });
     await expect(run).rejects.toThrow(/^sweep trial 0-seed=3 failed \(finished trials are kept; fix the cause and rerun with --resume\): bidders\[1\]\.objective/);
     expect(readdirSync(join(root, 'bad', 'trials')).filter((n) => !n.startsWith('.tmp-'))).toEqual([]);
