@@ -39,22 +39,31 @@ export class UsageError extends InputError {}
 export function summaryTable(s: Summary): string {
   const ci = meanCi;
   const lines: string[] = [];
-  lines.push(`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''}; mean ± 95% CI over replications, evaluation episodes)`);
+  lines.push(`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''})`);
+  lines.push(`figures: ${s.replications > 1 ? 'mean ± 95% CI over replications' : 'one replication, no CI'}, on the evaluation episodes`);
   const im = s.interestModel as Record<string, unknown>;
   const fig = (k: string) => (im[k] && typeof im[k] === 'object' ? ci(im[k] as { mean: number; ci95: [number, number] }) : null);
   lines.push(`interest model: ${im.kind}${fig('auc') ? ` (AUC ${fig('auc')}, ECE ${fig('ece')}, cold-start AUC ${fig('coldStartAuc')}; held-out users)` : ''}`);
   lines.push('');
   const m = s.market;
-  lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}   publishers ${ci(m.publisherPayoutPerAuction!)}   exchange ${ci(m.exchangeFeePerAuction!)}`);
+  lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}`);
+  lines.push(`        to publishers/auction ${ci(m.publisherPayoutPerAuction!)}   exchange fee/auction ${ci(m.exchangeFeePerAuction!)}`);
   lines.push('');
-  const cols = ['utilityPerAuction', 'winRate', 'bidToValue', 'spend', 'value', 'clicks', 'competitiveRatio'];
-  const head = ['bidder', 'utility/auction', 'win rate', 'bid/value', 'spend/episode', 'value/episode', 'clicks/episode', 'competitive ratio'];
-  const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? ci(b[c]!) : '—'))]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  lines.push(fmt(head));
-  lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const r of rows) lines.push(fmt(r));
+  // Two tables, per auction and per episode, so that each fits 100 columns.
+  const tables: [string, string][][] = [
+    [['utilityPerAuction', 'utility/auction'], ['winRate', 'win rate'], ['bidToValue', 'bid/value'], ['competitiveRatio', 'competitive ratio']],
+    [['spend', 'spend/episode'], ['value', 'value/episode'], ['clicks', 'clicks/episode']],
+  ];
+  for (const [t, cols] of tables.entries()) {
+    if (t > 0) lines.push('');
+    const head = ['bidder', ...cols.map(([, h]) => h)];
+    const rows = Object.entries(s.bidders).map(([id, b]) => [id.length > 24 ? `${id.slice(0, 23)}…` : id, ...cols.map(([c]) => (b[c] ? ci(b[c]!) : '—'))]);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+    lines.push(fmt(head));
+    lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
+    for (const r of rows) lines.push(fmt(r));
+  }
   return lines.join('\n');
 }
 
