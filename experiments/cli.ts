@@ -444,6 +444,11 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nA reinforcement-learning ad-auction simulator. Configs are YAML or JSON (see docs/config.md).');
   for (const add of COMMANDS) cli = add(cli, io);
   cli = cli
+    .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market: train, evaluate, print the table, write runs/quickstart-<hash>/')
+    .example('$0 validate my.yaml', 'check a config and see the work it asks for, before running it')
+    .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'every grid point of a sweep: block')
+    .example('$0 report runs/reserve --png', 'the HTML report, with PNG charts for a paper')
+    .example('$0 <command> --help', "a command's options and examples")
     .demandCommand(1, 'Name a command (bidgym --help lists them).')
     .strict()
     .recommendCommands()
