@@ -22,7 +22,7 @@ export const shadedSchema = z
 export const constantSchema = z
   .object({
     kind: z.literal('constant'),
-    amount: z.number().min(0).default(0.5).describe('bid, currency units'),
+    amount: z.number().min(0).max(1e6).default(0.5).describe('bid, currency units (at most 1e6, as in policy files)'),
   })
   .strict();
 
@@ -30,8 +30,8 @@ export const constantSchema = z
 export const randomSchema = z
   .object({
     kind: z.literal('random'),
-    low: z.number().min(0).default(0).describe('lowest bid, currency units'),
-    high: z.number().min(0).default(1).describe('highest bid, currency units'),
+    low: z.number().min(0).max(1e6).default(0).describe('lowest bid, currency units'),
+    high: z.number().min(0).max(1e6).default(1).describe('highest bid, currency units'),
   })
   .strict()
   .refine((a) => a.low <= a.high, { message: 'expected low ≤ high', path: ['low'] });

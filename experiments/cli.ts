@@ -11,7 +11,9 @@ import { writeFileAtomic } from '../env/io/atomic.js';
 import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { configHash, loadConfig, type ResolvedConfig } from './config.js';
+import { configHash, loadConfig, resolveConfig, type ResolvedConfig } from './config.js';
+import { lockSweepFolder, RunFolder } from './out-dir.js';
+import { bytesText, checkFiles, checkSizes, preflightRun, secondsText } from './preflight.js';
 import type { Summary } from './runner.js';
 import { readRawConfig } from './config.js';
 import { meanCi } from './format.js';
@@ -38,23 +40,32 @@ export class UsageError extends InputError {}
 export function summaryTable(s: Summary): string {
   const ci = meanCi;
   const lines: string[] = [];
-  lines.push(`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''}; mean ± 95% CI over replications, evaluation episodes)`);
+  lines.push(`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''})`);
+  lines.push(`figures: ${s.replications > 1 ? 'mean ± 95% CI over replications' : 'one replication, no CI'}, on the evaluation episodes`);
   const im = s.interestModel as Record<string, unknown>;
   const fig = (k: string) => (im[k] && typeof im[k] === 'object' ? ci(im[k] as { mean: number; ci95: [number, number] }) : null);
   lines.push(`interest model: ${im.kind}${fig('auc') ? ` (AUC ${fig('auc')}, ECE ${fig('ece')}, cold-start AUC ${fig('coldStartAuc')}; held-out users)` : ''}`);
   lines.push('');
   const m = s.market;
   if (!m.revenuePerAuction && m.auctions) return logSummaryTable(s, lines);
-  lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}   publishers ${ci(m.publisherPayoutPerAuction!)}   exchange ${ci(m.exchangeFeePerAuction!)}`);
+  lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}`);
+  lines.push(`        to publishers/auction ${ci(m.publisherPayoutPerAuction!)}   exchange fee/auction ${ci(m.exchangeFeePerAuction!)}`);
   lines.push('');
-  const cols = ['utilityPerAuction', 'winRate', 'bidToValue', 'spend', 'value', 'clicks', 'competitiveRatio'];
-  const head = ['bidder', 'utility/auction', 'win rate', 'bid/value', 'spend/episode', 'value/episode', 'clicks/episode', 'competitive ratio'];
-  const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? ci(b[c]!) : '—'))]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  lines.push(fmt(head));
-  lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const r of rows) lines.push(fmt(r));
+  // Two tables, per auction and per episode, so that each fits 100 columns.
+  const tables: [string, string][][] = [
+    [['utilityPerAuction', 'utility/auction'], ['winRate', 'win rate'], ['bidToValue', 'bid/value'], ['competitiveRatio', 'competitive ratio']],
+    [['spend', 'spend/episode'], ['value', 'value/episode'], ['clicks', 'clicks/episode']],
+  ];
+  for (const [t, cols] of tables.entries()) {
+    if (t > 0) lines.push('');
+    const head = ['bidder', ...cols.map(([, h]) => h)];
+    const rows = Object.entries(s.bidders).map(([id, b]) => [id.length > 24 ? `${id.slice(0, 23)}…` : id, ...cols.map(([c]) => (b[c] ? ci(b[c]!) : '—'))]);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+    lines.push(fmt(head));
+    lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
+    for (const r of rows) lines.push(fmt(r));
+  }
   return lines.join('\n');
 }
 
@@ -96,27 +107,40 @@ function runCmd(cli: Argv, io: Io): Argv {
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or table' })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of a table' })
         .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
-        .option('workers', { type: 'number', describe: 'replications at once, in worker threads (default: all cores); results do not depend on it' })
+        .option('workers', { type: 'number', describe: 'replications at once, in worker threads (default: as many as the work pays for, at most the cores); results do not depend on it' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out folder (whole: the old folder stays until the new run is complete)' })
         .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
         .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
     async (a) => {
-      const raw = readRawConfig(a.config as string);
-      if (isAutoBidConfig(raw)) return (await import('./autobid-cli.js')).runAutoBidCommand(raw, a.config as string, a, io.out);
-      const cfg = loadConfig(a.config as string);
+      const file = a.config as string;
+      const raw = readRawConfig(file);
+      if (isAutoBidConfig(raw)) return (await import('./autobid-cli.js')).runAutoBidCommand(raw, file, a, io.out);
+      if (raw !== null && typeof raw === 'object' && 'sweep' in raw) {
+        throw new UsageError(`${file}: has a sweep: block, which run does not run; use bidgym sweep ${file}`);
+      }
+      const cfg = loadConfig(file);
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
-      const dir = a.out ? resolve(a.out) : defaultRunDir(cfg);
+      await preflightRun(cfg);
+      // The default folder is named by the config's hash: the same config, the same results, so it is replaced whole.
+      const folder = RunFolder.open(a.out ?? defaultRunDir(cfg), { force: a.force || a.out === undefined, shown: a.out });
       const { makeProgress } = await progressBar();
       const { runExperiment } = await runner();
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
       let summary: Summary;
+      let reportPath: string | null = null;
       try {
-        summary = await runExperiment(cfg, { outDir: dir, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
+        summary = await runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
+        if (a.report) {
+          await (await report()).writeReport(folder.staging);
+          reportPath = join(folder.final, 'report.html');
+        }
+        folder.commit();
       } finally {
         progress.stop();
+        folder.abandon();
       }
-      const reportPath = a.report ? await (await report()).writeReport(dir) : null;
       if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${dir}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
     },
   );
 }
@@ -148,7 +172,15 @@ function sweepCmd(cli: Argv, io: Io): Argv {
       const dir = resolve(a.out ?? join('runs', `${typeof name === 'string' ? name : 'sweep'}-sweep`));
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
       const { makeProgress } = await progressBar();
-      const { runSweep, sweepText } = await sweep();
+      const { runSweep, sweepText, expandSweep } = await sweep();
+      // Every grid point validated (as the trials will), its files and sizes checked, before the folder is touched.
+      const { resolvePoint } = await import('./sweep/grid.js');
+      for (const p of expandSweep(raw)) {
+        const c = resolvePoint(p);
+        checkSizes(c);
+        checkFiles(c);
+      }
+      const lock = lockSweepFolder(dir, { shown: a.out ?? dir });
       const progress = makeProgress(!a.quiet && !a.json, 'trials');
       let table;
       try {
@@ -167,6 +199,7 @@ function sweepCmd(cli: Argv, io: Io): Argv {
           : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
       } finally {
         progress.stop();
+        lock.release();
       }
       if (a.json) io.out(JSON.stringify(table, null, 2));
       else if (!a.quiet) io.out(`${sweepText(table)}\n\nsweep folder: ${dir}`);
@@ -189,6 +222,10 @@ function reportCmd(cli: Argv, io: Io): Argv {
       const dir = resolve(a.dir as string);
       if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
       if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
+      if (a.baseline !== undefined && existsSync(join(dir, 'summary.json'))) {
+        const bidders = Object.keys((JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { bidders?: object }).bidders ?? {});
+        if (!bidders.includes(a.baseline)) throw new UsageError(`--baseline: no bidder "${a.baseline.slice(0, 64)}" in ${a.dir} (have ${bidders.join(', ')})`);
+      }
       io.out(await (await report()).writeReport(dir, { png: a.png, baseline: a.baseline }));
     },
   );
@@ -293,19 +330,29 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
         .option('quiet', { type: 'boolean', default: false })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout' })
         .option('public-key', { type: 'string', describe: 'trusted public key (public.pem from keygen): refuse a policy that is unsigned, signed by another key, or changed after signing' })
+        .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
+        .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out folder (whole)' })
         .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market'),
     async (a) => {
       const { makeProgress } = await progressBar();
       const { evaluateCommand } = await policyCommands();
+      const folder = RunFolder.open(a.out, { force: a.force });
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
       let summary: Summary;
+      let reportPath: string | null = null;
       try {
-        summary = await evaluateCommand({ policy: a.policy, config: a.config, out: a.out, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
+        summary = await evaluateCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
+        if (a.report) {
+          await (await report()).writeReport(folder.staging);
+          reportPath = join(folder.final, 'report.html');
+        }
+        folder.commit();
       } finally {
         progress.stop();
+        folder.abandon();
       }
       if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${resolve(a.out)}`);
+      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
     },
   );
 }
@@ -385,25 +432,47 @@ function keygenCmd(cli: Argv, io: Io): Argv {
 function validateCmd(cli: Argv, io: Io): Argv {
   return cli.command(
     'validate <config>',
-    'Check a config and print it resolved (defaults filled, copies expanded)',
+    'Check a config as run and sweep will (files it names, sizes, every sweep grid point) and print the estimated work',
     (y) =>
       y
         .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
         .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
     async (a) => {
-      const raw = readRawConfig(a.config as string);
+      const file = a.config as string;
+      const raw = readRawConfig(file);
       if (isAutoBidConfig(raw)) {
         const c = resolveAutoBidConfig(raw);
         if (a.json) io.out(JSON.stringify(c, null, 2));
-        else io.out(`${a.config}: valid (${c.bidders.length} auto-bidders, ${c.steps} steps, ${c.exchange.slots} slots gsp, config hash ${(await import('./autobid-run.js')).autoBidConfigHash(c)})`);
+        else io.out(`${file}: valid (${c.bidders.length} auto-bidders, ${c.steps} steps, ${c.exchange.slots} slots gsp, config hash ${(await import('./autobid-run.js')).autoBidConfigHash(c)})`);
         return;
       }
-      const cfg = loadConfig(a.config as string);
+      const cfg = loadConfig(file);
       // A log market: its files are read and every bidder checked against them.
       if (cfg.log) (await import('./log-run.js')).preflightLogMarket(cfg);
+      let work = checkSizes(cfg);
+      checkFiles(cfg);
+      let grid = '';
+      if (raw !== null && typeof raw === 'object' && 'sweep' in raw) {
+        // The sweep's own checks, exactly as `bidgym sweep` makes them, and the work of every grid point.
+        const { expandSweep } = await sweep();
+        const { resolvePoint } = await import('./sweep/grid.js');
+        const points = expandSweep(raw);
+        const per = points.map((p) => {
+          const c = resolvePoint(p);
+          checkFiles(c);
+          return checkSizes(c);
+        });
+        work = { auctions: per.reduce((t, w) => t + w.auctions, 0), cpuSeconds: per.reduce((t, w) => t + w.cpuSeconds, 0), bytes: Math.max(...per.map((w) => w.bytes)) };
+        grid = `, sweep of ${points.length} grid points`;
+      }
       if (a.json) io.out(JSON.stringify(cfg, null, 2));
-      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.log ? `log market: ${cfg.log.format} log ${cfg.log.path}` : cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+      else {
+        io.out(
+          `${file}: valid (${cfg.bidders.length} bidders, ${cfg.log ? `log market: ${cfg.log.format} log ${cfg.log.path}` : cfg.exchange.mechanism}, config hash ${configHash(cfg)}${grid}); ` +
+            `work: ${work.auctions.toLocaleString('en-US')} auctions (at least ${secondsText(work.cpuSeconds)} of CPU), about ${bytesText(work.bytes)} of memory per replication`,
+        );
+      }
     },
   );
 }
@@ -469,6 +538,11 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nA reinforcement-learning ad-auction simulator. Configs are YAML or JSON (see docs/config.md).');
   for (const add of COMMANDS) cli = add(cli, io);
   cli = cli
+    .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market: train, evaluate, print the table, write runs/quickstart-<hash>/')
+    .example('$0 validate my.yaml', 'check a config and see the work it asks for, before running it')
+    .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'every grid point of a sweep: block')
+    .example('$0 report runs/reserve --png', 'the HTML report, with PNG charts for a paper')
+    .example('$0 <command> --help', "a command's options and examples")
     .demandCommand(1, 'Name a command (bidgym --help lists them).')
     .strict()
     .recommendCommands()
@@ -488,10 +562,15 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+/** Longest error line printed, characters. */
+const MAX_MESSAGE = 300;
+
 /** Prints an error the way users should see it; returns the exit code. */
 export function reportError(e: unknown): number {
   if (isInputError(e)) {
-    process.stderr.write(`bidgym: ${e.message}\n`);
+    // One line, and at most a short excerpt of whatever input the message quotes.
+    const one = e.message.replace(/\s+/g, ' ').trim();
+    process.stderr.write(`bidgym: ${one.length > MAX_MESSAGE ? `${one.slice(0, MAX_MESSAGE)}…` : one}\n`);
     return 2;
   }
   const err = e as Error | undefined;

@@ -5,7 +5,7 @@
  *   bidders[0].agent.kind: expected one of truthful, shaded, … — got "q-learnin"
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
@@ -89,7 +89,7 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 
 function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) + (v.length > 40 ? ` (${v.length} characters)` : '');
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
   if (Array.isArray(v)) return 'a list';
   if (v === null) return 'null';
@@ -233,28 +233,83 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   };
 }
 
+/** Largest config file read, bytes. */
+export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
+/** Deepest nesting of lists and maps accepted in a config. */
+export const MAX_CONFIG_DEPTH = 64;
+/** Most YAML aliases (`*name`) a config may use (a few are handy; thousands are an expansion bomb). */
+const MAX_ALIASES = 100;
+
+/** At most `n` characters of `s` for a message, on one line. */
+export function excerpt(s: string, n = 60): string {
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > n ? `${one.slice(0, n)}…` : one;
+}
+
+/** Depth of nested lists and maps of a parsed value (iterative: no stack overflow on deep input). */
+function depthOf(v: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (x === null || typeof x !== 'object') continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_CONFIG_DEPTH) return max;
+    for (const c of Object.values(x as object)) stack.push([c, d + 1]);
+  }
+  return max;
+}
+
 /** Parses YAML or JSON text (by extension; YAML is a superset of JSON). @throws ConfigError */
 export function parseConfigText(text: string, file = 'config'): unknown {
+  let value: unknown;
   try {
-    return parseYaml(text, { uniqueKeys: true });
+    value = parseYaml(text, { uniqueKeys: true, maxAliasCount: MAX_ALIASES });
   } catch (e) {
+    if (e instanceof RangeError || /call stack/i.test((e as Error).message)) throw new ConfigError('', `${file}: nested too deeply to read (at most ${MAX_CONFIG_DEPTH} levels)`);
     if (e instanceof YAMLParseError) {
       const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
-      throw new ConfigError('', `${file}: not valid YAML/JSON${where}: ${e.message.split('\n')[0]}`);
+      throw new ConfigError('', `${file}: not valid YAML/JSON${where}: ${excerpt(e.message.split('\n')[0]!, 120)}`);
     }
-    throw e;
+    if (/alias/i.test((e as Error).message)) throw new ConfigError('', `${file}: uses YAML aliases more than ${MAX_ALIASES} times (an expansion bomb?)`);
+    throw new ConfigError('', `${file}: cannot read it as YAML/JSON: ${excerpt((e as Error).message, 120)}`);
+  }
+  if (depthOf(value) > MAX_CONFIG_DEPTH) throw new ConfigError('', `${file}: nested more than ${MAX_CONFIG_DEPTH} levels deep`);
+  return value;
+}
+
+/**
+ * Reads a config file's text: only a regular file (not a FIFO, a device or a
+ * folder), at most {@link MAX_CONFIG_BYTES}. @throws ConfigError
+ */
+function readConfigFile(path: string): string {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO does not wait for a writer; it is then refused as not a regular file.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new ConfigError('', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ConfigError('', `config file ${path}: not a regular file`);
+    if (st.size > MAX_CONFIG_BYTES) throw new ConfigError('', `config file ${path}: ${(st.size / 1e6).toFixed(1)} MB, more than the ${MAX_CONFIG_BYTES / (1024 * 1024)} MB a config may have`);
+    const buf = Buffer.alloc(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return buf.subarray(0, off).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 
 /** Reads a raw config object from a YAML or JSON file. @throws ConfigError */
 export function readRawConfig(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConfigError('', `cannot read config file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  return parseConfigText(text, path);
+  return parseConfigText(readConfigFile(path), path);
 }
 
 /** Reads, validates and resolves a config file. @throws ConfigError */

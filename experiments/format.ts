@@ -12,16 +12,37 @@ export function num(x: number): string {
   return String(Number(x.toPrecision(9)));
 }
 
-/** A number for the terminal tables: 1 decimal from 100, 3 from 1, else 4; "–" when not finite. */
-export function fixed(x: number): string {
-  if (!Number.isFinite(x)) return '–';
+/** Significant digits of the terminal tables. */
+const SIGNIFICANT = 4;
+
+/** Values this close to zero are floating-point noise and shown as 0. */
+const NOISE = 1e-9;
+
+/** Decimals that show `x` with {@link SIGNIFICANT} significant digits (0 for large numbers, at most 9). */
+function decimalsFor(x: number): number {
   const a = Math.abs(x);
-  return a >= 100 ? x.toFixed(1) : a >= 1 ? x.toFixed(3) : x.toFixed(4);
+  if (a < NOISE || !Number.isFinite(a)) return 0;
+  return Math.min(9, Math.max(0, SIGNIFICANT - 1 - Math.floor(Math.log10(a))));
 }
 
-/** A statistic for the terminal tables: `mean ± half-width of the 95% CI`. */
-export function meanCi(s: { mean: number; ci95: readonly [number, number] }): string {
-  return `${fixed(s.mean)} ± ${fixed((s.ci95[1] - s.ci95[0]) / 2)}`;
+/** A number for the terminal tables: 4 significant digits in fixed notation, 0 within 1e-9 of zero, "–" when not finite. */
+export function fixed(x: number, decimals = decimalsFor(x)): string {
+  if (!Number.isFinite(x)) return '–';
+  if (Math.abs(x) < NOISE) return '0';
+  const t = x.toFixed(decimals);
+  return /^-0\.?0*$/.test(t) ? t.slice(1) : t;
+}
+
+/**
+ * A statistic for the terminal tables: `mean ± half-width of the 95% CI`, both
+ * with the decimals of the mean (4 significant digits); just the mean when there
+ * is one replication (no interval to show).
+ */
+export function meanCi(s: { mean: number; ci95: readonly [number, number]; values?: readonly number[] }): string {
+  const half = (s.ci95[1] - s.ci95[0]) / 2;
+  if (s.values?.length === 1 || !Number.isFinite(half)) return fixed(s.mean);
+  const d = Math.abs(s.mean) >= NOISE ? decimalsFor(s.mean) : decimalsFor(half);
+  return `${fixed(s.mean, d)} ± ${Math.abs(half) < NOISE ? '0' : fixed(half, d)}`;
 }
 
 /** A p-value for the terminal tables: "<0.001" or 3 decimals. */

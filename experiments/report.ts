@@ -12,7 +12,7 @@
  * The report is a pure function of the folder's files: no clock, no paths of the
  * machine, so it is byte-identical for identical runs.
  */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bandChart,
@@ -438,8 +438,8 @@ ${body}
 /** Renders charts, writes `charts/<name>.svg` (and `.png`), returns the HTML figures. */
 async function renderCharts(dir: string, charts: Chart[], png: boolean): Promise<string> {
   const chartDir = join(dir, 'charts');
-  // Drop charts of an earlier report so charts/ matches this one exactly.
-  rmSync(chartDir, { recursive: true, force: true });
+  // Charts are rewritten in place; files the report did not make (PNGs of an
+  // earlier `report --png`, anything a user put there) are left alone.
   let html = '';
   for (const [i, c] of charts.entries()) {
     const svg = await renderSvg(c.spec);

@@ -6,7 +6,6 @@
  * figures land at its own index.
  */
 import { mkdirSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Policy } from '../agents/core.js';
 import { configHash, type ResolvedConfig } from './config.js';
@@ -14,6 +13,7 @@ import { preflightLogMarket } from './log-run.js';
 import { runReplication, type InterestModelReport, type ReplicationResult } from './replication.js';
 import { writeRunFolder } from './run-folder.js';
 import { stat, type Stat } from './stats.js';
+import { replicationSeconds, threadsFor } from './parallelism.js';
 import { inLanes, runInThread, stopThreads, threadTask } from './threads.js';
 
 export { runReplication, type InterestModelReport, type ReplicationResult };
@@ -39,9 +39,9 @@ export interface RunOptions {
   /** Progress callback: auctions done so far out of the total. */
   onProgress?: (done: number, total: number) => void;
   /**
-   * Replications run at once, each in a worker thread (default: all cores, at
-   * most one per replication; 1 runs them in this thread). The results do not
-   * depend on it.
+   * Replications run at once, each in a worker thread (default: as many as the
+   * estimated work pays for, at most the cores and one per replication, see
+   * parallelism.ts; 1 runs them in this thread). The results do not depend on it.
    */
   workers?: number;
 }
@@ -112,7 +112,7 @@ export async function runExperiment(cfg: ResolvedConfig, opts: RunOptions): Prom
     done += n;
     opts.onProgress?.(done, total);
   };
-  const workers = Math.max(1, Math.min(opts.workers ?? availableParallelism(), cfg.replications));
+  const workers = Math.max(1, Math.min(opts.workers ?? threadsFor(cfg.replications, replicationSeconds(cfg)), cfg.replications));
   const reps: ReplicationResult[] = new Array(cfg.replications);
   if (workers === 1) {
     for (let r = 0; r < cfg.replications; r++) reps[r] = await runReplication(cfg, r, progress);

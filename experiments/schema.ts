@@ -5,6 +5,7 @@
  * `bidders`, and each bidder's `id`, `agent.kind` and `value`.
  */
 import { z } from 'zod';
+import { idProblem } from './ids.js';
 import { MECHANISMS } from '../env/exchange/mechanisms.js';
 import { agentSchema, allocatorSchema, type AllocatorSpec } from './agent-schema.js';
 import { interestModelSchema } from './interest-schema.js';
@@ -13,6 +14,12 @@ import { c0BudgetSchema, logSchema } from './log-schema.js';
 export { allocatorSchema, type AllocatorSpec };
 
 const posInt = () => z.number().int().positive();
+/** A name that becomes a file name or a key: the one id rule (ids.ts). */
+const idSchema = () =>
+  z.string().superRefine((v, ctx) => {
+    const problem = idProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 const prob = () => z.number().min(0).max(1);
 
 /** `users`: the simulated population (omit for a market of independent private values). */
@@ -33,7 +40,7 @@ export const usersSchema = z
     baseCtr: z.number().gt(0).lt(1).default(0.0015).describe('top-slot click probability before the interest, history and fatigue terms (an ad unrelated to the user); the defaults give shown ads a CTR of about 2%'),
     interestWeight: z.number().default(1.5).describe('weight of interest · ad in the click logit'),
     historyWeight: z.number().default(3.5).describe('weight of the history-attention term in the click logit'),
-    attentionSharpness: z.number().min(0).default(8).describe('inverse temperature of the history softmax'),
+    attentionSharpness: z.number().min(0).max(100).default(8).describe('inverse temperature of the history softmax (at most 100: exp(τ·similarity) must stay finite)'),
     fatigueWeight: z.number().min(0).default(0.3).describe('click-logit penalty per unit of fatigue'),
     fatigueStep: z.number().min(0).default(1).describe('fatigue added by one exposure to an advertiser'),
     fatigueRecovery: z.number().positive().default(200).describe('time constant of fatigue recovery, auctions'),
@@ -75,7 +82,7 @@ export const valueSchema = z.discriminatedUnion('kind', [
 /** `bidders[i]` */
 export const bidderSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').describe('bidder id (copies get -1 … -n)'),
+    id: idSchema().describe('bidder id: letters, digits, _ and -, at most 64 characters (copies get -1 … -n)'),
     copies: posInt().default(1).describe('number of identical bidders; ids become id-1 … id-n'),
     agent: agentSchema,
     value: valueSchema.optional().describe('what an impression is worth to the bidder; required except in a log market (there: optional, per-click)'),
@@ -91,7 +98,7 @@ export const bidderSchema = z
 /** The whole experiment config. */
 export const configSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name (run folder prefix)'),
+    name: idSchema().describe('experiment name (run folder prefix): letters, digits, _ and -, at most 64 characters'),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed; replication r uses a stream derived from (seed, r)'),
     replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
     episodes: z.number().int().min(0).default(10).describe('training episodes per replication'),

@@ -34,6 +34,7 @@ export const learnerFields = {
   features: z
     .array(z.enum(featureNames))
     .min(1)
+    .refine((f) => new Set(f).size === f.length, { message: 'expected each feature at most once' })
     .nullable()
     .default(null)
     .describe('observation features the agent reads; null = value (plus budgetLeft and timeLeft when a budget is not paced)'),

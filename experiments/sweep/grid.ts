@@ -160,6 +160,12 @@ function checkIndexes(raw: Record<string, unknown>, segs: string[], path: string
   if (Array.isArray(v) && Number(segs[segs.length - 1]) >= v.length) throw outOfRange(v, segs.length - 1, segs[segs.length - 1]!);
 }
 
+/** Most grid points a sweep may have (each is a trial folder and a row of the table). */
+export const MAX_GRID_POINTS = 100_000;
+
+/** Path segments that would reach an object's prototype instead of a config field. */
+const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
+
 /** Validates the `sweep:` block of a raw config (paths exist, lists non-empty, no overlaps). @throws ConfigError */
 export function parseSweep(raw: unknown): SweepSpec {
   if (!isPlainObject(raw)) throw new ConfigError('', 'expected a config object');
@@ -171,9 +177,10 @@ export function parseSweep(raw: unknown): SweepSpec {
   const segments: string[][] = [];
   const values: unknown[][] = [];
   for (const k of keys) {
-    const path = `sweep["${k}"]`;
+    const path = `sweep["${k.length > 80 ? `${k.slice(0, 80)}…` : k}"]`;
     const segs = k.split('.');
     if (segs.some((s) => s === '')) throw new ConfigError(path, 'expected a dotted config path like exchange.reservePrice');
+    if (segs.some((s) => !/^[A-Za-z0-9_]+$/.test(s) || FORBIDDEN_SEGMENTS.has(s))) throw new ConfigError(path, 'expected a dotted config path of field names and list indexes, like bidders.0.budget');
     if (segs[0] === 'sweep' || segs[0] === 'sweepBaseline') throw new ConfigError(path, 'a sweep cannot sweep its own settings');
     const { problem } = walkSchema(segs);
     if (problem !== null) throw new ConfigError(path, `no such config field: ${problem}`);
@@ -187,6 +194,9 @@ export function parseSweep(raw: unknown): SweepSpec {
     values.push(list);
   }
   const size = values.reduce((n, l) => n * l.length, 1);
+  if (size > MAX_GRID_POINTS) {
+    throw new ConfigError('sweep', `${size.toLocaleString('en-US')} grid points (${values.map((l) => l.length).join(' × ')}) is more than the ${MAX_GRID_POINTS.toLocaleString('en-US')} a sweep may have; sweep fewer values at once`);
+  }
   const b = raw.sweepBaseline;
   if (b !== undefined && (typeof b !== 'number' || !Number.isInteger(b) || b < 0 || b >= size)) {
     throw new ConfigError('sweepBaseline', `expected a grid point index in 0…${size - 1} — got ${JSON.stringify(b)}`);

@@ -16,7 +16,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTemps, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../../env/io/atomic.js';
 import { canonicalJson } from '../../env/canonical-json.js';
-import { expandSweep, SweepError, type GridPoint } from './grid.js';
+import { expandSweep, resolvePoint, SweepError, type GridPoint } from './grid.js';
+import { replicationSeconds, threadsFor } from '../parallelism.js';
 import { runTrialPool } from './pool.js';
 import { buildSweepTable, sweepCsv, type SweepTable } from './table.js';
 import { trialDone, TRIALS } from './trial.js';
@@ -29,7 +30,7 @@ export { buildSweepTable, sweepCsv, sweepText, type SweepFigure, type SweepPoint
 export interface SweepOptions {
   /** Sweep folder: `sweep-config.json`, `trials/`, `sweep.json`, `sweep.csv`, `report.html`. */
   outDir: string;
-  /** Threads to use (default: all cores, `os.availableParallelism()`): trials run this many at once; with fewer trials left than that, each trial runs its replications in parallel with the spare threads. */
+  /** Threads to use (default: one per trial up to the cores, more for the replications only when the work pays for them; see parallelism.ts): trials run this many at once; with fewer trials left than that, each trial runs its replications in parallel with the spare threads. */
   workers?: number;
   /** Continue a sweep in `outDir`: keep finished trials, run the rest. */
   resume?: boolean;
@@ -109,6 +110,20 @@ export async function finishSweep(rawConfig: unknown, outDir: string, opts: { re
 }
 
 /**
+ * Threads for the trials `todo` by default: a lane per trial up to the cores
+ * (every trial runs in a thread of its own anyway), and spare cores for the
+ * replications inside the trials only when their estimated work pays for the
+ * extra threads (parallelism.ts).
+ */
+function defaultSweepWorkers(todo: GridPoint[], cores = availableParallelism()): number {
+  if (todo.length === 0) return 1;
+  const cfgs = todo.map(resolvePoint);
+  const reps = cfgs.reduce((n, c) => n + c.replications, 0);
+  const seconds = cfgs.reduce((t, c) => t + c.replications * replicationSeconds(c), 0);
+  return Math.max(Math.min(cores, todo.length), threadsFor(reps, seconds / reps, cores));
+}
+
+/**
  * Runs a sweep: every grid point as a trial in its own worker thread, `workers` at
  * a time, then writes `sweep.json`, `sweep.csv` and `report.html` into `outDir`.
  *
@@ -120,10 +135,10 @@ export async function finishSweep(rawConfig: unknown, outDir: string, opts: { re
  * const table = await runSweep(readRawConfig('experiments/configs/reserve-sweep.yaml'), { outDir: 'runs/reserve', workers: 4 });
  */
 export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<SweepTable> {
-  const workers = opts.workers ?? availableParallelism();
   const { outDir } = opts;
-  if (!Number.isInteger(workers) || workers < 1) throw new SweepError(`--workers: expected a whole number ≥ 1 — got ${workers}`);
+  if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1)) throw new SweepError(`--workers: expected a whole number ≥ 1 — got ${opts.workers}`);
   const { points, todo } = startSweep(rawConfig, outDir, opts.resume ?? false, opts.onProgress);
+  const workers = opts.workers ?? defaultSweepWorkers(todo);
   let done = points.length - todo.length;
   const onTrialDone = () => opts.onProgress?.(++done, points.length);
   await runTrialPool(todo, { rawConfig, outDir, workers, report: opts.report !== false, onTrialDone });

@@ -15,15 +15,21 @@ describe('num (CSV cells)', () => {
 });
 
 describe('fixed and meanCi (terminal tables)', () => {
-  it('uses 1, 3 or 4 decimals by magnitude and a dash for what is not finite', () => {
+  it('uses 4 significant digits in fixed notation, 0 for floating-point noise, a dash for what is not finite', () => {
     expect(fixed(123.456)).toBe('123.5');
     expect(fixed(-1.23456)).toBe('-1.235');
     expect(fixed(0.123456)).toBe('0.1235');
+    expect(fixed(2174.3)).toBe('2174');
+    expect(fixed(6.9e-13)).toBe('0');
+    expect(fixed(-3e-10)).toBe('0');
     expect(fixed(Number.NaN)).toBe('–');
   });
 
-  it('shows a statistic as mean ± half the CI width', () => {
-    expect(meanCi({ mean: 2, ci95: [1.5, 2.5] })).toBe('2.000 ± 0.5000');
+  it('shows a statistic as mean ± half the CI width with the decimals of the mean; no ± for one replication', () => {
+    expect(meanCi({ mean: 2, ci95: [1.5, 2.5] })).toBe('2.000 ± 0.500');
+    expect(meanCi({ mean: 999.5, ci95: [998.5716, 1000.4284] })).toBe('999.5 ± 0.9');
+    expect(meanCi({ mean: 0.7, ci95: [0.7, 0.7], values: [0.7] })).toBe('0.7000');
+    expect(meanCi({ mean: 1, ci95: [1, 1], values: [1, 1, 1] })).toBe('1.000 ± 0');
   });
 
   it('writes p-values with 3 decimals, "<0.001" below', () => {

@@ -1,0 +1,205 @@
+/**
+ * The command line's promise for bad input: one line naming the field, exit
+ * code 2, before any work, nothing written; and its output folders: a non-empty
+ * --out refused unless --force (which replaces the folder whole), a lock against
+ * a second writer, stale temporary folders removed, report keeping files it did
+ * not make. Runs `main()` in-process (the compiled bin is covered by
+ * test/package/).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../experiments/cli.js';
+
+let root = '';
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'bidgym-cli-errors-'));
+});
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+const TINY = `name: tiny
+seed: 1
+replications: 2
+episodes: 1
+evalEpisodes: 1
+auctionsPerEpisode: 300
+exchange: { mechanism: second-price }
+bidders:
+  - { id: learner, agent: { kind: q-learning }, value: { kind: uniform } }
+  - { id: rival, agent: { kind: truthful }, value: { kind: uniform } }
+`;
+
+/** Runs the CLI; returns its exit code and what it wrote to stdout / stderr. */
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  try {
+    const code = await main(argv);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+/** A fresh folder holding `config.yaml` with `text`. */
+function caseDir(name: string, text: string): { dir: string; file: string } {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, text);
+  return { dir, file };
+}
+
+/** Every file under `dir`, relative, sorted. */
+function tree(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+}
+
+const sub = (from: string, to: string) => TINY.replace(from, to);
+
+const BAD: [string, string, RegExp][] = [
+  ['unknown mechanism', sub('second-price', 'sealed-envelope'), /exchange\.mechanism/],
+  ['a bidder id of 250 characters', sub('id: learner', `id: ${'x'.repeat(250)}`), /bidders\[0\]\.id: at most 64 characters, got 250/],
+  ['a bidder id __proto__', sub('id: learner', 'id: __proto__'), /bidders\[0\]\.id/],
+  ['a bidder id constructor', sub('id: learner', 'id: constructor'), /bidders\[0\]\.id: "constructor" is reserved/],
+  ['a name with a dot', sub('name: tiny', 'name: .tmp-x'), /^bidgym: name:/],
+  ['auctionsPerEpisode 1e12', sub('auctionsPerEpisode: 300', 'auctionsPerEpisode: 1e12'), /auctionsPerEpisode: .* per-episode entries an array can hold/],
+  ['episodes 1e9', sub('episodes: 1\n', 'episodes: 1000000000\n'), /episodes: .* more than the 7 days a run may take/],
+  ['publishers 1e12', sub('{ mechanism: second-price }', '{ mechanism: second-price, publishers: 1000000000000 }'), /exchange\.publishers: the run needs about .* of memory/],
+  ['an objective that is NaN on a lost auction', sub('{ id: rival, agent', '{ id: rival, objective: "value / spend", agent'), /bidders\[1\]\.objective: "value \/ spend" gives NaN .* \(a lost auction\)/],
+  ['duplicate q-learning features', sub('agent: { kind: q-learning }', 'agent: { kind: q-learning, features: [value, value] }'), /bidders\[0\]\.agent\.features/],
+  ['a constant bid of 1e308', sub('agent: { kind: truthful }', 'agent: { kind: constant, amount: 1e308 }'), /bidders\[1\]\.agent\.amount/],
+  ['attentionSharpness 1e308', `${TINY}users: { count: 100, attentionSharpness: 1e308 }\n`, /users\.attentionSharpness/],
+  ['a missing interest model folder', `${TINY}users: { count: 100 }\ninterestModel: { kind: attention, path: no-such-model }\n`, /interestModel\.path: no folder no-such-model/],
+  ['a sweep key __proto__', `${TINY}sweep: { "__proto__.polluted": [1, 2] }\n`, /sweep\["__proto__\.polluted"\]/],
+  ['a sweep of 1e6 grid points', `${TINY}sweep: { seed: [${Array.from({ length: 1000 }, (_, i) => i).join(',')}], exchange.reservePrice: [${Array.from({ length: 1000 }, (_, i) => i / 1000).join(',')}] }\n`, /sweep: 1,000,000 grid points .* more than the 100,000/],
+  ['a sweep point the schema refuses', `${TINY}sweep: { exchange.reservePrice: [0, -1] }\n`, /reservePrice/],
+  ['a YAML alias bomb', 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + 'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`).join('\n') + '\n', /aliases more than 100 times/],
+  ['nesting 1,000 deep', `name: ${'['.repeat(1000)}${']'.repeat(1000)}\n`, /nested too deeply|nested more than 64 levels/],
+  ['a 5,000-character value', `${TINY.replace('exchange: { mechanism: second-price }\n', '')}exchange: ${'y'.repeat(5000)}\n`, /exchange: expected object — got "y{40}…" \(5000 characters\)/],
+];
+
+describe('bad input: one line, exit 2, nothing written', () => {
+  for (const [what, text, why] of BAD) {
+    it(what, async () => {
+      const { dir, file } = caseDir(what.replace(/[^a-z0-9]+/gi, '-'), text);
+      const before = tree(dir);
+      const commands = [['validate', file], ['run', file, '--out', join(dir, 'out'), '--quiet']];
+      if (/sweep/.test(what)) commands.push(['sweep', file, '--out', join(dir, 'sweep-out'), '--quiet']);
+      for (const argv of commands) {
+        if (argv[0] === 'run' && /sweep/.test(what)) continue; // run refuses a sweep config anyway (tested below)
+        const r = await cli(...argv);
+        expect(r.code, `${argv[0]}: ${r.err}`).toBe(2);
+        expect(r.err.trim().split('\n'), argv[0]).toHaveLength(1);
+        expect(r.err, argv[0]).toMatch(why);
+        expect(r.err.length).toBeLessThanOrEqual(320);
+        expect(tree(dir), `${argv[0]} wrote nothing`).toEqual(before);
+      }
+    }, 60_000);
+  }
+
+  it('a config that is a FIFO, /dev/zero, a folder or over 10 MB is refused without reading it', async () => {
+    const { dir } = caseDir('special-files', TINY);
+    execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+    writeFileSync(join(dir, 'big.yaml'), `name: big\n#${'a'.repeat(10 * 1024 * 1024)}\n`);
+    for (const [path, why] of [
+      [join(dir, 'fifo.yaml'), /not a regular file/],
+      ['/dev/zero', /not a regular file/],
+      [dir, /not a regular file/],
+      [join(dir, 'big.yaml'), /more than the 10 MB a config may have/],
+    ] as const) {
+      const r = await cli('validate', path);
+      expect(r.code, path).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(why);
+    }
+  });
+
+  it('run on a config with a sweep: block is refused, with a pointer to sweep', async () => {
+    const { dir, file } = caseDir('run-sweep', `${TINY}sweep: { exchange.reservePrice: [0, 0.1] }\n`);
+    const r = await cli('run', file, '--out', join(dir, 'out'));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/has a sweep: block, which run does not run; use bidgym sweep/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('--out at a file, or where no folder can be made, is refused before any work', async () => {
+    const { dir, file } = caseDir('out-file', TINY);
+    writeFileSync(join(dir, 'a-file'), 'x');
+    let r = await cli('run', file, '--out', join(dir, 'a-file'), '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out .*a-file: is a file, not a folder/);
+    r = await cli('run', file, '--out', join(dir, 'a-file', 'run'), '--quiet');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out .*: cannot create its parent folder \((ENOTDIR|EEXIST)/);
+    expect(tree(dir)).toEqual(['a-file', 'config.yaml']);
+  });
+
+  it('report --baseline names a bidder of the run', async () => {
+    const { dir, file } = caseDir('report-baseline', TINY);
+    expect((await cli('run', file, '--out', join(dir, 'run'), '--quiet', '--no-report')).code).toBe(0);
+    const r = await cli('report', join(dir, 'run'), '--baseline', 'nobody');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--baseline: no bidder "nobody" .*\(have learner, rival\)/);
+    expect(existsSync(join(dir, 'run', 'report.html'))).toBe(false);
+  }, 60_000);
+});
+
+describe('output folders: no silent mixing', () => {
+  it('refuses a non-empty --out; --force replaces it whole', async () => {
+    const { dir, file } = caseDir('force', TINY);
+    const out = join(dir, 'out');
+    expect((await cli('run', file, '--out', out, '--quiet', '--no-report')).code).toBe(0);
+    writeFileSync(join(out, 'policies', 'stale.json'), '{}');
+    const refused = await cli('run', file, '--out', out, '--quiet', '--no-report');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--out .*out: the folder is not empty .* add --force to replace it/);
+    expect(existsSync(join(out, 'policies', 'stale.json'))).toBe(true);
+    const forced = await cli('run', file, '--out', out, '--quiet', '--no-report', '--force');
+    expect(forced.code).toBe(0);
+    expect(existsSync(join(out, 'policies', 'stale.json'))).toBe(false); // replaced whole, not mixed
+    expect(existsSync(join(out, 'summary.json'))).toBe(true);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]); // no lock, no temp folder left
+  }, 60_000);
+
+  it('a second writer is refused while the lock is held; a stale lock and stale temporary folders are cleaned up', async () => {
+    const { dir, file } = caseDir('lock', TINY);
+    const out = join(dir, 'out');
+    writeFileSync(join(dir, '.out.lock'), `${process.ppid} ${(await import('node:os')).hostname()}\n`); // a live process holds it
+    const locked = await cli('run', file, '--out', out, '--quiet', '--no-report');
+    expect(locked.code).toBe(2);
+    expect(locked.err).toMatch(new RegExp(`another bidgym \\(pid ${process.ppid}\\) is writing this folder`));
+    expect(existsSync(out)).toBe(false);
+    const sweepLocked = await cli('sweep', caseDir('lock-sweep', `${TINY}sweep: { exchange.reservePrice: [0, 0.1] }\n`).file, '--out', out, '--quiet');
+    expect(sweepLocked.code).toBe(2);
+    expect(sweepLocked.err).toMatch(/another bidgym .* is writing this folder/);
+
+    writeFileSync(join(dir, '.out.lock'), '999999999 nowhere-but-here\n'.replace('nowhere-but-here', (await import('node:os')).hostname())); // its process is gone
+    mkdirSync(join(dir, '.tmp-out-12345-abc'));
+    writeFileSync(join(dir, '.tmp-out-12345-abc', 'summary.json'), '{}');
+    const r = await cli('run', file, '--out', out, '--quiet', '--no-report');
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(existsSync(join(out, 'summary.json'))).toBe(true);
+  }, 60_000);
+
+  it('report leaves files it did not make alone; evaluate writes a report like run', async () => {
+    const { dir, file } = caseDir('report-files', TINY);
+    const run = join(dir, 'run');
+    expect((await cli('run', file, '--out', run, '--quiet')).code).toBe(0);
+    writeFileSync(join(run, 'charts', 'mine.png'), 'not made by bidgym');
+    expect((await cli('report', run)).code).toBe(0);
+    expect(readFileSync(join(run, 'charts', 'mine.png'), 'utf8')).toBe('not made by bidgym');
+    const ev = await cli('evaluate', '--policy', join(run, 'policies', 'learner.json'), '--config', file, '--out', join(dir, 'eval'), '--quiet');
+    expect(ev.code, ev.err).toBe(0);
+    expect(existsSync(join(dir, 'eval', 'report.html'))).toBe(true);
+    expect(existsSync(join(dir, 'eval', 'summary.json'))).toBe(true);
+  }, 120_000);
+});
