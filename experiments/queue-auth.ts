@@ -14,7 +14,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { canonicalJson } from '../agents/policy.js';
+import { canonicalJson } from '../env/canonical-json.js';
 import { InputError } from '../env/errors.js';
 
 /** Environment variable holding the queue secret. */
