@@ -376,6 +376,9 @@ export function bestFixedMultiplier(episodes: readonly MultiplierEpisode[], rule
     if (e.estimates.length < e.n || e.values.length < e.n || e.competing.length < e.n * S) throw new RangeError(`bestFixedMultiplier: an episode records ${e.n} auctions but its arrays are shorter (competing needs n × ${S})`);
   }
   const first = rules.mechanism === 'first-price';
+  let sorted = true;
+  for (let g = 1; g < grid.length; g++) if (!(grid[g]! > grid[g - 1]!)) sorted = false;
+  if (budget === Infinity && sorted && grid.length > 0) return bestFixedMultiplierUnbudgeted(episodes, rules, grid, first);
   // Replayed in integer micros, rounded as the market rounds (bids down to the
   // micro, prices down to the micro), so a replay of the multiplier a bidder
   // really used gives what the market gave it.
@@ -419,4 +422,87 @@ export function bestFixedMultiplier(episodes: readonly MultiplierEpisode[], rule
   }
   if (best === null) throw new RangeError('bestFixedMultiplier: the grid is empty');
   return best;
+}
+
+/**
+ * {@link bestFixedMultiplier} without a budget: auctions do not interact, so each
+ * one adds, over the (increasing) grid, a step function of α — slot j for the α
+ * whose bid beats all but j competing bids and clears the reserve — found by
+ * binary search and summed with difference arrays: O(auctions × slots × log grid)
+ * instead of O(auctions × grid). Bids are rounded to the micro as the market
+ * rounds them; first-price payments (the bid itself) are counted unrounded, so
+ * utility and spend may differ from the market's by up to a micro per auction won.
+ */
+function bestFixedMultiplierUnbudgeted(episodes: readonly MultiplierEpisode[], rules: MultiplierRules, grid: ArrayLike<number>, first: boolean): FixedMultiplierResult {
+  const S = rules.slotWeights.length;
+  const G = grid.length;
+  // Difference arrays over the grid: value, constant spend, spend per unit of α (first price), wins.
+  const dValue = new Float64Array(G + 1);
+  const dSpend = new Float64Array(G + 1);
+  const dSpendPerAlpha = new Float64Array(G + 1);
+  const dWins = new Float64Array(G + 1);
+  const comp = new Float64Array(S);
+  const prices = new Float64Array(S);
+  const reserveM = toMicros(rules.reservePrice);
+  const minBid = Math.max(reserveM, 1);
+  /** First grid index whose bid (in micros) is > c (strict: ties lose) or ≥ c. */
+  const firstAbove = (est: number, c: number, strict: boolean): number => {
+    let lo = 0;
+    let hi = G;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const b = toMicros(grid[mid]! * est);
+      if (strict ? b > c : b >= c) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  for (const e of episodes) {
+    for (let i = 0; i < e.n; i++) {
+      const est = e.estimates[i]!;
+      if (!(est > 0)) continue;
+      const gReserve = firstAbove(est, minBid, false);
+      if (gReserve >= G) continue;
+      for (let j = 0; j < S; j++) comp[j] = Math.round(e.competing[i * S + j]! * MICROS);
+      if (!first) slotPrices(rules.mechanism, comp, reserveM, rules.slotWeights, prices);
+      // Slot j from the first α beating c_j (and the reserve) up to the first α beating c_{j−1}.
+      let hi = G;
+      for (let j = 0; j < S; j++) {
+        const lo = Math.max(firstAbove(est, comp[j]!, true), gReserve);
+        if (lo < hi) {
+          const w = rules.slotWeights[j]!;
+          const v = e.values[i]! * w;
+          dValue[lo]! += v;
+          dValue[hi]! -= v;
+          dWins[lo]! += 1;
+          dWins[hi]! -= 1;
+          if (first) {
+            dSpendPerAlpha[lo]! += est * w;
+            dSpendPerAlpha[hi]! -= est * w;
+          } else {
+            const p = Math.floor(prices[j]!) / MICROS;
+            dSpend[lo]! += p;
+            dSpend[hi]! -= p;
+          }
+        }
+        hi = Math.min(hi, lo);
+        if (hi <= gReserve) break;
+      }
+    }
+  }
+  let value = 0;
+  let spendConst = 0;
+  let spendPerAlpha = 0;
+  let wins = 0;
+  let best: FixedMultiplierResult | null = null;
+  for (let g = 0; g < G; g++) {
+    value += dValue[g]!;
+    spendConst += dSpend[g]!;
+    spendPerAlpha += dSpendPerAlpha[g]!;
+    wins += dWins[g]!;
+    const spend = spendConst + grid[g]! * spendPerAlpha;
+    const r = { multiplier: grid[g]!, value, spend, utility: value - spend, wins: Math.round(wins) };
+    if (best === null || r.utility > best.utility + 1e-12) best = r;
+  }
+  return best!;
 }

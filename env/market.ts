@@ -769,6 +769,16 @@ export class Market {
     };
   }
 
+  /** True click probability of bidder b's ad in the top slot of the last auction (0 in a private-value market). */
+  trueCtr(b: number): number {
+    return this.spec.bidders[b]!.value.kind === 'uniform' ? 0 : this.trueCtrTop[b]!;
+  }
+
+  /** True conversion probability given a click for bidder b's ad in the last auction (0 unless its value is per conversion). */
+  trueCvr(b: number): number {
+    return this.spec.bidders[b]!.value.kind === 'per-conversion' ? this.cvr[b]! : 0;
+  }
+
   /** Budget left for bidder `b`, currency units (Infinity without a budget). */
   budgetLeft(b: number): number {
     return this.budgetLeftMicros[b]! === Infinity ? Infinity : this.budgetLeftMicros[b]! / MICROS;

@@ -12,6 +12,7 @@ import { loadPolicy, PolicyAgent } from '../agents/policy.js';
 import { QLearningAgent } from '../agents/q-learning.js';
 import { ReinforceAgent } from '../agents/reinforce.js';
 import { ThompsonAgent } from '../agents/thompson.js';
+import { InputError } from '../env/errors.js';
 import type { AgentSpec } from './agent-schema.js';
 
 type Factories = { [K in AgentSpec['kind']]: (spec: Extract<AgentSpec, { kind: K }>, ctx: AgentContext) => Agent };
@@ -30,7 +31,16 @@ export const agentFactories: Factories = {
   linucb: (s, ctx) => new LinUcbAgent(s, ctx),
   thompson: (s, ctx) => new ThompsonAgent(s, ctx),
   policy: (s) => new PolicyAgent(loadPolicy(s.path)),
+  // The paper's methods bid from a log's training statistics: experiments/log-replication.ts builds them.
+  'lin-bid': () => logOnly('lin-bid'),
+  mcpc: () => logOnly('mcpc'),
+  rlb: () => logOnly('rlb'),
+  'ss-mdp': () => logOnly('ss-mdp'),
 };
+
+function logOnly(kind: string): never {
+  throw new InputError(`agent kind "${kind}" replays a bid log: it needs a log market (a log: block in the config)`);
+}
 
 /** Builds the agent a (validated) spec describes. */
 export function createAgent(spec: AgentSpec, ctx: AgentContext): Agent {

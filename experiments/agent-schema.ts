@@ -14,6 +14,7 @@ import { pacingSchema } from '../agents/pacing-agent.js';
 import { qLearningSchema } from '../agents/q-learning.js';
 import { reinforceSchema } from '../agents/reinforce.js';
 import { thompsonAllocatorSchema, thompsonSchema } from '../agents/thompson.js';
+import { logAgentSchemas } from './log-schema.js';
 
 export { actorCriticSchema, constantSchema, dqnSchema, linucbSchema, pacingSchema, qLearningSchema, randomSchema, reinforceSchema, shadedSchema, thompsonSchema, truthfulSchema };
 
@@ -41,6 +42,8 @@ export const agentSchemas = [
   linucbSchema,
   thompsonSchema,
   policyFileSchema,
+  // The paper's methods of log markets (lin-bid, mcpc, rlb, ss-mdp; experiments/log-schema.ts).
+  ...logAgentSchemas,
 ] as const;
 
 /** `bidders[i].agent` */

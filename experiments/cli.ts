@@ -43,11 +43,28 @@ export function summaryTable(s: Summary): string {
   lines.push(`interest model: ${im.kind}${fig('auc') ? ` (AUC ${fig('auc')}, ECE ${fig('ece')}, cold-start AUC ${fig('coldStartAuc')}; held-out users)` : ''}`);
   lines.push('');
   const m = s.market;
+  if (!m.revenuePerAuction && m.auctions) return logSummaryTable(s, lines);
   lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}   publishers ${ci(m.publisherPayoutPerAuction!)}   exchange ${ci(m.exchangeFeePerAuction!)}`);
   lines.push('');
   const cols = ['utilityPerAuction', 'winRate', 'bidToValue', 'spend', 'value', 'clicks', 'competitiveRatio'];
   const head = ['bidder', 'utility/auction', 'win rate', 'bid/value', 'spend/episode', 'value/episode', 'clicks/episode', 'competitive ratio'];
   const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? ci(b[c]!) : '—'))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  lines.push(fmt(head));
+  lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
+  for (const r of rows) lines.push(fmt(r));
+  return lines.join('\n');
+}
+
+/** The table of a log market (docs/logs.md): whole-log totals per bidder. */
+function logSummaryTable(s: Summary, lines: string[]): string {
+  const m = s.market;
+  lines.push(`log  ${m.auctions!.mean} auctions, ${m.episodes!.mean} episodes, ${m.clicks!.mean} clicks (each bidder replays it alone)`);
+  lines.push('');
+  const cols = ['totalClicks', 'totalImpressions', 'totalCost', 'winRate', 'hindsightClicks', 'competitiveRatio'];
+  const head = ['bidder', 'clicks', 'impressions', 'cost', 'win rate', 'hindsight clicks', 'competitive ratio'];
+  const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? meanCi(b[c]!) : '—'))]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
   lines.push(fmt(head));
@@ -290,6 +307,28 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
   );
 }
 
+/** `bidgym log` */
+function logCmd(cli: Argv, io: Io): Argv {
+  return cli.command(
+    'log <config>',
+    'Write the auctions a bidder faced in a simulated market (its evaluation episodes) as a bid log (docs/logs.md)',
+    (y) =>
+      y
+        .positional('config', { type: 'string', demandOption: true, describe: 'a simulated market config' })
+        .option('bidder', { type: 'string', demandOption: true, describe: 'bidder id' })
+        .option('out', { type: 'string', demandOption: true, describe: 'log file to write' })
+        .option('format', { choices: ['rlb', 'csv'] as const, default: 'csv' as const, describe: 'log format' })
+        .option('replication', { type: 'number', default: 0, describe: 'which replication to record (another one gives another draw, e.g. a training log)' })
+        .option('price-scale', { type: 'number', default: 1, describe: 'multiply prices and values by this and round prices to integers (1000: per thousand impressions)' })
+        .example('$0 log experiments/configs/budget-pacing.yaml --bidder paced --out paced.csv', 'then replay it: log: { format: csv, path: paced.csv }'),
+    async (a) => {
+      const { logCommand } = await import('./log-commands.js');
+      const r = await logCommand({ config: a.config as string, bidder: a.bidder, out: a.out, format: a.format, replication: a.replication, priceScale: a['price-scale'] });
+      io.out(`wrote ${r.path}: ${r.auctions} auctions, ${r.clicks} clicks`);
+    },
+  );
+}
+
 /** `bidgym export` */
 function exportCmd(cli: Argv, io: Io): Argv {
   return cli.command(
@@ -337,10 +376,12 @@ function validateCmd(cli: Argv, io: Io): Argv {
         .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
         .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
-    (a) => {
+    async (a) => {
       const cfg = loadConfig(a.config as string);
+      // A log market: its files are read and every bidder checked against them.
+      if (cfg.log) (await import('./log-run.js')).preflightLogMarket(cfg);
       if (a.json) io.out(JSON.stringify(cfg, null, 2));
-      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
+      else io.out(`${a.config}: valid (${cfg.bidders.length} bidders, ${cfg.log ? `log market: ${cfg.log.format} log ${cfg.log.path}` : cfg.exchange.mechanism}, config hash ${configHash(cfg)})`);
     },
   );
 }
@@ -395,7 +436,7 @@ function schemaCmd(cli: Argv, io: Io): Argv {
 }
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS = [runCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
+const COMMANDS = [runCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, logCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
 
 /** Runs the CLI on `argv`; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { canonicalJson } from '../env/canonical-json.js';
@@ -13,7 +14,9 @@ import { InputError } from '../env/errors.js';
 import type { MarketSpec, UsersSpec } from '../env/market.js';
 import type { AgentSpec } from './agent-schema.js';
 import { compileObjective, ObjectiveError } from './objective.js';
-import { configSchema, usersSchema, type AllocatorSpec, type ParsedConfig } from './schema.js';
+import { LOG_METHOD_KINDS } from './log-replication.js';
+import type { LogConfig } from './log-schema.js';
+import { configSchema, exchangeSchema, usersSchema, type AllocatorSpec, type ParsedConfig } from './schema.js';
 
 /** A bad config: `path` is the dotted field (`bidders[1].agent.kind`), the message says what was expected. */
 export class ConfigError extends InputError {
@@ -31,8 +34,12 @@ export interface ResolvedBidder {
   /** The bidder entry this one came from (index into the user's `bidders`). */
   source: number;
   agent: AgentSpec;
-  value: ParsedConfig['bidders'][number]['value'];
+  /** What an impression is worth; null only in a log market without a value (the objective is clicks). */
+  value: NonNullable<ParsedConfig['bidders'][number]['value']> | null;
+  /** Budget per episode, currency units; null for none or for a `{ c0 }` budget (log markets: see budgetC0). */
   budget: number | null;
+  /** A log market's budget as the paper's c0 (turned into an amount from the log's training statistics at run time); absent otherwise (so that other configs resolve, and hash, as before). */
+  budgetC0?: number;
   objective: string | null;
   allocator: AllocatorSpec | null;
 }
@@ -48,7 +55,7 @@ export interface ResolvedConfig {
   users: z.output<typeof usersSchema> | null;
   interestModel: NonNullable<ParsedConfig['interestModel']>;
   exchange: {
-    mechanism: ParsedConfig['exchange']['mechanism'];
+    mechanism: NonNullable<ParsedConfig['exchange']>['mechanism'];
     slots: number;
     slotWeights: number[];
     reservePrice: number;
@@ -58,6 +65,8 @@ export interface ResolvedConfig {
     allocator: 'best' | 'random';
   };
   bidders: ResolvedBidder[];
+  /** A log market (the `log:` block; `baseDir` is the config file's folder, which relative log paths start from); absent for a simulated market. */
+  log?: LogConfig & { baseDir: string | null };
 }
 
 /** Formats a zod path as `bidders[0].agent.kind`. */
@@ -129,7 +138,14 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw issueToError(parsed.error.issues[0]!, raw);
   const c = parsed.data;
-  const ex = c.exchange;
+  const isLog = c.log !== undefined;
+  if (isLog) {
+    if (c.exchange) throw new ConfigError('exchange', 'a log market has no exchange: the logged prices are the market (remove exchange:, or remove log:)');
+    if (c.users) throw new ConfigError('users', 'a log market has no simulated users (remove users:, or remove log:)');
+    if (c.interestModel) throw new ConfigError('interestModel', 'a log market has its own predicted CTRs (remove interestModel:)');
+  } else if (!c.exchange) throw new ConfigError('exchange', 'required (expected object) — every simulated market needs exchange: { mechanism } (or give a log: block to replay a bid log)');
+  // A log market's protocol: the winner pays the logged price (the highest competing bid), one slot.
+  const ex = c.exchange ?? exchangeSchema.parse({ mechanism: 'second-price' });
   // One position effect: users click slot j with probability CTR × slotWeights[j],
   // so users.positionDecay can only set the default weights, never add a second effect.
   const decay = c.users?.positionDecay;
@@ -156,15 +172,30 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       }
     }
     const ids = b.copies === 1 ? [b.id] : Array.from({ length: b.copies }, (_, k) => `${b.id}-${k + 1}`);
+    const logKind = (LOG_METHOD_KINDS as readonly string[]).includes(b.agent.kind);
+    const c0 = typeof b.budget === 'object' ? b.budget.c0 : null;
+    if (isLog) {
+      if (b.value && b.value.kind !== 'per-click') throw new ConfigError(`bidders[${i}].value.kind`, `a log market values clicks: use { kind: per-click, amount } or omit value — got "${b.value.kind}"`);
+      if (b.allocator) throw new ConfigError(`bidders[${i}].allocator`, 'a log market shows no ads to choose from (remove allocator:)');
+      if (b.objective !== undefined) throw new ConfigError(`bidders[${i}].objective`, 'a log market counts clicks; objective expressions are for simulated markets (remove objective:)');
+    } else {
+      if (logKind) throw new ConfigError(`bidders[${i}].agent.kind`, `"${b.agent.kind}" replays a bid log: it needs a log: block (docs/logs.md)`);
+      if (c0 !== null) throw new ConfigError(`bidders[${i}].budget`, '{ c0 } is a share of a log\'s training mean price: it needs a log: block (docs/logs.md); give an amount');
+      if (!b.value) throw new ConfigError(`bidders[${i}].value`, 'required (expected object) — what an impression is worth: { kind: per-click | per-conversion, amount } or { kind: uniform, low, high }');
+    }
     for (const id of ids) {
       if (seen.has(id)) throw new ConfigError(`bidders[${i}].id`, `duplicate bidder id "${id}" (also ${seen.get(id)})`);
       seen.set(id, `bidders[${i}]`);
-      if (!c.users && b.value.kind !== 'uniform') {
+      if (!b.value) {
+        bidders.push({ id, source: i, agent: b.agent, value: null, budget: typeof b.budget === 'number' ? b.budget : null, ...(c0 !== null ? { budgetC0: c0 } : {}), objective: null, allocator: null });
+        continue;
+      }
+      if (!c.users && !isLog && b.value.kind !== 'uniform') {
         throw new ConfigError(`bidders[${i}].value.kind`, `"${b.value.kind}" needs users (add a users: block) — without users use { kind: uniform, low, high }`);
       }
       if (b.allocator && !c.users) throw new ConfigError(`bidders[${i}].allocator`, 'a learning allocator chooses among ads and needs users (add a users: block)');
       if (b.allocator && b.value.kind === 'uniform') throw new ConfigError(`bidders[${i}].allocator`, 'a bidder with a uniform private value shows no ad; use per-click or per-conversion values');
-      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: b.budget ?? null, objective: b.objective ?? null, allocator: b.allocator ?? null });
+      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: typeof b.budget === 'number' ? b.budget : null, ...(c0 !== null ? { budgetC0: c0 } : {}), objective: b.objective ?? null, allocator: b.allocator ?? null });
     }
   });
   const p = ex.participantsPerAuction ?? null;
@@ -191,6 +222,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       allocator: ex.allocator,
     },
     bidders,
+    ...(c.log ? { log: { ...c.log, baseDir: null } } : {}),
   };
 }
 
@@ -220,12 +252,17 @@ export function readRawConfig(path: string): unknown {
 
 /** Reads, validates and resolves a config file. @throws ConfigError */
 export function loadConfig(path: string): ResolvedConfig {
-  return resolveConfig(readRawConfig(path));
+  const cfg = resolveConfig(readRawConfig(path));
+  // A log market's relative paths start from the config file's folder.
+  if (cfg.log) cfg.log.baseDir = dirname(resolve(path));
+  return cfg;
 }
 
 /** First 12 hex digits of the sha256 of the resolved config's canonical JSON. */
 export function configHash(cfg: ResolvedConfig): string {
-  return createHash('sha256').update(canonicalJson(cfg)).digest('hex').slice(0, 12);
+  // Where the config file lies is not part of the experiment (a log's paths are hashed as written).
+  const hashed = cfg.log ? { ...cfg, log: { ...cfg.log, baseDir: null } } : cfg;
+  return createHash('sha256').update(canonicalJson(hashed)).digest('hex').slice(0, 12);
 }
 
 /** The market a resolved config describes. */
@@ -240,7 +277,10 @@ export function marketSpec(cfg: ResolvedConfig): MarketSpec {
     participantsPerAuction: cfg.exchange.participantsPerAuction,
     publishers: cfg.exchange.publishers,
     auctionsPerEpisode: cfg.auctionsPerEpisode,
-    bidders: cfg.bidders.map((b) => ({ id: b.id, value: b.value, budget: b.budget })),
+    bidders: cfg.bidders.map((b) => {
+      if (!b.value) throw new Error(`internal error: bidder ${b.id} has no value (a log market has no simulated market)`);
+      return { id: b.id, value: b.value, budget: b.budget };
+    }),
     users,
     allocator: cfg.exchange.allocator,
     // Evaluation users live as long before evaluation as the training users did.
@@ -256,5 +296,5 @@ export function marketSpec(cfg: ResolvedConfig): MarketSpec {
  * config uses this, so an agent behaves the same wherever it is built.
  */
 export function valueScale(cfg: ResolvedConfig): number {
-  return Math.max(1e-9, ...cfg.bidders.map((b) => (b.value.kind === 'uniform' ? b.value.high : b.value.amount * (cfg.users ? 0.2 : 1))));
+  return Math.max(1e-9, ...cfg.bidders.map((b) => (!b.value ? 1e-9 : b.value.kind === 'uniform' ? b.value.high : b.value.amount * (cfg.users ? 0.2 : 1))));
 }

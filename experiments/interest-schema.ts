@@ -19,7 +19,7 @@ const posInt = () => z.number().int().positive();
 /** Fields every learned kind shares: the log, the split, training, backend, serving, a saved model. */
 function learnedFields(d: { epochs: number; learningRate: number; l2: number }) {
   return {
-    logSize: z.number().int().min(1000).max(20_000_000).default(100_000).describe('impressions logged (uniformly random ads) to train and evaluate on'),
+    logSize: z.number().int().min(1000).max(20_000_000).default(1_000_000).describe('impressions logged (uniformly random ads) to train and evaluate on; the default world clicks about 0.4% of them'),
     validationShare: z.number().min(0).lt(0.5).default(0.1).describe("share of the log's users held out for early stopping"),
     testShare: z.number().gt(0).lt(0.5).default(0.2).describe("share of the log's users held out for the reported metrics"),
     epochs: posInt().max(1000).default(d.epochs).describe('most passes over the training rows'),
@@ -42,7 +42,7 @@ export const interestModelSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('oracle'),
-      logSize: z.number().int().min(0).max(20_000_000).default(100_000).describe('impressions logged to measure the oracle as a ceiling (0: do not measure)'),
+      logSize: z.number().int().min(0).max(20_000_000).default(1_000_000).describe('impressions logged to measure the oracle as a ceiling (0: do not measure)'),
       validationShare: z.number().min(0).lt(0.5).default(0.1).describe('as for learned kinds (keeps the test users the same)'),
       testShare: z.number().gt(0).lt(0.5).default(0.2).describe('share of the log’s users the oracle is measured on'),
     })
@@ -50,7 +50,7 @@ export const interestModelSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('attention'),
-      heads: posInt().max(64).default(2).describe('attention heads'),
+      heads: posInt().max(64).default(1).describe('attention heads (one head attends over the whole embedding, as the simulated users do)'),
       width: posInt().max(1024).default(16).describe('total width of queries, keys and values (a multiple of heads)'),
       hidden: posInt().max(4096).default(16).describe('hidden units of the MLP head'),
       ...learnedFields({ epochs: 10, learningRate: 0.005, l2: 0 }),

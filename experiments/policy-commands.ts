@@ -38,7 +38,7 @@ import { fsyncDir, writeFileAtomic } from '../env/io/atomic.js';
 import { runExperiment, type Summary } from './runner.js';
 
 /** Agent kinds that never learn: with only these as rivals a fixed policy needs no training episodes. */
-const STATIC_KINDS: ReadonlySet<string> = new Set(['truthful', 'shaded', 'constant', 'random', 'policy']);
+const STATIC_KINDS: ReadonlySet<string> = new Set(['truthful', 'shaded', 'constant', 'random', 'policy', 'lin-bid', 'mcpc', 'rlb', 'ss-mdp']);
 
 
 /** Options of {@link evaluateCommand}. */
@@ -74,7 +74,8 @@ export function evaluationConfig(cfg: ResolvedConfig, loaded: LoadedPolicy, poli
   if (i < 0) throw new InputError(`--bidder: no bidder "${id}" in the config (bidders: ${cfg.bidders.map((b) => b.id).join(', ')})`);
   const target = cfg.bidders[i]!;
   try {
-    checkPolicyFits(loaded, { id, budget: target.budget, users: cfg.users !== null });
+    // A log market's { c0 } budget is an amount too (computed from the log at run time).
+    checkPolicyFits(loaded, { id, budget: target.budget ?? target.budgetC0 ?? null, users: cfg.users !== null });
   } catch (e) {
     if (e instanceof PolicyError) throw new PolicyError(`--policy ${policyPath}: ${e.message}`);
     throw e;

@@ -5,7 +5,7 @@
  * sums over the evaluation episodes, which become the replication's figures.
  * Also the rows of `episodes.csv`, one per bidder and episode.
  */
-import { slotPrices } from '../agents/hindsight.js';
+import { bestFixedMultiplier, slotPrices, type MultiplierEpisode } from '../agents/hindsight.js';
 import { fromMicros } from '../env/exchange/ledger.js';
 import type { EpisodeTotals, Market } from '../env/market.js';
 import { OBS } from '../env/observation.js';
@@ -64,6 +64,11 @@ interface BidderSums {
   overbid: Float64Array;
   underbid: Float64Array;
   objective: Float64Array;
+  /** Σ predicted and Σ true CTR (top slot) of the bidder's ad over the auctions it won, and over all it was asked to. */
+  pctrWon: Float64Array;
+  ctrWon: Float64Array;
+  pctrAll: Float64Array;
+  ctrAll: Float64Array;
 }
 
 /** Records the evaluation episodes of one replication (see the module comment). */
@@ -80,6 +85,10 @@ export class EvalRecorder {
   private readonly competing: Float64Array;
   private readonly prices: Float64Array;
   private readonly sums: BidderSums;
+  /** Every evaluation episode of every bidder, for the best fixed multiplier in hindsight (one α over all of them). */
+  private readonly streams: MultiplierEpisode[][];
+  /** Bidders whose value comes from users' clicks (a click model predicts their CTR). */
+  private readonly clicky: boolean[];
   private readonly marketSums = { auctions: 0, revenue: 0, welfare: 0, payout: 0, fee: 0 };
 
   constructor(
@@ -106,12 +115,43 @@ export class EvalRecorder {
     this.competing = new Float64Array(B);
     this.prices = new Float64Array(S);
     const f = () => new Float64Array(B);
-    this.sums = { part: f(), wins: f(), spend: f(), value: f(), clicks: f(), conv: f(), btv: f(), btvN: f(), budgetSpent: f(), optimum: f(), optimumInt: f(), regret: f(), overbid: f(), underbid: f(), objective: f() };
+    this.sums = {
+      ...{ part: f(), wins: f(), spend: f(), value: f(), clicks: f(), conv: f(), btv: f(), btvN: f(), budgetSpent: f() },
+      ...{ optimum: f(), optimumInt: f(), regret: f(), overbid: f(), underbid: f(), objective: f() },
+      ...{ pctrWon: f(), ctrWon: f(), pctrAll: f(), ctrAll: f() },
+    };
+    this.streams = Array.from({ length: B }, () => []);
+    this.clicky = cfg.bidders.map((b) => b.value?.kind !== 'uniform');
   }
 
   /** Starts recording an evaluation episode. */
   startEpisode(): void {
     this.n.fill(0);
+    const T = this.cfg.auctionsPerEpisode;
+    const S = this.slots;
+    for (const list of this.streams) list.push({ n: 0, estimates: new Float64Array(T), values: new Float64Array(T), competing: new Float64Array(T * S) });
+  }
+
+  /** What a fixed-multiplier bidder would have bid on (its estimate) and against (the top competing bids), and the click model's calibration. */
+  private recordStream(b: number, won: boolean): void {
+    const m = this.market;
+    const list = this.streams[b]!;
+    const ep = list[list.length - 1]!;
+    const i = ep.n++;
+    const S = this.slots;
+    ep.estimates[i] = m.estimate[b]!;
+    ep.values[i] = m.topValue[b]!;
+    const k = m.competingBids(b, this.competing);
+    for (let j = 0; j < S; j++) ep.competing[i * S + j] = j < k ? this.competing[j]! : 0;
+    if (this.clicky[b]) {
+      const s = this.sums;
+      s.pctrAll[b]! += m.pctr[b]!;
+      s.ctrAll[b]! += m.trueCtrTop[b]!;
+      if (won) {
+        s.pctrWon[b]! += m.pctr[b]!;
+        s.ctrWon[b]! += m.trueCtrTop[b]!;
+      }
+    }
   }
 
   /** Records bidder b's part in the auction just cleared (`t`: its time step); `sample` keeps every few auctions for samples.csv. */
@@ -125,6 +165,7 @@ export class EvalRecorder {
     rec.cost[i] = m.cost[b]!;
     rec.won[i] = m.won[b]!;
     if (this.slots > 1) this.recordSlots(b, i);
+    this.recordStream(b, m.won[b] === 1);
     if (sample && t % this.sampleEvery === 0) {
       const o = m.observations[b]!;
       const budget = m.budgetMicros[b]!;
@@ -144,6 +185,7 @@ export class EvalRecorder {
     rec.cost[i] = 0;
     rec.won[i] = 0;
     if (this.slots > 1) this.recordSlots(b, i);
+    this.recordStream(b, false);
   }
 
   /** With several slots: bidder b's value of each slot and the price it would have paid for it. */
@@ -152,7 +194,7 @@ export class EvalRecorder {
     const S = this.slots;
     const rec = this.records[b]!;
     const k = this.market.competingBids(b, this.competing);
-    slotPrices(exchange.mechanism, this.competing.subarray(0, k), exchange.reservePrice, exchange.slotWeights, this.prices);
+    slotPrices(exchange.mechanism, this.competing.subarray(0, k), exchange.reservePrice, exchange.slotWeights, this.prices, true);
     for (let j = 0; j < S; j++) {
       rec.slotValue[i * S + j] = this.market.slotValue(b, j);
       rec.slotCost[i * S + j] = this.prices[j]!;
@@ -194,6 +236,22 @@ export class EvalRecorder {
     ms.fee += fromMicros(E.exchangeFee);
   }
 
+  /**
+   * The best fixed bid multiplier in hindsight on the bidder's recorded evaluation
+   * auctions (agents/hindsight.ts) and the regret to it: with a budget in value
+   * won per episode, without one in utility per auction.
+   */
+  private fixedMultiplierFigures(b: number, value: number, spend: number, auctions: number): Record<string, number> {
+    const { exchange } = this.cfg;
+    const budget = this.cfg.bidders[b]!.budget;
+    const best = bestFixedMultiplier(this.streams[b]!, { mechanism: exchange.mechanism, reservePrice: exchange.reservePrice, slotWeights: exchange.slotWeights, budget });
+    const nEval = this.cfg.evalEpisodes;
+    if (budget !== null) {
+      return { fixedMultiplier: best.multiplier, fixedMultiplierValue: best.value / nEval, regretToFixedMultiplier: (best.value - value) / nEval };
+    }
+    return { fixedMultiplier: best.multiplier, fixedMultiplierUtilityPerAuction: best.utility / auctions, regretToFixedMultiplierPerAuction: (best.utility - (value - spend)) / auctions };
+  }
+
   /** The replication's figures: market figures per auction, bidder figures per auction or per evaluation episode. */
   figures(): { market: Record<string, number>; bidders: Record<string, Record<string, number>> } {
     const ms = this.marketSums;
@@ -231,6 +289,12 @@ export class EvalRecorder {
           f.overbidRegretPerAuction = s.overbid[b]! / A;
           f.underbidRegretPerAuction = s.underbid[b]! / A;
         }
+      }
+      Object.assign(f, this.fixedMultiplierFigures(b, s.value[b]!, s.spend[b]!, A));
+      if (this.clicky[b]) {
+        // The winner's curse: the click model's calibration (Σ predicted ÷ Σ true CTR) on what the bidder won, beside all it was asked to.
+        f.pctrOverCtrWon = s.ctrWon[b]! > 0 ? s.pctrWon[b]! / s.ctrWon[b]! : 1;
+        f.pctrOverCtrAll = s.ctrAll[b]! > 0 ? s.pctrAll[b]! / s.ctrAll[b]! : 1;
       }
       bidders[bc.id] = f;
     });

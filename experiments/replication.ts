@@ -14,6 +14,7 @@ import { createAgents } from './agent-context.js';
 import { createAllocator } from './allocators.js';
 import { marketSpec, type ResolvedConfig } from './config.js';
 import { compileObjective, type ObjectiveScope } from './objective.js';
+import { runLogMarketReplication } from './log-run.js';
 import { episodeRow, EvalRecorder } from './recorder.js';
 
 /** What the interest model reported (held-out users). */
@@ -42,6 +43,9 @@ export interface ReplicationResult {
   policies: Record<string, Policy>;
 }
 
+/** Called after each evaluation auction for every bidder asked to it (`bid`: false when it was out of budget); `bidgym log` records with it. */
+export type AuctionObserver = (market: Market, bidder: number, bid: boolean) => void;
+
 /** What a replication runs: the market and, per bidder (by index), its agent, allocator, exploration stream and reward. */
 export interface Replication {
   cfg: ResolvedConfig;
@@ -63,7 +67,8 @@ export interface Replication {
  * Runs replication `r` of `cfg`.
  * @param onAuctions called after each episode with the auctions it ran (progress)
  */
-export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?: (n: number) => void): Promise<ReplicationResult> {
+export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?: (n: number) => void, observe?: AuctionObserver): Promise<ReplicationResult> {
+  if (cfg.log) return runLogMarketReplication(cfg, r, onAuctions);
   const t0 = process.hrtime.bigint();
   const rep = await setUp(cfg, r);
   const { market, agents } = rep;
@@ -76,9 +81,10 @@ export async function runReplication(cfg: ResolvedConfig, r: number, onAuctions?
     const training = ep < cfg.episodes;
     for (const a of agents) a.training = training;
     for (const a of rep.allocators) if (a) a.training = training;
-    market.resetEpisode();
+    // Evaluation episodes replay the fixed stream of the config and seed (env/market.ts), the same for every agent.
+    market.resetEpisode(training ? undefined : ep - cfg.episodes);
     if (training) trainer.episode();
-    else evaluateEpisode(rep, recorder, ep === totalEpisodes - 1);
+    else evaluateEpisode(rep, recorder, ep === totalEpisodes - 1, observe);
     for (const a of agents) a.endEpisode();
 
     const E = market.totals;
@@ -228,7 +234,7 @@ class Trainer {
 }
 
 /** One evaluation episode (learning off): every auction is recorded for the figures and hindsight. */
-function evaluateEpisode(rep: Replication, recorder: EvalRecorder, sample: boolean): void {
+function evaluateEpisode(rep: Replication, recorder: EvalRecorder, sample: boolean, observe?: AuctionObserver): void {
   const { market, agents, explore } = rep;
   recorder.startEpisode();
   while (!market.done) {
@@ -242,5 +248,9 @@ function evaluateEpisode(rep: Replication, recorder: EvalRecorder, sample: boole
     for (let k = 0; k < n; k++) recorder.auction(market.eligible[k]!, t, sample);
     // Bidders asked but out of budget: their would-be value still counts in hindsight.
     for (let k = 0; k < market.nShadow; k++) recorder.declined(market.shadow[k]!);
+    if (observe) {
+      for (let k = 0; k < n; k++) observe(market, market.eligible[k]!, true);
+      for (let k = 0; k < market.nShadow; k++) observe(market, market.shadow[k]!, false);
+    }
   }
 }

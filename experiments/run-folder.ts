@@ -51,6 +51,27 @@ export function writeRunFolder(dir: string, cfg: ResolvedConfig, reps: Replicati
 function writePolicies(dir: string, cfg: ResolvedConfig, rep0: ReplicationResult, configHash: string): void {
   for (const b of cfg.bidders) {
     const fig = rep0.bidders[b.id]!;
+    // In a log market the paper's methods (lin-bid, mcpc, rlb, ss-mdp) have no policy file: they bid from the log's statistics.
+    if (!rep0.policies[b.id]) continue;
+    if (cfg.log) {
+      writePolicyFile(join(dir, 'policies', `${b.id}.json`), rep0.policies[b.id]!, {
+        configHash,
+        seed: cfg.seed,
+        bidder: b.id,
+        replication: 0,
+        bidgym: BIDGYM_VERSION,
+        training: {
+          episodes: cfg.episodes,
+          auctionsPerEpisode: cfg.auctionsPerEpisode,
+          mechanism: 'log replay',
+          world: cfg.log.trainPath ? 'training log' : 'fitted world',
+          evalTotalClicks: fig.totalClicks ?? null,
+          evalWinRate: fig.winRate ?? null,
+          evalCompetitiveRatio: fig.competitiveRatio ?? null,
+        },
+      });
+      continue;
+    }
     writePolicyFile(join(dir, 'policies', `${b.id}.json`), rep0.policies[b.id]!, {
       configHash,
       seed: cfg.seed,

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Policy } from '../agents/core.js';
 import { configHash, type ResolvedConfig } from './config.js';
+import { preflightLogMarket } from './log-run.js';
 import { runReplication, type InterestModelReport, type ReplicationResult } from './replication.js';
 import { writeRunFolder } from './run-folder.js';
 import { stat, type Stat } from './stats.js';
@@ -102,6 +103,8 @@ export function summarize(cfg: ResolvedConfig, reps: ReplicationResult[]): Summa
 export async function runExperiment(cfg: ResolvedConfig, opts: RunOptions): Promise<Summary> {
   const started = new Date().toISOString();
   const t0 = process.hrtime.bigint();
+  // A log market's files and bidders are checked before anything is written.
+  if (cfg.log) preflightLogMarket(cfg);
   mkdirSync(opts.outDir, { recursive: true });
   const total = cfg.replications * (cfg.episodes + cfg.evalEpisodes) * cfg.auctionsPerEpisode;
   let done = 0;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { MECHANISMS } from '../env/exchange/mechanisms.js';
 import { agentSchema, allocatorSchema, type AllocatorSpec } from './agent-schema.js';
 import { interestModelSchema } from './interest-schema.js';
+import { c0BudgetSchema, logSchema } from './log-schema.js';
 
 export { allocatorSchema, type AllocatorSpec };
 
@@ -29,15 +30,15 @@ export const usersSchema = z
     sessionLength: z.number().min(1).default(8).describe('mean page views per session (geometric)'),
     coldStartShare: prob().default(0.05).describe('probability that a session is a new user with no history'),
     organicEngagements: z.number().int().min(0).default(1).describe('content items engaged with at the start of a session'),
-    baseCtr: z.number().gt(0).lt(1).default(0.02).describe('top-slot click probability before the interest, history and fatigue terms (an ad unrelated to the user)'),
+    baseCtr: z.number().gt(0).lt(1).default(0.0015).describe('top-slot click probability before the interest, history and fatigue terms (an ad unrelated to the user); the defaults give shown ads a CTR of about 2%'),
     interestWeight: z.number().default(1.5).describe('weight of interest · ad in the click logit'),
-    historyWeight: z.number().default(4).describe('weight of the history-attention term in the click logit'),
+    historyWeight: z.number().default(3.5).describe('weight of the history-attention term in the click logit'),
     attentionSharpness: z.number().min(0).default(8).describe('inverse temperature of the history softmax'),
     fatigueWeight: z.number().min(0).default(0.3).describe('click-logit penalty per unit of fatigue'),
     fatigueStep: z.number().min(0).default(1).describe('fatigue added by one exposure to an advertiser'),
     fatigueRecovery: z.number().positive().default(200).describe('time constant of fatigue recovery, auctions'),
     positionDecay: z.number().gt(0).max(1).optional().describe('click multiplier per slot down the page: sets the default exchange.slotWeights to 1, d, d², … (the one position effect; give this or slotWeights, not both)'),
-    baseCvr: z.number().gt(0).lt(1).default(0.1).describe('conversion probability given a click, average ad'),
+    baseCvr: z.number().gt(0).lt(1).default(0.02).describe('conversion probability given a click, average ad (the defaults give about 2.5% on shown ads)'),
     cvrInterestWeight: z.number().default(1).describe('weight of interest · ad in the conversion logit'),
   })
   .strict();
@@ -76,8 +77,11 @@ export const bidderSchema = z
     id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').describe('bidder id (copies get -1 … -n)'),
     copies: posInt().default(1).describe('number of identical bidders; ids become id-1 … id-n'),
     agent: agentSchema,
-    value: valueSchema,
-    budget: z.number().positive().optional().describe('budget per episode, currency units; omit for none'),
+    value: valueSchema.optional().describe('what an impression is worth to the bidder; required except in a log market (there: optional, per-click)'),
+    budget: z
+      .union([z.number().positive(), c0BudgetSchema])
+      .optional()
+      .describe('budget per episode, currency units, or in a log market { c0 } = floor(cost_train / imp_train × c0 × auctionsPerEpisode); omit for none'),
     allocator: allocatorSchema.optional().describe('learn which ad to show from clicks (linucb | thompson); default the exchange allocator'),
     objective: z.string().min(1).optional().describe('reward as a mathjs expression over per-auction figures: value (the bidder\'s own estimate of the value won), spend, clicks, conversions, won; default value - spend'),
   })
@@ -94,7 +98,8 @@ export const configSchema = z
     auctionsPerEpisode: posInt().default(1000).describe('auctions per episode; budgets are per episode'),
     users: usersSchema.optional().describe('simulated users; omit for independent private values'),
     interestModel: interestModelSchema.optional().describe('click model bidders see; default oracle (true CTR)'),
-    exchange: exchangeSchema,
+    exchange: exchangeSchema.optional().describe('the auction rules; required except in a log market'),
+    log: logSchema.optional().describe('replay a bid log instead of simulating a market (docs/logs.md): each bidder replays it alone'),
     bidders: z.array(bidderSchema).min(1),
     sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('dotted config path → values to sweep (bidgym sweep)'),
     sweepBaseline: z.number().int().min(0).optional().describe('grid point index the others are tested against'),

@@ -5,8 +5,8 @@
  *   a = min(floor(pctr × b0 / avgCTR), maxBid, budget left),   avgCTR = clk_train / imp_train.
  *
  * The base bid b0 is given, or tuned on a training log ({@link tuneLinBid}):
- * the b0 of a grid that wins the most clicks when that log is replayed under
- * the same protocol (fewer spent on a tie, then the smaller b0).
+ * the b0 that wins the most clicks when that log is replayed under the same
+ * protocol (fewer spent on a tie, then the smaller b0), searched coarse to fine.
  */
 import type { BidLog, LogInfo } from '../../env/log/format.js';
 import { replay, type LogBidder, type ReplayProtocol } from '../../env/log/replay.js';
@@ -33,18 +33,31 @@ export interface LinBidTuning {
 }
 
 /**
- * Tunes b0 on a training log: every b0 of `grid` (default 1 … 2·maxBid) is
- * replayed; the most clicks win, then the lower cost, then the smaller b0.
+ * Tunes b0 on a training log: every b0 of `grid` is replayed; the most clicks
+ * win, then the lower cost, then the smaller b0. Without a grid, coarse to
+ * fine: b0 = 5, 10, … 2·maxBid, then every integer within 5 of the best.
  */
 export function tuneLinBid(train: BidLog, info: LogInfo, protocol: ReplayProtocol, grid?: readonly number[]): LinBidTuning {
-  const values = grid ?? Array.from({ length: 2 * Math.max(1, protocol.maxBid) }, (_, i) => i + 1);
-  const tried = values.map((b0) => {
-    const r = replay(train, new LinBidBidder(b0, info, protocol.maxBid), protocol);
-    return { b0, clicks: r.clicks, cost: r.cost };
-  });
-  let best = tried[0]!;
-  for (const t of tried) {
-    if (t.clicks > best.clicks || (t.clicks === best.clicks && (t.cost < best.cost || (t.cost === best.cost && t.b0 < best.b0)))) best = t;
+  const tried: { b0: number; clicks: number; cost: number }[] = [];
+  const seen = new Set<number>();
+  const better = (t: (typeof tried)[number], best: (typeof tried)[number]) => t.clicks > best.clicks || (t.clicks === best.clicks && (t.cost < best.cost || (t.cost === best.cost && t.b0 < best.b0)));
+  const tryAll = (values: readonly number[]) => {
+    for (const b0 of values) {
+      if (seen.has(b0)) continue;
+      seen.add(b0);
+      const r = replay(train, new LinBidBidder(b0, info, protocol.maxBid), protocol);
+      tried.push({ b0, clicks: r.clicks, cost: r.cost });
+    }
+    let best = tried[0]!;
+    for (const t of tried) if (better(t, best)) best = t;
+    return best;
+  };
+  let best: (typeof tried)[number];
+  if (grid) best = tryAll(grid);
+  else {
+    const top = 2 * Math.max(1, protocol.maxBid);
+    const coarse = tryAll(Array.from({ length: Math.floor(top / 5) }, (_, i) => 5 * (i + 1)));
+    best = tryAll(Array.from({ length: 11 }, (_, i) => coarse.b0 - 5 + i).filter((b) => b >= 1));
   }
   return { b0: best.b0, clicks: best.clicks, cost: best.cost, tried };
 }

@@ -112,3 +112,40 @@ describe('evaluation episodes: a fixed stream of opportunities', () => {
     expect(() => m.resetEpisode(-1)).toThrow(RangeError);
   });
 });
+
+describe('the runner: the benchmark does not move with the agent', () => {
+  it('three agents on the same config and seed face the same hindsight optimum and fixed-multiplier benchmark; more value, higher ratio — in every replication', async () => {
+    const { runReplication } = await import('../../experiments/runner.js');
+    const cfgFor = (agent: Record<string, unknown>) =>
+      resolveConfig({
+        name: 'same-optimum',
+        seed: 3,
+        replications: 2,
+        episodes: 2,
+        evalEpisodes: 2,
+        auctionsPerEpisode: 3000,
+        users: { count: 1000, topics: 8, items: 200, historyLength: 10, adsPerAdvertiser: 4 },
+        exchange: { mechanism: 'second-price', reservePrice: 0.001 },
+        bidders: [
+          { id: 'me', agent, value: { kind: 'per-click', amount: 2 }, budget: 1.5 },
+          { id: 'rival', copies: 2, agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
+        ],
+      });
+    for (let r = 0; r < 2; r++) {
+      const figs = [];
+      for (const agent of [{ kind: 'pacing' }, { kind: 'truthful' }, { kind: 'shaded', factor: 0.5 }]) figs.push((await runReplication(cfgFor(agent), r)).bidders.me!);
+      const [p, t, s] = figs as [Record<string, number>, Record<string, number>, Record<string, number>];
+      expect(p.hindsightValue).toBeGreaterThan(0);
+      for (const f of [t, s]) {
+        expect(f.hindsightValue).toBe(p.hindsightValue);
+        expect(f.fixedMultiplierValue).toBe(p.fixedMultiplierValue);
+      }
+      const byValue = [...figs].sort((a, b) => a.value! - b.value!);
+      const byRatio = [...figs].sort((a, b) => a.competitiveRatio! - b.competitiveRatio!);
+      expect(byRatio).toEqual(byValue);
+      expect(new Set(figs.map((f) => f.value)).size).toBe(3);
+      // The best fixed multiplier is one feasible plan: never above the hindsight optimum.
+      expect(p.fixedMultiplierValue!).toBeLessThanOrEqual(p.hindsightValue! + 1e-9);
+    }
+  }, 300_000);
+});

@@ -102,7 +102,8 @@ describe('one position effect in user markets', () => {
 
   it('users click slot j at CTR × w_j: realised clicks per slot match the expected values the market counts', () => {
     const weights = [1, 0.5, 0.2];
-    const spec = { ...userMarket('gsp', weights, 4, { count: 2000 }), auctionsPerEpisode: 20_000 };
+    // Users who click more than the default ones (baseCtr 0.05), so that every slot sees enough clicks.
+    const spec = { ...userMarket('gsp', weights, 4, { count: 2000, baseCtr: 0.05 }), auctionsPerEpisode: 20_000 };
     const m = new Market(spec, rng(9));
     m.resetEpisode();
     const clicks = new Float64Array(3);

@@ -14,11 +14,11 @@ describe('interestModel config', () => {
   it('fills a documented default for every hyperparameter', () => {
     const a = interestModelSchema.parse({ kind: 'attention' });
     expect(a).toEqual({
-      kind: 'attention', heads: 2, width: 16, hidden: 16, logSize: 100_000, validationShare: 0.1, testShare: 0.2, epochs: 10, batchSize: 512,
+      kind: 'attention', heads: 1, width: 16, hidden: 16, logSize: 1_000_000, validationShare: 0.1, testShare: 0.2, epochs: 10, batchSize: 512,
       learningRate: 0.005, patience: 2, l2: 0, calibrate: true, backend: 'auto', serving: 'auto',
     });
     expect(interestModelSchema.parse({ kind: 'mf' })).toMatchObject({ factors: 16, l2: 1e-5 });
-    expect(interestModelSchema.parse({ kind: 'oracle' })).toEqual({ kind: 'oracle', logSize: 100_000, validationShare: 0.1, testShare: 0.2 });
+    expect(interestModelSchema.parse({ kind: 'oracle' })).toEqual({ kind: 'oracle', logSize: 1_000_000, validationShare: 0.1, testShare: 0.2 });
     // what the schema gives is what createInterestModel takes
     const cfg: InterestModelConfig = a;
     expect(cfg.kind).toBe('attention');

@@ -51,6 +51,16 @@ function fakeMarket() {
     observations: obs,
     budgetMicros: Float64Array.of(Infinity, 2_000_000),
     budgetLeftMicros: Float64Array.of(Infinity, 1_000_000),
+    // What the fixed-multiplier benchmark reads: each bidder's own estimate, the other bids.
+    estimate: new Float64Array(2),
+    pctr: new Float64Array(2),
+    trueCtrTop: new Float64Array(2),
+    competingBids(b: number, out: Float64Array): number {
+      const c = this.competingBid[b]!;
+      if (!(c > 0)) return 0;
+      out[0] = c;
+      return 1;
+    },
   };
 }
 
@@ -71,6 +81,7 @@ describe('EvalRecorder', () => {
       rec.startEpisode();
       // Auction 0: free loses (value 1, price 0.5): underbid 0.5. capped wins (value 2 at 0.5).
       market.topValue.set([1, 2]);
+      market.estimate.set([1, 2]);
       market.competingBid.set([0.5, 0.5]);
       market.cost.set([0, 0.5]);
       market.won.set([0, 1]);
@@ -79,6 +90,7 @@ describe('EvalRecorder', () => {
       rec.auction(1, 0, ep === 1);
       // Auction 1: free wins (value 1.5 at 1); capped declined (out of budget), could have had 3 at 1.
       market.topValue.set([1.5, 3]);
+      market.estimate.set([1.5, 3]);
       market.competingBid.set([1, 1]);
       market.cost.set([1, 0]);
       market.won.set([1, 0]);
@@ -95,7 +107,17 @@ describe('EvalRecorder', () => {
     expect(free.regretPerAuction).toBeCloseTo((2 * 0.5) / 8, 12);
     expect(free.underbidRegretPerAuction).toBeCloseTo((2 * 0.5) / 8, 12);
     expect(free.overbidRegretPerAuction).toBe(0);
+    // Best fixed multiplier: the lowest α that wins both auctions (α·1 > 0.5, α·1.5 > 1): 0.67, utility 1 per episode.
+    expect(free.fixedMultiplier).toBeCloseTo(0.67, 12);
+    expect(free.fixedMultiplierUtilityPerAuction).toBeCloseTo((2 * 1) / 8, 12);
+    expect(free.regretToFixedMultiplierPerAuction).toBeCloseTo(0, 12);
     const capped = bidders.capped!;
+    // With its budget of 2 it takes both (α·2 > 0.5, α·3 > 1 → 0.34) for a value of 5 per episode; it got 1.
+    expect(capped.fixedMultiplier).toBeCloseTo(0.34, 12);
+    expect(capped.fixedMultiplierValue).toBe(5);
+    expect(capped.regretToFixedMultiplier).toBe(4);
+    // No users: no click model, no calibration figures.
+    expect(capped.pctrOverCtrWon).toBeUndefined();
     // Budget 2 over (2 for 0.5, 3 for 1): both fit, 5 per episode; it got 1.
     expect(capped.hindsightValue).toBe(5);
     expect(capped.competitiveRatio).toBeCloseTo(1 / 5, 12);

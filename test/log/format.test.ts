@@ -155,3 +155,20 @@ describe('info.json', () => {
     expectError(() => readLogInfo(join(dir, 'bad.json')), /bad\.json: expected a JSON object/);
   });
 });
+
+describe('LogRecorder', () => {
+  it('grows and returns what was added, every column', async () => {
+    const { LogRecorder } = await import('../../env/log/recorder.js');
+    const r = new LogRecorder();
+    for (let i = 0; i < 3000; i++) r.add(i % 37, (i % 11) / 100, i % 7 === 0 ? 1 : 0, i % 21 === 0 ? 1 : 0, i * 0.5, 1000 + i);
+    const log = r.toLog('rec');
+    expect(log.length).toBe(3000);
+    expect(log.price[2999]).toBe(2999 % 37);
+    expect(log.pctr[13]).toBe(0.02);
+    expect(log.click.reduce((a, b) => a + b, 0)).toBe(Math.ceil(3000 / 7));
+    expect(log.conversion![21]).toBe(1);
+    expect(log.value![10]).toBe(5);
+    expect(log.timestamp![0]).toBe(1000);
+    expect(parseCsvLog(formatCsvLog(log), 'rec.csv').value![2999]).toBe(1499.5);
+  });
+});

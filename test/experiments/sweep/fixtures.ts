@@ -2,22 +2,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
+import { tinyMarket } from '../../helpers.js';
 
-/** A tiny market: each trial is a fraction of a second of simulation. */
-export const base = {
-  name: 'sweep-test',
-  seed: 11,
-  replications: 2,
-  episodes: 2,
-  evalEpisodes: 1,
-  auctionsPerEpisode: 300,
-  users: { count: 150, topics: 4, historyLength: 3, items: 40 },
-  exchange: { mechanism: 'second-price' },
-  bidders: [
-    { id: 'a', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 } },
-    { id: 'b', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 }, budget: 3 },
-  ],
-};
+/** The tiny market of test/helpers.ts: each trial is a fraction of a second of simulation. */
+export const base = tinyMarket({ name: 'sweep-test' });
 export const sweepConfig = { ...base, sweep: { 'exchange.reservePrice': [0, 0.02, 0.05] }, sweepBaseline: 0 };
 
 /** Catches the error `fn` throws. */
