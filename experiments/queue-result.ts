@@ -23,7 +23,8 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { canonicalJson, loadPolicyText } from '../agents/policy.js';
+import { canonicalJson } from '../env/canonical-json.js';
+import { loadPolicyText } from '../agents/policy.js';
 import type { ResolvedConfig } from './config.js';
 import { stat } from './stats.js';
 

@@ -215,10 +215,6 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   // The name is on the Redis connection (CLIENT LIST) and on every job it runs: the sweep reads the version from it.
   const name = `bidgym@${version}+${code.slice(0, 8)}@${hostname()}@${process.pid}`.replace(/[^A-Za-z0-9._@+-]/g, '-');
   const running = new Set<Thread>();
-  const label = (job: Job) => {
-    const id = (job.data as { id?: unknown } | undefined)?.id;
-    return typeof id === 'string' ? `trial ${oneLine(id, 100)} (job ${job.id})` : `job ${job.id}`;
-  };
 
   /** The checked job data, or throws the reason to fail it once. */
   const checked = (job: Job): TrialJob => {
@@ -289,17 +285,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     maxStalledCount,
     autorun: false,
   });
-  let lastError = '';
-  worker.on('error', (e) => {
-    // Connection trouble repeats while Redis is away; say it once per distinct message.
-    if (e.message !== lastError) log(`worker ${name}: ${oneLine(e.message)}`);
-    lastError = e.message;
-  });
-  worker.on('ready', () => (lastError = ''));
-  worker.on('active', (job) => log(`${label(job)} started`));
-  worker.on('completed', (job, result) => log(`${label(job)} done in ${result.seconds.toFixed(2)} s`));
-  worker.on('failed', (job, err) => log(`${job ? label(job) : 'a job'} failed: ${oneLine(err.message)}`));
-  worker.on('stalled', (jobId) => log(`job ${jobId} lost its worker mid-trial: back on the queue`));
+  logEvents(worker, name, log);
 
   // run() settles when the worker is closed, or early on a fatal error: either ends runWorker.
   const finished = worker.run().then(
@@ -308,15 +294,39 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   );
   await worker.waitUntilReady();
   log(`worker ${name} ready on ${target.shown}, queue ${queueName(target.db, key)}, ${concurrency} trial(s) at a time${secret ? ', jobs and results authenticated' : ''}`);
-  const stop = new Promise<'stop'>((resolve) => {
-    if (opts.signal?.aborted) resolve('stop');
-    opts.signal?.addEventListener('abort', () => resolve('stop'), { once: true });
-  });
-  const first = await Promise.race([finished, stop]);
-  if (first === 'stop') {
+  if ((await Promise.race([finished, stopped(opts.signal)])) === 'stop') {
     log(`worker ${name} stopping${running.size > 0 ? `: finishing ${running.size} running trial(s)` : ''}`);
     await worker.close();
   }
   const error = await finished;
   if (error !== null) throw new QueueError(`worker ${name} stopped: ${error.message}`);
+}
+
+/** How log lines name a job: `trial <id> (job <job id>)`, or `job <job id>` when its data has no id. */
+function jobLabel(job: Job): string {
+  const id = (job.data as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? `trial ${oneLine(id, 100)} (job ${job.id})` : `job ${job.id}`;
+}
+
+/** Resolves with 'stop' once `signal` aborts (never without a signal). */
+function stopped(signal: AbortSignal | undefined): Promise<'stop'> {
+  return new Promise<'stop'>((resolve) => {
+    if (signal?.aborted) resolve('stop');
+    signal?.addEventListener('abort', () => resolve('stop'), { once: true });
+  });
+}
+
+/** Log lines for what the worker does: trials started, done, failed or stalled, and connection trouble (once per message). */
+function logEvents(worker: Worker<TrialJob, TrialPayload>, name: string, log: (line: string) => void): void {
+  let lastError = '';
+  worker.on('error', (e) => {
+    // Connection trouble repeats while Redis is away; say it once per distinct message.
+    if (e.message !== lastError) log(`worker ${name}: ${oneLine(e.message)}`);
+    lastError = e.message;
+  });
+  worker.on('ready', () => (lastError = ''));
+  worker.on('active', (job) => log(`${jobLabel(job)} started`));
+  worker.on('completed', (job, result) => log(`${jobLabel(job)} done in ${result.seconds.toFixed(2)} s`));
+  worker.on('failed', (job, err) => log(`${job ? jobLabel(job) : 'a job'} failed: ${oneLine(err.message)}`));
+  worker.on('stalled', (jobId) => log(`job ${jobId} lost its worker mid-trial: back on the queue`));
 }
