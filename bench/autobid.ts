@@ -86,10 +86,12 @@ for (let rep = 0; rep < REPS; rep++) {
   }
   times.data.push((performance.now() - t0) / 1000);
   times.transitions = sink.length;
+  t0 = performance.now();
   const bc = await trainBc(sink, bcSchema.parse({ kind: 'bc', dataset: '-' }), repRng.stream('bc'));
+  times.bc.push((performance.now() - t0) / 1000);
+  t0 = performance.now();
   const iql = await trainIql(sink, iqlSchema.parse({ kind: 'iql', dataset: '-' }), repRng.stream('iql'));
-  times.bc.push(bc.seconds);
-  times.iql.push(iql.seconds);
+  times.iql.push((performance.now() - t0) / 1000);
   const players: Record<string, () => Promise<AutoBidder>> = {
     behaviour,
     pid: () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir: root, rng: repRng }),

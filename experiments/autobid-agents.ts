@@ -70,8 +70,9 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
       // TensorFlow.js loads only when an offline agent is built; the wasm backend unless one was started already.
       const backend = await import('../models/backend.js');
       if (!backend.currentBackend()) await backend.initBackend('wasm');
+      const t0 = performance.now();
       const trained = spec.kind === 'bc' ? await (await import('../models/autobid/bc.js')).trainBc(data, spec, opts.rng.stream('train')) : await (await import('../models/autobid/iql.js')).trainIql(data, spec, opts.rng.stream('train'), opts.beta ?? 2);
-      opts.onTrained?.({ kind: spec.kind, dataset: path, transitions: data.length, seconds: trained.seconds });
+      opts.onTrained?.({ kind: spec.kind, dataset: path, transitions: data.length, seconds: (performance.now() - t0) / 1000 });
       return new OfflinePolicy(trained.kind, trained.params);
     }
   }

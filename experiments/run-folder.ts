@@ -53,40 +53,24 @@ function writePolicies(dir: string, cfg: ResolvedConfig, rep0: ReplicationResult
     const fig = rep0.bidders[b.id]!;
     // In a log market the paper's methods (lin-bid, mcpc, rlb, ss-mdp) have no policy file: they bid from the log's statistics.
     if (!rep0.policies[b.id]) continue;
-    if (cfg.log) {
-      writePolicyFile(join(dir, 'policies', `${b.id}.json`), rep0.policies[b.id]!, {
-        configHash,
-        seed: cfg.seed,
-        bidder: b.id,
-        replication: 0,
-        bidgym: BIDGYM_VERSION,
-        training: {
-          episodes: cfg.episodes,
-          auctionsPerEpisode: cfg.auctionsPerEpisode,
+    const base = { episodes: cfg.episodes, auctionsPerEpisode: cfg.auctionsPerEpisode };
+    const training = cfg.log
+      ? {
+          ...base,
           mechanism: 'log replay',
           world: cfg.log.trainPath ? 'training log' : 'fitted world',
           evalTotalClicks: fig.totalClicks ?? null,
           evalWinRate: fig.winRate ?? null,
           evalCompetitiveRatio: fig.competitiveRatio ?? null,
-        },
-      });
-      continue;
-    }
-    writePolicyFile(join(dir, 'policies', `${b.id}.json`), rep0.policies[b.id]!, {
-      configHash,
-      seed: cfg.seed,
-      bidder: b.id,
-      replication: 0,
-      bidgym: BIDGYM_VERSION,
-      training: {
-        episodes: cfg.episodes,
-        auctionsPerEpisode: cfg.auctionsPerEpisode,
-        mechanism: cfg.exchange.mechanism,
-        evalUtilityPerAuction: fig.utilityPerAuction!,
-        evalBidToValue: fig.bidToValue!,
-        evalWinRate: fig.winRate!,
-        evalCompetitiveRatio: fig.competitiveRatio ?? null,
-      },
-    });
+        }
+      : {
+          ...base,
+          mechanism: cfg.exchange.mechanism,
+          evalUtilityPerAuction: fig.utilityPerAuction!,
+          evalBidToValue: fig.bidToValue!,
+          evalWinRate: fig.winRate!,
+          evalCompetitiveRatio: fig.competitiveRatio ?? null,
+        };
+    writePolicyFile(join(dir, 'policies', `${b.id}.json`), rep0.policies[b.id]!, { configHash, seed: cfg.seed, bidder: b.id, replication: 0, bidgym: BIDGYM_VERSION, training });
   }
 }

@@ -19,8 +19,6 @@ export interface OfflineTraining {
   /** The frozen policy as plain data (agents/autobid/offline/policy.ts bids with it). */
   params: OfflinePolicyParams;
   kind: 'bc' | 'iql';
-  /** Wall-clock seconds of the gradient steps. */
-  seconds: number;
   /** Mean loss of each tenth of the training, in order. */
   losses: number[];
 }
@@ -36,7 +34,6 @@ export async function trainBc(transitions: readonly StepTransition[], args: BcAr
   const losses: number[] = [];
   const tenth = Math.max(1, Math.floor(args.steps / 10));
   let acc = 0;
-  const t0 = performance.now();
   for (let step = 0; step < args.steps; step++) {
     const idx = batches.next();
     const loss = tf.tidy(() => {
@@ -51,11 +48,10 @@ export async function trainBc(transitions: readonly StepTransition[], args: BcAr
       acc = 0;
     }
   }
-  const seconds = (performance.now() - t0) / 1000;
   const params: OfflinePolicyParams = { features: [...STATE_FEATURES], norm: data.norm, network: net.weights(), maxFactor: args.maxFactor };
   net.dispose();
   opt.dispose();
-  return { kind: 'bc', params, seconds, losses };
+  return { kind: 'bc', params, losses };
 }
 
 export { bcSchema, type BcArgs } from './args.js';

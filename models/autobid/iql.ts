@@ -47,7 +47,6 @@ export async function trainIql(transitions: readonly StepTransition[], args: Iql
   const losses: number[] = [];
   const tenth = Math.max(1, Math.floor(args.steps / 10));
   let acc = 0;
-  const t0 = performance.now();
   for (let step = 0; step < args.steps; step++) {
     const idx = batches.next();
     const b = idx.length;
@@ -86,11 +85,10 @@ export async function trainIql(transitions: readonly StepTransition[], args: Iql
       acc = 0;
     }
   }
-  const seconds = (performance.now() - t0) / 1000;
   const params: OfflinePolicyParams = { features: [...STATE_FEATURES], norm: data.norm, network: pi.weights(), maxFactor: args.maxFactor };
   for (const n of [v, q1, q2, q1t, q2t, pi]) n.dispose();
   opt.dispose();
-  return { kind: 'iql', params, seconds, losses };
+  return { kind: 'iql', params, losses };
 }
 
 export { iqlSchema, type IqlArgs } from './args.js';
