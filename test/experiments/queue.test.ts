@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +14,12 @@ import { sealJob } from '../../experiments/queue-auth.js';
 import { BIDGYM_VERSION } from '../../experiments/version.js';
 import { runSweep, sweepHash } from '../../experiments/sweep/index.js';
 import { runWorker } from '../../experiments/worker.js';
+import { resolveConfig } from '../../experiments/config.js';
+import { trainModelCommand } from '../../experiments/train-model.js';
+import { InputError } from '../../env/errors.js';
+import { infoFromLog, writeLog, writeLogInfo } from '../../env/log/format.js';
+import { lognormalPricePdf, sampleLog } from '../../env/log/generate.js';
+import { rng } from '../../env/rng.js';
 import { base as sweepBase, expectSameSweep, sweepConfig as sweepFixture } from './sweep/fixtures.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -228,7 +234,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     // The same trial queued twice (a repeated `bidgym sweep`) is one job.
     const hash = sweepHash(sweepConfig);
     const queue = openQueue(2, 'resume');
-    const data: TrialJob = { version: BIDGYM_VERSION, code: CODE, sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, policies: {} };
+    const data: TrialJob = { version: BIDGYM_VERSION, code: CODE, sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, inputs: {} };
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
@@ -339,7 +345,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
   it('with a queue secret, a worker refuses a job injected without the MAC, and runs one sealed with the secret', async () => {
     const queue = openQueue(8, 'inject');
     const hash = sweepHash(sweepConfig);
-    const data: TrialJob = { version: BIDGYM_VERSION, code: CODE, sweepHash: hash, index: 0, id: '0-reservePrice=0', rawConfig: sweepConfig, policies: {} };
+    const data: TrialJob = { version: BIDGYM_VERSION, code: CODE, sweepHash: hash, index: 0, id: '0-reservePrice=0', rawConfig: sweepConfig, inputs: {} };
     const injected = await queue.add('trial', data, { jobId: 'injected-0' });
     const sealed = await queue.add('trial', sealJob(SECRET, 'sealed-0', data), { jobId: 'sealed-0' });
     const w = startWorker(`redis://127.0.0.1:${port}/8`, 'inject', { secret: SECRET });
@@ -360,7 +366,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
   it('fails a job whose data is not JSON at once, and one whose config cannot run once, not again and again', async () => {
     const queue = openQueue(3, 'bad');
     const bad = { ...sweepConfig, bidders: [{ ...base.bidders[0], agent: { kind: 'q-learnin' } }] };
-    const job = await queue.add('trial', { version: BIDGYM_VERSION, code: CODE, sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, policies: {} }, { jobId: 'bad-0', attempts: 3 });
+    const job = await queue.add('trial', { version: BIDGYM_VERSION, code: CODE, sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, inputs: {} }, { jobId: 'bad-0', attempts: 3 });
     const broken = await queue.add('trial', { x: 1 }, { jobId: 'notjson-0', attempts: 3 });
     // A party with Redis access rewrites the job's data with something that is not JSON.
     const client = (await queue.client) as unknown as import('ioredis').Redis;
@@ -387,7 +393,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     writeFileSync(secretFile, 'root:x:0:0:TOP-SECRET-LINE\n');
     const queue = openQueue(9, 'paths');
     const cfg = { ...sweepConfig, bidders: [base.bidders[0], { ...base.bidders[1], agent: { kind: 'policy', path: secretFile } }] };
-    const job = await queue.add('trial', { version: BIDGYM_VERSION, code: CODE, sweepHash: 'p', index: 0, id: '0-x', rawConfig: cfg, policies: {} }, { jobId: 'path-0', attempts: 3 });
+    const job = await queue.add('trial', { version: BIDGYM_VERSION, code: CODE, sweepHash: 'p', index: 0, id: '0-x', rawConfig: cfg, inputs: {} }, { jobId: 'path-0', attempts: 3 });
     const w = startWorker(`redis://127.0.0.1:${port}/9`, 'paths');
     try {
       await until(() => w.lines.some((l) => l.includes(' failed: ')), 'the job to fail', 30_000);
@@ -426,10 +432,120 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
       await w.stop();
     }
     expectSameSweep(ref, out);
-    // A saved model folder does not travel yet: refused before anything is queued.
-    const model = { ...sweepConfig, interestModel: { kind: 'logistic', path: join(root, 'no-model') } };
-    const err = await rejection(queueSweep(model, { queue: url, queueKey: 'policy', secret: null, outDir: join(root, 'model'), quiet: true }));
-    expect(err.message).toMatch(/^interestModel\.path: a queued sweep sends its trials as data, and only policy files travel with them yet/);
+  });
+
+  it('sends a saved interest model inside the jobs (MAC-covered): the worker never opens the folder, and the bytes equal a local sweep', async () => {
+    const url = `redis://127.0.0.1:${port}/12`;
+    const modelDir = join(root, 'saved-model');
+    const im = { kind: 'logistic', logSize: 2000, epochs: 1, backend: 'cpu' };
+    const market = { ...base, name: 'queue-model', replications: 1 };
+    await trainModelCommand(resolveConfig({ ...market, interestModel: im }), modelDir);
+    const cfg = { ...market, interestModel: { ...im, path: modelDir }, sweep: { 'exchange.reservePrice': [0, 0.05] } };
+    const ref = join(root, 'model-local');
+    await runSweep(cfg, { outDir: ref, workers: 1, quiet: true });
+    const out = join(root, 'model-queued');
+    const statuses: string[] = [];
+    const sweep = queueSweep(cfg, { queue: url, queueKey: 'model', secret: SECRET, outDir: out, onStatus: (m) => statuses.push(m) });
+    await until(() => statuses.some((s) => s.startsWith('queued')), 'the trials to be queued');
+    // The folder is gone before any worker starts: the trials can only run from what the jobs carry.
+    const queue = openQueue(12, 'model');
+    const jobs = await queue.getJobs(['waiting']);
+    await queue.close();
+    expect(jobs).toHaveLength(2);
+    const sent = (jobs[0]!.data as TrialJob).inputs[modelDir]!;
+    expect(sent.kind).toBe('model');
+    expect(sent.files.map((f) => f.name)).toEqual(['model.json', 'weights.bin']);
+    expect(sent.files.map((f) => Buffer.from(f.base64, 'base64').equals(readFileSync(join(modelDir, f.name))))).toEqual([true, true]);
+    rmSync(modelDir, { recursive: true });
+    const w = startWorker(url, 'model', { secret: SECRET });
+    try {
+      await sweep;
+    } finally {
+      await w.stop();
+    }
+    expectSameSweep(ref, out);
+    expect(readdirSync(ref, { recursive: true }).filter((f) => String(f).endsWith('summary.json'))).toHaveLength(2);
+    expect(existsSync(modelDir)).toBe(false);
+  });
+
+  it("sends a log market's logs inside the jobs: the worker opens none of its paths, and the bytes equal a local sweep; over a size cap, refused before any work", async () => {
+    const url = `redis://127.0.0.1:${port}/13`;
+    const data = join(root, 'log-data');
+    mkdirSync(data, { recursive: true });
+    const world = { pricePdf: lognormalPricePdf(50, 0.8, 300), meanCtr: 0.005, ctrSpread: 1, priceCorrelation: 0.2 };
+    const train = sampleLog(world, 3000, rng(1).stream('train'));
+    writeLog(join(data, 'test.txt'), sampleLog(world, 2000, rng(1).stream('test')), 'rlb');
+    writeLog(join(data, 'train.txt'), train, 'rlb');
+    writeLogInfo(join(data, 'info.json'), infoFromLog(train, 300));
+    const cacheDir = join(root, 'log-cache');
+    const cfg = {
+      name: 'queue-log',
+      seed: 1,
+      replications: 1,
+      episodes: 0,
+      auctionsPerEpisode: 500,
+      log: { format: 'rlb', path: join(data, 'test.txt'), info: join(data, 'info.json'), trainPath: join(data, 'train.txt'), cacheDir },
+      bidders: [
+        { id: 'lin', agent: { kind: 'lin-bid' }, budget: { c0: 0.0625 } },
+        { id: 'mcpc', agent: { kind: 'mcpc' }, budget: { c0: 0.0625 } },
+      ],
+      sweep: { 'bidders.0.budget.c0': [0.03125, 0.0625] },
+    };
+    const ref = join(root, 'log-local');
+    await runSweep(cfg, { outDir: ref, workers: 1, quiet: true });
+
+    // Caps: per job and in total, one line naming the flag, before the sweep folder or the queue is touched.
+    const bytes = ['test.txt', 'train.txt', 'info.json'].reduce((n, f) => n + statSync(join(data, f)).size, 0);
+    const capped = (o: object) => rejection(queueSweep(cfg, { queue: url, queueKey: 'log', secret: null, outDir: join(root, 'log-capped'), quiet: true, ...o }));
+    const perJob = await capped({ maxJobInputBytes: bytes - 1 });
+    expect(perJob).toBeInstanceOf(InputError);
+    expect(perJob.message).toMatch(/^--max-job-inputs-mb: trial 0-c0=0\.03125 carries [\d.]+ MiB of files \(log\.\w+ \S+ and the files before it\), over the cap of [\d.]+ MiB; raise --max-job-inputs-mb/);
+    const total = await capped({ maxSweepInputBytes: bytes + 1 });
+    expect(total.message).toMatch(/^--max-sweep-inputs-mb: the queued trials carry [\d.]+ MiB of files so far \(each job carries its own copy\), over the cap of/);
+    for (const e of [perJob, total]) expect(e.message).not.toContain('\n');
+    expect(existsSync(join(root, 'log-capped'))).toBe(false);
+    const q = openQueue(13, 'log');
+    expect(await q.count()).toBe(0);
+    await q.close();
+
+    const out = join(root, 'log-queued');
+    const statuses: string[] = [];
+    const sweep = queueSweep(cfg, { queue: url, queueKey: 'log', secret: null, outDir: out, onStatus: (m) => statuses.push(m), maxJobInputBytes: bytes });
+    await until(() => statuses.some((s) => s.startsWith('queued')), 'the trials to be queued');
+    // The logs are gone before any worker starts.
+    rmSync(data, { recursive: true });
+    const w = startWorker(url, 'log');
+    try {
+      await sweep;
+    } finally {
+      await w.stop();
+    }
+    expectSameSweep(ref, out);
+    // The cache folder the config names is the worker's own, never the named path.
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
+  it('a worker checks what a job carries: content that does not match its sha256, and file names that leave its folder, fail at once', async () => {
+    const queue = openQueue(14, 'carried');
+    const path = join(root, 'never-there', 'p.json');
+    const cfg = { ...sweepConfig, bidders: [base.bidders[0], { ...base.bidders[1], agent: { kind: 'policy', path } }] };
+    const file = (name: string, content: string, claimed = content) => ({ name, sha256: createHash('sha256').update(claimed).digest('hex'), base64: Buffer.from(content).toString('base64') });
+    const job = (inputs: object) => ({ version: BIDGYM_VERSION, code: CODE, sweepHash: 'c', index: 0, id: '0-x', rawConfig: cfg, inputs });
+    await queue.add('trial', job({ [path]: { kind: 'policy', files: [file('policy.json', '{"swapped":1}', '{"original":1}')] } }), { jobId: 'hash-0', attempts: 3 });
+    await queue.add('trial', job({ [path]: { kind: 'policy', files: [file('../../escape.json', '{}')] } }), { jobId: 'name-0', attempts: 3 });
+    const w = startWorker(`redis://127.0.0.1:${port}/14`, 'carried');
+    try {
+      await until(() => w.lines.filter((l) => l.includes(' failed: ')).length >= 2, 'both jobs to fail', 30_000);
+      const hash = (await queue.getJob('hash-0'))!;
+      expect([hash.attemptsMade, hash.failedReason]).toEqual([1, `config error: job hash-0: the input ${path} does not match its sha256 (damaged or changed on the way)`]);
+      const name = (await queue.getJob('name-0'))!;
+      expect(name.attemptsMade).toBe(1);
+      expect(name.failedReason).toMatch(/^config error: job name-0 is not a bidgym trial \(inputs\..*\.files\.0\.name: /);
+      expect(existsSync(join(root, 'escape.json'))).toBe(false);
+    } finally {
+      await w.stop();
+      await queue.close();
+    }
   });
 
   it('ends a poison trial as failed after its 3 attempts, with the reason, while the other trials complete', async () => {
