@@ -358,10 +358,11 @@ export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): P
   const toQueue = expandSweep(rawConfig).filter((p) => !trialDone(join(opts.outDir, TRIALS, p.id)));
   const configs = new Map(toQueue.map((p) => [p.index, resolvePoint(p)]));
   const inputs = readTrialInputs(configs, caps, new Map(toQueue.map((p) => [p.index, p.id])));
+  // Redis too: an unreachable one, or one refusing the database, leaves no sweep folder behind.
+  if (toQueue.length > 0) await checkRedis(target, opts.connectTimeoutMs ?? 3000);
   const { points, trialsDir, todo } = startSweep(rawConfig, opts.outDir, opts.resume ?? false, opts.onProgress);
 
   if (todo.length > 0) {
-    await checkRedis(target, opts.connectTimeoutMs ?? 3000);
     const run = new QueuedSweep(rawConfig, points.length, todo, configs, inputs, trialsDir, target, key, secret, attempts, maxResultBytes, opts);
     try {
       await run.wait();

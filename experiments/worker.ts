@@ -225,9 +225,9 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   const code = opts.code ?? codeHash();
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const workDir = opts.workDir ?? join(tmpdir(), 'bidgym-worker');
+  await checkRedis(target, opts.connectTimeoutMs ?? 3000);
   mkdirSync(workDir, { recursive: true });
   removeDeadWorkersFolders(workDir);
-  await checkRedis(target, opts.connectTimeoutMs ?? 3000);
 
   // The name is on the Redis connection (CLIENT LIST) and on every job it runs: the sweep reads the version from it.
   const name = `bidgym@${version}+${code.slice(0, 8)}@${hostname()}@${process.pid}`.replace(/[^A-Za-z0-9._@+-]/g, '-');
