@@ -38,6 +38,7 @@
  *
  * BullMQ forbids `:` in custom job ids and queue names (Redis's key separator), hence `-`.
  */
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -131,7 +132,8 @@ export function parseQueueUrl(url: unknown, flag = '--queue', tls: TlsFiles = {}
   const tlsFlags: string[] = [];
   const given = (Object.entries(tls) as [keyof TlsFiles, string | undefined][]).filter(([, v]) => v !== undefined);
   if (u.protocol === 'rediss:') {
-    const opts: NonNullable<RedisOptions['tls']> = { servername: host };
+    // SNI names a host, never an address (RFC 6066; Node warns otherwise); the certificate is checked against either.
+    const opts: NonNullable<RedisOptions['tls']> = isIP(host) === 0 ? { servername: host } : {};
     for (const [k, file] of given) {
       opts[k] = readSmallFile(file!, `--tls-${k}`);
       tlsFlags.push(`--tls-${k}`, file!);

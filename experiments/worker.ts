@@ -12,6 +12,8 @@
  * - With a queue secret (`BIDGYM_QUEUE_SECRET` / `--queue-secret-file`), a job
  *   without a valid MAC fails at once; results then carry a MAC.
  * - A job queued for other code (version or code hash) fails at once.
+ * - A trial whose sizes no machine can hold (preflight.ts `checkSizes`, as a
+ *   local sweep checks them) fails at once.
  * - The worker opens no path a job names: the files a trial's config names
  *   (policy files, a saved interest model, a log market's logs) come inside
  *   the job; the worker checks their sha256 and size (`maxJobInputBytes`),
@@ -60,6 +62,7 @@ import {
 } from './queue.js';
 import { jobAuthentic, queueSecret, sealResult, type QueueSecret } from './queue-auth.js';
 import { DEFAULT_MAX_JOB_INPUT_BYTES, jobInputBytes, materialiseInputs, missingInputs, SAFE_FILE_NAME } from './queue-inputs.js';
+import { checkSizes } from './preflight.js';
 import { queuedTrialTask } from './queued-trial.js';
 import { expandSweep, resolvePoint } from './sweep/grid.js';
 import { runInThread } from './threads.js';
@@ -261,6 +264,8 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
       const point = expandSweep(d.rawConfig).find((p) => p.index === d.index);
       if (!point) throw fail(`${CONFIG_FAILURE}: job ${job.id}: grid point ${d.index} is not in its sweep`);
       cfg = resolvePoint(point);
+      // Sizes a machine cannot hold (memory, time) fail once, before a thread allocates anything (preflight.ts, as a local sweep checks them).
+      checkSizes(cfg);
       const bytes = jobInputBytes(d.inputs);
       reason = bytes > maxJobInputBytes ? `job ${job.id} carries ${bytes} bytes of files, over this worker's --max-job-inputs-mb cap of ${maxJobInputBytes} bytes` : missingInputs(cfg, d.inputs);
     } catch (e) {

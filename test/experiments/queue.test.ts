@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,7 @@ const REPO = resolve(import.meta.dirname, '../..');
 const root = mkdtempSync(join(tmpdir(), 'bidgym-queue-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
+const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
 if (!HAS_REDIS) console.warn('queue.test.ts: redis-server is not installed, so the Redis integration tests are skipped (apt-get install redis-server; .ci/run installs it)');
 
 /** The tiny market of the sweep tests (each trial is a second or two), under its own name. */
@@ -533,9 +534,15 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     const job = (inputs: object) => ({ version: BIDGYM_VERSION, code: CODE, sweepHash: 'c', index: 0, id: '0-x', rawConfig: cfg, inputs });
     await queue.add('trial', job({ [path]: { kind: 'policy', files: [file('policy.json', '{"swapped":1}', '{"original":1}')] } }), { jobId: 'hash-0', attempts: 3 });
     await queue.add('trial', job({ [path]: { kind: 'policy', files: [file('../../escape.json', '{}')] } }), { jobId: 'name-0', attempts: 3 });
+    // Sizes no machine can hold: failed before a thread allocates anything, not run until the worker dies.
+    const huge = { ...sweepConfig, exchange: { ...sweepConfig.exchange, publishers: 1e12 } };
+    await queue.add('trial', { ...job({}), rawConfig: huge }, { jobId: 'huge-0', attempts: 3 });
     const w = startWorker(`redis://127.0.0.1:${port}/14`, 'carried');
     try {
-      await until(() => w.lines.filter((l) => l.includes(' failed: ')).length >= 2, 'both jobs to fail', 30_000);
+      await until(() => w.lines.filter((l) => l.includes(' failed: ')).length >= 3, 'the jobs to fail', 30_000);
+      const huge0 = (await queue.getJob('huge-0'))!;
+      expect(huge0.attemptsMade).toBe(1);
+      expect(huge0.failedReason).toMatch(/^config error: exchange\.publishers: the run needs about .* of memory/);
       const hash = (await queue.getJob('hash-0'))!;
       expect([hash.attemptsMade, hash.failedReason]).toEqual([1, `config error: job hash-0: the input ${path} does not match its sha256 (damaged or changed on the way)`]);
       const name = (await queue.getJob('name-0'))!;
@@ -545,6 +552,62 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     } finally {
       await w.stop();
       await queue.close();
+    }
+  });
+
+  it.skipIf(!HAS_OPENSSL)('rediss:// with a password and --tls-ca/--tls-cert/--tls-key: refused without the CA or with a wrong password, and the printed worker command keeps scheme, password (masked) and TLS flags', async () => {
+    // A CA, a server certificate for 127.0.0.1 and a client certificate (the server asks for one), made with openssl.
+    const d = join(root, 'tls');
+    mkdirSync(d, { recursive: true });
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'ignore' });
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=bidgym-test-ca');
+    writeFileSync(join(d, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    for (const [name, ext] of [['server', ['-extfile', 'san.ext']], ['client', []]] as const) {
+      ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', ...ext);
+    }
+    const tlsPort = await freePort();
+    const password = 'tls-test-pass-7f3a';
+    const server = spawn('redis-server', ['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--tls-cert-file', join(d, 'server.pem'), '--tls-key-file', join(d, 'server.key'), '--tls-ca-cert-file', join(d, 'ca.pem'), '--requirepass', password, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    children.push(server);
+    const url = `rediss://:${password}@127.0.0.1:${tlsPort}/0`;
+    const tls = { ca: join(d, 'ca.pem'), cert: join(d, 'client.pem'), key: join(d, 'client.key') };
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await checkRedis(parseQueueUrl(url, '--queue', tls), 500);
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    try {
+      const noCa = await rejection(checkRedis(parseQueueUrl(url, '--queue', { cert: tls.cert, key: tls.key }), 1000));
+      expect(noCa).toBeInstanceOf(QueueError);
+      const wrongPassword = await rejection(checkRedis(parseQueueUrl(`rediss://:wrong@127.0.0.1:${tlsPort}/0`, '--queue', tls), 1000));
+      expect(wrongPassword).toBeInstanceOf(QueueError);
+      for (const e of [noCa, wrongPassword]) expect(e.message).not.toContain(password);
+
+      const cfg = { ...sweepConfig, sweep: { 'exchange.reservePrice': [0] } };
+      const statuses: string[] = [];
+      const out = join(root, 'tls-queued');
+      const sweep = queueSweep(cfg, { queue: url, tls, queueKey: 'tls', secret: null, outDir: out, onStatus: (m) => statuses.push(m) });
+      await until(() => statuses.some((s) => s.includes('start some with: ')), 'the worker command', 30_000);
+      const command = statuses.find((s) => s.includes('start some with: '))!.split('start some with: ')[1];
+      expect(command).toBe(`bidgym worker --queue rediss://:***@127.0.0.1:${tlsPort}/0 --queue-key tls --tls-ca ${tls.ca} --tls-cert ${tls.cert} --tls-key ${tls.key}`);
+      expect(statuses.join('\n')).not.toContain(password);
+      const w = startWorker(url, 'tls', { tls });
+      try {
+        await sweep;
+      } finally {
+        await w.stop();
+      }
+      const trial = readdirSync(join(out, 'trials'))[0]!;
+      expect(readFileSync(join(out, 'trials', trial, 'summary.json')).equals(readFileSync(join(local, 'trials', '0-reservePrice=0', 'summary.json')))).toBe(true);
+    } finally {
+      server.kill('SIGKILL');
     }
   });
 
