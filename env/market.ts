@@ -31,6 +31,12 @@
  * evaluation auction depend on the seed alone; rivals whose bids depend only on
  * what they observe (truthful, shaded, any frozen policy without a budget) bid the
  * same too, and every agent faces the same hindsight optimum.
+ *
+ * Training episodes draw from the training users and streams. With
+ * `spec.trainingAttention: 'reference'` (what configs default to) their attention
+ * moves under the reference allocation too, so that learners train in the same
+ * kind of world they are evaluated in; with `'own'` (the default of a MarketSpec
+ * without it) under the auctions actually won.
  */
 import type { AuctionOutcome } from './core.js';
 import type { AdAllocator } from './allocation.js';
