@@ -65,7 +65,7 @@ export const autoBidConfigSchema = z
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name'),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed'),
     replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
-    episodes: z.number().int().min(0).default(0).describe('training episodes (unused by the baselines and offline agents, which train from their dataset)'),
+    episodes: z.number().int().min(0).default(0).describe('training episodes per replication for the online learners (lagrangian), played by every bidder before the evaluation episodes; none are played without an online learner (the baselines do not learn, the offline agents train on their dataset)'),
     evalEpisodes: z.number().int().min(1).default(3).describe('evaluation episodes per replication'),
     steps: z.number().int().min(2).describe('decision steps per episode (AuctionNet: 48)'),
     auctionsPerEpisode: z.number().int().min(1).default(100_000).describe('impression opportunities per episode'),

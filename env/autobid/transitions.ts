@@ -189,6 +189,9 @@ export class RecordingBidder implements AutoBidder {
     this.inner.observe(f, o);
   }
 
+  setLearning(on: boolean): void {
+    this.inner.setLearning?.(on);
+  }
   endEpisode(last: StepObservation): void {
     this.inner.endEpisode?.(last);
     const ctx = this.ctx!;
