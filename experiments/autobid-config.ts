@@ -54,6 +54,8 @@ export const autoBidBidderSchema = z
     agent: autoBidAgentSchema,
     budget: z.number().positive().describe('budget per episode, currency units'),
     cpa: z.number().positive().describe('target cost per conversion, currency units'),
+    roi: z.number().positive().optional().describe('target return on investment: value / cost ≥ roi, with value = conversions × conversionValue (docs/autobidding.md); needs conversionValue'),
+    conversionValue: z.number().positive().optional().describe('value of one conversion, currency units (with roi)'),
     category: z.number().int().min(0).default(0).describe('industry category (opportunities of a category convert better for its advertisers)'),
     noise: z.number().min(0).default(0).describe('exploration noise σ: the factor is multiplied by exp(σ · N(0,1)) (behaviour policies for bidgym log)'),
   })
@@ -124,11 +126,13 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
   const bidders: ResolvedAutoBidder[] = [];
   const seen = new Set<string>();
   c.bidders.forEach((b, i) => {
+    if (b.roi !== undefined && b.conversionValue === undefined) throw new InputError(`bidders[${i}].conversionValue: required with roi (ROI = conversions × conversionValue / cost)`);
+    if (b.roi === undefined && b.conversionValue !== undefined) throw new InputError(`bidders[${i}].conversionValue: only used with roi; give roi or drop it`);
     for (let k = 1; k <= b.copies; k++) {
       const id = b.copies > 1 ? `${b.id}-${k}` : b.id;
       if (seen.has(id)) throw new InputError(`bidders[${i}].id: duplicate bidder id "${id}"`);
       seen.add(id);
-      bidders.push({ id, budget: b.budget, cpa: b.cpa, category: b.category, agent: b.agent, noise: b.noise });
+      bidders.push({ id, budget: b.budget, cpa: b.cpa, category: b.category, agent: b.agent, noise: b.noise, ...(b.roi !== undefined ? { roi: b.roi, conversionValue: b.conversionValue! } : {}) });
     }
   });
   return {
@@ -148,7 +152,7 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
 
 /** The market of a resolved config. */
 export function autoBidMarketSpec(c: ResolvedAutoBidConfig): StepMarketSpec {
-  return { steps: c.steps, slots: c.exchange.slots, exposure: c.exchange.exposure, reserve: c.exchange.reservePrice, beta: c.beta, advertisers: c.bidders.map(({ id, budget, cpa, category }) => ({ id, budget, cpa, category })) };
+  return { steps: c.steps, slots: c.exchange.slots, exposure: c.exchange.exposure, reserve: c.exchange.reservePrice, beta: c.beta, advertisers: c.bidders.map(({ id, budget, cpa, category, roi, conversionValue }) => ({ id, budget, cpa, category, ...(roi !== undefined ? { roi, conversionValue } : {}) })) };
 }
 
 /** Number of categories: one more than the largest a bidder names. */

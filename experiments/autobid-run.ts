@@ -41,6 +41,10 @@ export interface AutoBidBidderSummary {
   budgetSpent: Stat;
   exposures: Stat;
   wins: Stat;
+  /** With an ROI target only: the target, the value of a conversion, and the realised ROI (the replication's value / cost). */
+  roiTarget?: number;
+  conversionValue?: number;
+  roi?: Stat;
 }
 
 export interface AutoBidSummary {
@@ -120,6 +124,7 @@ export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: st
   let rep0: AutoBidder[] = [];
   // perRep[bidder][figure][replication]
   const figures = ['conversions', 'cost', 'cpa', 'cpaRatio', 'score', 'budgetSpent', 'exposures', 'wins'] as const;
+  const roiPerRep = c.bidders.map(() => [] as number[]);
   const perRep = c.bidders.map(() => Object.fromEntries(figures.map((f) => [f, [] as number[]])) as Record<(typeof figures)[number], number[]>);
   for (let r = 0; r < c.replications; r++) {
     const root = rng(c.seed).stream(`replication:${r}`);
@@ -153,6 +158,8 @@ export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: st
       p.budgetSpent.push(s.budgetSpent / E);
       p.exposures.push(s.exposures / E);
       p.wins.push(s.wins / E);
+      const b = c.bidders[i]!;
+      if (b.roi !== undefined) roiPerRep[i]!.push(s.cost > 0 ? (s.conversions * b.conversionValue!) / s.cost : Number.MAX_VALUE);
     });
   }
   const summary: AutoBidSummary = {
@@ -166,7 +173,13 @@ export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: st
     bidders: Object.fromEntries(
       c.bidders.map((b, i) => [
         b.id,
-        { kind: b.agent.kind, budget: b.budget, target: b.cpa, ...(Object.fromEntries(figures.map((f) => [f, stat(perRep[i]![f])])) as Record<(typeof figures)[number], Stat>) },
+        {
+          kind: b.agent.kind,
+          budget: b.budget,
+          target: b.cpa,
+          ...(Object.fromEntries(figures.map((f) => [f, stat(perRep[i]![f])])) as Record<(typeof figures)[number], Stat>),
+          ...(b.roi !== undefined ? { roiTarget: b.roi, conversionValue: b.conversionValue!, roi: stat(roiPerRep[i]!) } : {}),
+        },
       ]),
     ),
   };
