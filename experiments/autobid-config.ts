@@ -18,7 +18,11 @@
 import { z } from 'zod';
 import { autoBidAgentSchema } from './autobid-agents.js';
 import type { AdvertiserSpec, StepMarketSpec } from '../env/autobid/market.js';
-import { SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } from '../env/autobid/values.js';
+import { SyntheticValues, SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } from '../env/autobid/values.js';
+import { UserValues } from '../env/autobid/user-values.js';
+import type { ValueSource } from '../env/autobid/market.js';
+import { rng } from '../env/rng.js';
+import { usersSchema } from './schema.js';
 import { InputError } from '../env/errors.js';
 import { formatPath } from './config.js';
 
@@ -73,6 +77,7 @@ export const autoBidConfigSchema = z
     auctionsPerEpisode: z.number().int().min(1).default(100_000).describe('impression opportunities per episode'),
     beta: z.number().min(0).default(2).describe('exponent β of the score\'s CPA penalty'),
     values: autoBidValuesSchema.default(autoBidValuesSchema.parse({})),
+    users: usersSchema.optional().describe('draw the opportunities from bidgym\'s users (env/autobid/user-values.ts): each is a visit of a user, and each advertiser\'s pValue is the user model\'s conversion probability of its best ad (with values.noise, values.sigmaShare, values.dayAmplitude); values.median, spread and affinity are then not used. Omit for the synthetic generator.'),
     exchange: autoBidExchangeSchema.default(autoBidExchangeSchema.parse({})),
     bidders: z.array(autoBidBidderSchema).min(1),
   })
@@ -97,6 +102,8 @@ export interface ResolvedAutoBidConfig {
   auctionsPerEpisode: number;
   beta: number;
   values: Omit<SyntheticValuesSpec, 'opportunities' | 'categories'>;
+  /** The users the opportunities come from; absent for the synthetic generator. */
+  users?: z.output<typeof usersSchema>;
   exchange: { mechanism: 'gsp'; slots: number; exposure: number[]; reservePrice: number };
   bidders: ResolvedAutoBidder[];
 }
@@ -117,6 +124,10 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
     throw new InputError(path ? `${path}: ${msg}` : msg);
   }
   const c = parsed.data;
+  if (c.users) {
+    const given = (raw as { values?: Record<string, unknown> }).values ?? {};
+    for (const k of ['median', 'spread', 'affinity']) if (k in given) throw new InputError(`values.${k}: not used with users (the users give the pValues); drop it`);
+  }
   const exposure = c.exchange.exposure ?? new Array<number>(c.exchange.slots).fill(1);
   if (exposure.length !== c.exchange.slots) throw new InputError(`exchange.exposure: expected ${c.exchange.slots} probabilities (one per slot), got ${exposure.length}`);
   exposure.forEach((e, k) => {
@@ -145,6 +156,7 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
     auctionsPerEpisode: c.auctionsPerEpisode,
     beta: c.beta,
     values: c.values,
+    ...(c.users ? { users: c.users } : {}),
     exchange: { mechanism: 'gsp', slots: c.exchange.slots, exposure, reservePrice: c.exchange.reservePrice },
     bidders,
   };
@@ -158,4 +170,15 @@ export function autoBidMarketSpec(c: ResolvedAutoBidConfig): StepMarketSpec {
 /** Number of categories: one more than the largest a bidder names. */
 export function categoriesOf(c: ResolvedAutoBidConfig): number {
   return Math.max(...c.bidders.map((b) => b.category)) + 1;
+}
+
+/**
+ * Where the config's opportunities come from: bidgym's users when the config
+ * has a `users` block (the world built from the stream `users-world` of the
+ * config's seed, the same in every replication), else the synthetic generator.
+ */
+export function autoBidValueSource(c: ResolvedAutoBidConfig): ValueSource {
+  const advertisers = autoBidMarketSpec(c).advertisers;
+  if (c.users) return new UserValues(c.users, { opportunities: c.auctionsPerEpisode, noise: c.values.noise, sigmaShare: c.values.sigmaShare, dayAmplitude: c.values.dayAmplitude }, c.steps, advertisers, rng(c.seed).stream('users-world'));
+  return new SyntheticValues({ ...c.values, opportunities: c.auctionsPerEpisode, categories: categoriesOf(c) }, c.steps, advertisers);
 }

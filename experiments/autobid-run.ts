@@ -19,10 +19,9 @@ import { AUCTIONNET_HEADER, auctionNetRowsOfStep, formatAuctionNetRow } from '..
 import type { AutoBidder } from '../env/autobid/core.js';
 import { runStepEpisode, type AdvertiserResult, type StepMarketSpec, type ValueSource } from '../env/autobid/market.js';
 import { formatTransitions, RecordingBidder, transitionsHeader, type StepTransition } from '../env/autobid/transitions.js';
-import { SyntheticValues } from '../env/autobid/values.js';
 import { InputError } from '../env/errors.js';
 import { rng, type Rng } from '../env/rng.js';
-import { autoBidMarketSpec, categoriesOf, type ResolvedAutoBidConfig } from './autobid-config.js';
+import { autoBidMarketSpec, autoBidValueSource, type ResolvedAutoBidConfig } from './autobid-config.js';
 import { canonicalJson } from '../env/canonical-json.js';
 import { TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../env/io/atomic.js';
 import { stat, type Stat } from './stats.js';
@@ -112,8 +111,8 @@ function writeAutoBidPolicies(dir: string, c: ResolvedAutoBidConfig, bidders: Au
 /** Kinds whose policy is learnt (exported by a run). */
 export const AUTOBID_LEARNT_KINDS: readonly string[] = ['lagrangian', 'bc', 'iql'];
 
-function source(c: ResolvedAutoBidConfig): SyntheticValues {
-  return new SyntheticValues({ ...c.values, opportunities: c.auctionsPerEpisode, categories: categoriesOf(c) }, c.steps, autoBidMarketSpec(c).advertisers);
+function source(c: ResolvedAutoBidConfig): ValueSource {
+  return autoBidValueSource(c);
 }
 
 /** Runs the config; writes summary.json, resolved-config.json and meta.json into `outDir` when given. */
