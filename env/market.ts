@@ -689,9 +689,9 @@ export class Market {
         // The position effect is the slot weight: the same factor the mechanism prices with.
         const ctr = this.trueCtrTop[b]! * w;
         const click = draws[2 * j]! < ctr;
-        const cvr = vm.kind === 'per-conversion' ? this.cvr[b]! : pop!.trueCvr(u, this.ad[b]!);
-        const conv = click && draws[2 * j + 1]! < cvr;
-        valueTrue = vm.kind === 'per-conversion' ? vm.amount * ctr * cvr : vm.amount * ctr;
+        // A per-click bidder's conversion probability matters only after a click (no state changes in between).
+        const conv = click && draws[2 * j + 1]! < (vm.kind === 'per-conversion' ? this.cvr[b]! : pop!.trueCvr(u, this.ad[b]!));
+        valueTrue = vm.kind === 'per-conversion' ? vm.amount * ctr * this.cvr[b]! : vm.amount * ctr;
         if (click) {
           this.clicks[b] = 1;
           T.clicks[b]!++;

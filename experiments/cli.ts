@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { configHash, loadConfig, resolveConfig, type ResolvedConfig } from './config.js';
-import { lockSweepFolder, RunFolder } from './out-dir.js';
+import { DiskWriteError, diskWriteError, lockSweepFolder, RunFolder, runFolderDiskError } from './out-dir.js';
 import { bytesText, checkFiles, checkSizes, preflightRun, secondsText } from './preflight.js';
 import type { Summary } from './runner.js';
 import { readRawConfig } from './config.js';
@@ -85,6 +85,19 @@ function logSummaryTable(s: Summary, lines: string[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Writes the report of a staged run (when asked) and puts the run folder in
+ * place; a disk that fails meanwhile is a {@link DiskWriteError} carrying the summary.
+ */
+async function finishRunFolder(folder: RunFolder, summary: Summary, reportModule: (() => Promise<typeof import('./report.js')>) | null): Promise<void> {
+  try {
+    if (reportModule) await (await reportModule()).writeReport(folder.staging);
+    folder.commit();
+  } catch (e) {
+    throw diskWriteError(e, summary);
+  }
+}
+
 function defaultRunDir(cfg: ResolvedConfig): string {
   return resolve('runs', `${cfg.name}-${configHash(cfg)}`);
 }
@@ -130,11 +143,11 @@ function runCmd(cli: Argv, io: Io): Argv {
       let reportPath: string | null = null;
       try {
         summary = await runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
-        if (a.report) {
-          await (await report()).writeReport(folder.staging);
-          reportPath = join(folder.final, 'report.html');
-        }
-        folder.commit();
+        await finishRunFolder(folder, summary, a.report ? () => report() : null);
+        reportPath = a.report ? join(folder.final, 'report.html') : null;
+      } catch (e) {
+        progress.stop();
+        throw e instanceof DiskWriteError ? runFolderDiskError(e, a.out ?? folder.final, io.out) : e;
       } finally {
         progress.stop();
         folder.abandon();
@@ -363,11 +376,11 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
       let reportPath: string | null = null;
       try {
         summary = await evaluateCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
-        if (a.report) {
-          await (await report()).writeReport(folder.staging);
-          reportPath = join(folder.final, 'report.html');
-        }
-        folder.commit();
+        await finishRunFolder(folder, summary, a.report ? () => report() : null);
+        reportPath = a.report ? join(folder.final, 'report.html') : null;
+      } catch (e) {
+        progress.stop();
+        throw e instanceof DiskWriteError ? runFolderDiskError(e, a.out, io.out) : e;
       } finally {
         progress.stop();
         folder.abandon();
