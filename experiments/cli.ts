@@ -204,6 +204,8 @@ function sweepCmd(cli: Argv, io: Io): Argv {
         const c = resolvePoint(p);
         checkSizes(c);
         checkFiles(c);
+        // A log market's files and bidders, as run checks them (each log is read once).
+        if (c.log) (await import('./log-run.js')).preflightLogMarket(c);
       }
       const lock = lockSweepFolder(dir, { shown: a.out ?? dir });
       const progress = makeProgress(!a.quiet && !a.json, 'trials');

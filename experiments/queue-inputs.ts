@@ -24,7 +24,7 @@
  * either, the sweep is refused before anything is written or queued.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { loadPolicyText, policyMaxBytes, readRegularFile } from '../agents/policy.js';
 import { InputError } from '../env/errors.js';
@@ -174,23 +174,29 @@ export function readTrialInputs(configs: ReadonlyMap<number, ResolvedConfig>, ca
       const key = `${n.kind}\0${n.at}`;
       let input = read.get(key);
       if (input === undefined) {
+        const size = n.kind === 'model' ? 0 : sizeOf(n.at);
+        if (size > caps.perJob) throw overJob(index, size, n);
         if (n.kind === 'policy') {
           const buf = readRegularFile(n.at, Math.min(policyMaxBytes(), caps.perJob), 'policy file');
           loadPolicyText(buf.toString('utf8'), n.path);
           input = { kind: 'policy', files: [{ name: 'policy.json', sha256: sha256(buf), base64: buf.toString('base64') }] };
-        } else if (n.kind === 'model') {
-          input = { kind: 'model', files: readModelFolder(n, caps.perJob) };
         } else {
-          const buf = readRegularFile(n.at, caps.perJob, 'data file');
-          input = { kind: 'file', files: [{ name: 'data', sha256: sha256(buf), base64: buf.toString('base64') }] };
+          try {
+            if (n.kind === 'model') input = { kind: 'model', files: readModelFolder(n, caps.perJob) };
+            else {
+              const buf = readRegularFile(n.at, caps.perJob, 'file');
+              input = { kind: 'file', files: [{ name: 'data', sha256: sha256(buf), base64: buf.toString('base64') }] };
+            }
+          } catch (e) {
+            if (e instanceof QueueInputError || !(e instanceof InputError)) throw e;
+            throw new QueueInputError(`${n.field}: ${e.message}`);
+          }
         }
         read.set(key, input);
       }
       inputs[n.path] = input;
       bytes += inputBytes(input);
-      if (bytes > caps.perJob) {
-        throw new QueueInputError(`--max-job-inputs-mb: trial ${ids.get(index) ?? index} carries ${mib(bytes)} of files (${n.field} ${n.path} and the files before it), over the cap of ${mib(caps.perJob)}; raise --max-job-inputs-mb (workers too) or run this sweep without --queue`);
-      }
+      if (bytes > caps.perJob) throw overJob(index, bytes, n);
     }
     total += bytes;
     if (total > caps.total) {
@@ -199,6 +205,19 @@ export function readTrialInputs(configs: ReadonlyMap<number, ResolvedConfig>, ca
     out.set(index, inputs);
   }
   return out;
+
+  function overJob(index: number, bytes: number, n: NamedPath): QueueInputError {
+    return new QueueInputError(`--max-job-inputs-mb: trial ${ids.get(index) ?? index} carries ${mib(bytes)} of files (${n.field} ${n.path} and the files before it), over the cap of ${mib(caps.perJob)}; raise --max-job-inputs-mb (workers too) or run this sweep without --queue`);
+  }
+}
+
+/** Size of a file, 0 when it cannot be statted (reading it then says why). */
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** Bytes of the files a job carries. */

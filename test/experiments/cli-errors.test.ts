@@ -149,6 +149,32 @@ describe('bad input: one line, exit 2, nothing written', () => {
     }
   }, 60_000);
 
+  it("a sweep of a log market checks its logs before any work, locally and with --queue", async () => {
+    const { dir } = caseDir('log-sweep', '');
+    writeFileSync(join(dir, 'test.txt'), '0 50 0.001\n1 not-a-price 0.002\n');
+    const cfg = {
+      name: 'log-sweep',
+      seed: 1,
+      replications: 1,
+      episodes: 0,
+      auctionsPerEpisode: 100,
+      log: { format: 'rlb', path: join(dir, 'test.txt') },
+      bidders: [{ id: 'lin', agent: { kind: 'lin-bid', b0: 10 } }],
+      sweep: { 'bidders.0.agent.b0': [10, 20] },
+    };
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, JSON.stringify(cfg));
+    const before = tree(dir);
+    for (const extra of [[], ['--queue', 'redis://127.0.0.1:1']]) {
+      const r = await cli('sweep', file, '--out', join(dir, 'out'), '--quiet', ...extra);
+      expect(r.code, `${extra.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/test\.txt/);
+      expect(r.err).not.toMatch(/cannot reach Redis/);
+      expect(tree(dir)).toEqual(before);
+    }
+  });
+
   it('policy files for evaluate and export: a bad file, key, bidder or flag is one line, exit 2, nothing written', async () => {
     const { dir, file } = caseDir('policy-flags', TINY);
     const run = join(dir, 'run');

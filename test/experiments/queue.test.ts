@@ -669,6 +669,21 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     }
   });
 
+  it('caps the heap of a trial: past --trial-memory-mb the trial fails after its attempts with the reason, and the worker lives on', async () => {
+    const url = `redis://127.0.0.1:${port}/15`;
+    const cfg = { ...sweepConfig, name: 'queue-oom', sweep: { 'exchange.reservePrice': [0] } };
+    // 8 MiB of heap holds no trial (not even its modules): every attempt's thread dies out of memory.
+    const w = startWorker(url, 'oom', { trialMemoryMb: 8 });
+    try {
+      const err = await rejection(queueSweep(cfg, { queue: url, queueKey: 'oom', secret: null, outDir: join(root, 'oom'), quiet: true }));
+      expect(err.message).toMatch(/^1 sweep trial\(s\) failed after 3 attempt\(s\) each — 0-reservePrice=0: out of memory: the trial needed more than --trial-memory-mb 8 \(3 attempt\(s\) on worker /);
+      expect(w.lines.filter((l) => l.includes(' failed: out of memory'))).toHaveLength(3);
+    } finally {
+      // The worker survived its trials' deaths: it stops as asked.
+      await w.stop();
+    }
+  });
+
   it('says so when Redis goes away mid-sweep, instead of waiting forever', async () => {
     const gone = await startRedis();
     const url = `redis://127.0.0.1:${gone.port}`;
