@@ -101,6 +101,9 @@ export function runAuction(
           const bk1 = k + 1 < m ? bids[order[k + 1]!]! : 0;
           p += (wk - wk1) * Math.max(bk1, reserve);
         }
+        // Mathematically the VCG price is at most GSP's, max(next, reserve) × w; the
+        // telescoped sum can exceed it by rounding (a micro after the floor), so clamp.
+        p = Math.min(p, Math.max(next, reserve) * w);
         break;
       }
     }

@@ -151,6 +151,15 @@ describe('auction mechanisms (properties)', () => {
     );
   });
 
+  it('VCG never charges above GSP through rounding (slot weights that do not telescope exactly)', () => {
+    // Found by the property above: weights whose differences do not sum back exactly in floating point.
+    // Slot 1: GSP 5e6 × 0.204 = 1,019,999.9999999999 → 1,019,999; VCG (0.204 − 0.175)·5e6 + 0.175·5e6 = 1,020,000 unclamped.
+    const a = { bids: [5_000_000, 5_000_000, 5_000_000, 5_000_000], reserve: 0, slotWeights: [1, 0.204, 0.175], priority: [4, 3, 2, 1] };
+    const g = clear({ ...a, mechanism: 'gsp' });
+    const v = clear({ ...a, mechanism: 'vcg' });
+    g.price.forEach((p, j) => expect(p).toBeGreaterThanOrEqual(v.price[j]!));
+  });
+
   it('matches hand-computed GSP and VCG prices for three bids and two slots', () => {
     const a = { bids: [3_000_000, 2_000_000, 1_000_000], reserve: 0, slotWeights: [1, 0.5], priority: [3, 2, 1] };
     expect(clear({ ...a, mechanism: 'gsp' }).price).toEqual([2_000_000, 500_000]);
