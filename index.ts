@@ -20,10 +20,9 @@ import type { QueueSweepOptions } from './experiments/queue.js';
 import type { RunWorkerOptions } from './experiments/worker.js';
 import type { SweepTable } from './experiments/sweep/index.js';
 import { AutoBiddingEnv } from './env/autobid/gym.js';
-import { SyntheticValues } from './env/autobid/values.js';
 import { InputError } from './env/errors.js';
 import { makeBaselineAutoBidder } from './experiments/autobid-agents.js';
-import { autoBidMarketSpec, categoriesOf, resolveAutoBidConfig } from './experiments/autobid-config.js';
+import { autoBidMarketSpec, autoBidValueSource, resolveAutoBidConfig } from './experiments/autobid-config.js';
 
 export * from './env/core.js';
 export * from './env/spaces.js';
@@ -72,11 +71,14 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
 export { AutoBiddingEnv, type AutoBiddingInfo } from './env/autobid/gym.js';
 export { runStepEpisode, StepEpisode, type StepMarketSpec, type AdvertiserSpec, type ValueSource } from './env/autobid/market.js';
 export { STATE_FEATURES, STATE_SIZE, StepTracker } from './env/autobid/state.js';
-export { cpaScore, cpaPenalty, scoreDelta } from './env/autobid/score.js';
+export { cpaScore, cpaPenalty, scoreDelta, targetScore, roiPenalty, bindingCpa, type Targets } from './env/autobid/score.js';
+export { UserValues } from './env/autobid/user-values.js';
+export { SyntheticValues } from './env/autobid/values.js';
+export { LagrangianBandit, lagrangianSchema } from './agents/autobid/lagrangian.js';
 export { formatTransitions, parseTransitions, readTransitions, RecordingBidder, type StepTransition } from './env/autobid/transitions.js';
 export { AUCTIONNET_COLUMNS, formatAuctionNet, parseAuctionNet, readAuctionNet, transitionsFromAuctionNet, type AuctionNetRow } from './env/autobid/auctionnet.js';
 export type { AutoBidder, StepObservation } from './env/autobid/core.js';
-export { makeAutoBidder, makeBaselineAutoBidder, autoBidAgentSchema } from './experiments/autobid-agents.js';
+export { makeAutoBidder, makeBaselineAutoBidder, autoBidAgentSchema, lagrangianFrom } from './experiments/autobid-agents.js';
 export type { AutoBidSummary } from './experiments/autobid-run.js';
 export { resolveAutoBidConfig } from './experiments/autobid-config.js';
 
@@ -141,7 +143,7 @@ function makeAutoBiddingEnv(options: MakeEnvOptions): AutoBiddingEnv {
   const learner = options.learner ?? cfg.bidders[0]!.id;
   if (!cfg.bidders.some((b) => b.id === learner)) throw new InputError(`learner: no bidder "${learner}" in the config`);
   const spec = autoBidMarketSpec(cfg);
-  const source = new SyntheticValues({ ...cfg.values, opportunities: cfg.auctionsPerEpisode, categories: categoriesOf(cfg) }, cfg.steps, spec.advertisers);
+  const source = autoBidValueSource(cfg);
   const others = cfg.bidders.map((b) => (b.id === learner ? makeBaselineAutoBidder({ kind: 'abid', factor: 1 }) : makeBaselineAutoBidder(b.agent, b.noise)));
   return new AutoBiddingEnv(spec, source, others, learner, { seed: options.seed ?? cfg.seed });
 }

@@ -1,25 +1,30 @@
 /**
  * Auto-bidding at AuctionNet's shape (experiments/configs/auctionnet.yaml:
  * 48 advertisers, 6 categories, 3 GSP slots with exposure, 48 steps, 500,000
- * opportunities per episode).
+ * opportunities per episode drawn from bidgym's users).
  *
- *   npx tsx bench/autobid.ts [--quick]
+ *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4] [--scale F] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
  *
- * 1. Time per episode on one core (the whole market: 48 auto-bidders, every
- *    opportunity cleared), best of the episodes played in part 2.
- * 2. The baselines on the shipped config, all competing (pid, online-lp and
+ * 1. The baselines on the shipped config, all competing (pid, online-lp and
  *    abid mixed in every category): per kind, the mean over its advertisers of
  *    score, CPA / target and budget spent; mean and 95% CI over replications.
- * 3. Offline agents against their behaviour policy: the same world at 1/10 of
- *    the traffic and budgets (50,000 opportunities; the rest unchanged, so one
- *    run fits in minutes on 2 cores). A behaviour policy (PID with log-normal
- *    noise σ = 0.3 on its factor) is logged as advertiser adv-00 with
- *    `logAutoBid` for `EPISODES` episodes; BC and IQL train on the log; then
- *    the behaviour, PID without noise, BC and IQL each play adv-00 on the same
- *    evaluation episodes (common random numbers). Per replication its own log,
- *    training seed and evaluation episodes.
+ *    Time per episode (wall and CPU of this process, one core).
+ * 2. The online learner: the same config with the 12 abid seats taken by
+ *    `lagrangian` (trained `--train-episodes` episodes per replication, 20 by
+ *    default, every bidder playing), then evaluated like part 1.
+ * 3. Offline agents against their behaviour policy and the online agents, in
+ *    seat adv-00 of the world at `--scale` of the traffic and budgets (1 =
+ *    AuctionNet's scale): a behaviour policy (PID with log-normal noise σ = 0.3
+ *    on its factor) is logged for `--log-episodes` episodes; BC and IQL train on
+ *    the log; then the behaviour, PID without noise, `lagrangian` (trained in
+ *    the seat over `--train-episodes` episodes), BC and IQL each play adv-00 on
+ *    the same evaluation episodes (common random numbers). Per replication its
+ *    own log, training seeds and evaluation episodes.
+ * 4. Training time of BC and IQL (default arguments) on a log of
+ *    `--timing-episodes` episodes (300 by default) at 1/10 scale; wall and CPU.
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { makeAutoBidder } from '../experiments/autobid-agents.js';
@@ -28,91 +33,162 @@ import { trainBc } from '../models/autobid/bc.js';
 import { trainIql } from '../models/autobid/iql.js';
 import type { AutoBidder } from '../env/autobid/core.js';
 import { OfflinePolicy } from '../agents/autobid/offline/policy.js';
+import { LagrangianBandit, lagrangianSchema } from '../agents/autobid/lagrangian.js';
 import { pidSchema } from '../agents/autobid/pid.js';
 import { runStepEpisode } from '../env/autobid/market.js';
 import { RecordingBidder, type StepTransition } from '../env/autobid/transitions.js';
-import { SyntheticValues } from '../env/autobid/values.js';
-import { rng } from '../env/rng.js';
-import { autoBidMarketSpec, categoriesOf, resolveAutoBidConfig, type ResolvedAutoBidConfig } from '../experiments/autobid-config.js';
-import { runAutoBid } from '../experiments/autobid-run.js';
+import { rng, type Rng } from '../env/rng.js';
+import { autoBidMarketSpec, autoBidValueSource, resolveAutoBidConfig, type ResolvedAutoBidConfig } from '../experiments/autobid-config.js';
+import { runAutoBid, type AutoBidSummary } from '../experiments/autobid-run.js';
 import { meanCi } from '../experiments/format.js';
 import { stat } from '../experiments/stats.js';
 import { initBackend } from '../models/backend.js';
-import { loadavg } from 'node:os';
 
-const quick = process.argv.includes('--quick');
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1]! : dflt;
+};
+const quick = argv.includes('--quick');
+const parts = new Set(opt('parts', '1,2,3,4').split(',').map(Number));
+const SCALE = Number(opt('scale', quick ? '0.1' : '1'));
+const LOG_EPISODES = Number(opt('log-episodes', quick ? '6' : '30'));
+const TRAIN_EPISODES = Number(opt('train-episodes', quick ? '4' : '20'));
+const TIMING_EPISODES = Number(opt('timing-episodes', quick ? '10' : '300'));
 const root = join(import.meta.dirname, '..');
-const raw = parse(readFileSync(join(root, 'experiments/configs/auctionnet.yaml'), 'utf8'));
+const configDir = join(root, 'experiments/configs');
+const raw = parse(readFileSync(join(configDir, 'auctionnet.yaml'), 'utf8'));
 const out = (s: string) => process.stdout.write(s + '\n');
-out(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores shared)`);
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+out(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores shared); ${new Date().toISOString()}`);
 
-// 1 + 2: the shipped config.
-const full = resolveAutoBidConfig({ ...raw, replications: quick ? 1 : 3, evalEpisodes: quick ? 1 : 2, ...(quick ? { auctionsPerEpisode: 50_000 } : {}) });
-const { summary, meta } = await runAutoBid(full, { configDir: join(root, 'experiments/configs') });
-out(`\n## Episode time (${full.bidders.length} advertisers, ${full.auctionsPerEpisode} opportunities, ${full.steps} steps)\nbest ${Math.min(...meta.secondsPerEpisode).toFixed(2)} s, median ${[...meta.secondsPerEpisode].sort((a, b) => a - b)[Math.floor(meta.secondsPerEpisode.length / 2)]!.toFixed(2)} s over ${meta.secondsPerEpisode.length} episodes`);
-const kinds = [...new Set(full.bidders.map((b) => b.agent.kind))];
-out(`\n## Baselines on ${full.name} (${full.replications} replications × ${full.evalEpisodes} episodes; per kind the mean over its advertisers)\n| agent | advertisers | score | CPA / target | budget spent |\n|---|---|---|---|---|`);
-for (const k of kinds) {
-  const ids = full.bidders.filter((b) => b.agent.kind === k).map((b) => b.id);
-  const per = (f: 'score' | 'cpaRatio' | 'budgetSpent') => stat(Array.from({ length: full.replications }, (_, r) => ids.reduce((a, id) => a + summary.bidders[id]![f].values[r]!, 0) / ids.length));
-  out(`| ${k} | ${ids.length} | ${meanCi(per('score'))} | ${meanCi(per('cpaRatio'))} | ${meanCi(per('budgetSpent'))} |`);
+function kindTable(c: ResolvedAutoBidConfig, s: AutoBidSummary): void {
+  out(`| agent | advertisers | score | CPA / target | budget spent |\n|---|---|---|---|---|`);
+  for (const k of [...new Set(c.bidders.map((b) => b.agent.kind))]) {
+    const ids = c.bidders.filter((b) => b.agent.kind === k).map((b) => b.id);
+    const per = (f: 'score' | 'cpaRatio' | 'budgetSpent') => stat(Array.from({ length: c.replications }, (_, r) => ids.reduce((a, id) => a + s.bidders[id]![f].values[r]!, 0) / ids.length));
+    out(`| ${k} | ${ids.length} | ${meanCi(per('score'))} | ${meanCi(per('cpaRatio'))} | ${meanCi(per('budgetSpent'))} |`);
+  }
 }
 
-// 3: offline agents at 1/10 scale.
-await initBackend('wasm');
-const small: ResolvedAutoBidConfig = resolveAutoBidConfig({ ...raw, auctionsPerEpisode: 50_000, bidders: raw.bidders.map((b: { budget: number }) => ({ ...b, budget: b.budget / 10 })) });
-const spec = autoBidMarketSpec(small);
-const source = new SyntheticValues({ ...small.values, opportunities: small.auctionsPerEpisode, categories: categoriesOf(small) }, small.steps, spec.advertisers);
-const EPISODES = quick ? 10 : 60;
-const EVAL = quick ? 2 : 5;
-const REPS = quick ? 1 : 2;
-const player = 0;
-const others = async (r: Rng0) => Promise.all(small.bidders.map((b) => makeAutoBidder(b.agent, { configDir: root, rng: r.stream(`bidder:${b.id}`) })));
-type Rng0 = ReturnType<typeof rng>;
-const rows: Record<string, number[][]> = { behaviour: [], pid: [], bc: [], iql: [] };
-const times = { data: [] as number[], bc: [] as number[], iql: [] as number[], transitions: 0 };
-for (let rep = 0; rep < REPS; rep++) {
-  const repRng = rng(7).stream(`offline:${rep}`);
-  const bidders = await others(repRng);
-  const behaviour = () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir: root, rng: repRng, noise: 0.3 });
+const shape = { replications: quick ? 1 : 3, evalEpisodes: quick ? 1 : 2, ...(quick ? { auctionsPerEpisode: 50_000 } : {}) };
+if (parts.has(1)) {
+  const full = resolveAutoBidConfig({ ...raw, ...shape });
+  const c0 = cpu();
+  const { summary, meta } = await runAutoBid(full, { configDir });
+  const cpuPer = (cpu() - c0) / meta.secondsPerEpisode.length;
+  const sorted = [...meta.secondsPerEpisode].sort((a, b) => a - b);
+  out(`\n## 1. Baselines on ${full.name} (${full.replications} replications × ${full.evalEpisodes} episodes; per kind the mean over its advertisers)`);
+  kindTable(full, summary);
+  out(`\nepisode (${full.bidders.length} advertisers, ${full.auctionsPerEpisode} opportunities, ${full.steps} steps): wall best ${sorted[0]!.toFixed(2)} s, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)} s over ${sorted.length}; CPU ${cpuPer.toFixed(2)} s per episode (the run's CPU time / episodes, user value table included); load ${loadavg()[0]!.toFixed(1)}`);
+}
+
+if (parts.has(2)) {
+  const withLearner = resolveAutoBidConfig({ ...raw, ...shape, episodes: TRAIN_EPISODES, bidders: raw.bidders.map((b: { agent: { kind: string } }) => (b.agent.kind === 'abid' ? { ...b, agent: { kind: 'lagrangian' } } : b)) });
+  const c0 = cpu();
+  const { summary, meta } = await runAutoBid(withLearner, { configDir });
+  out(`\n## 2. The abid seats taken by lagrangian (${TRAIN_EPISODES} training episodes per replication, every bidder playing; ${withLearner.replications} replications × ${withLearner.evalEpisodes} evaluation episodes)`);
+  kindTable(withLearner, summary);
+  out(`\nCPU ${(cpu() - c0).toFixed(0)} s for ${meta.secondsPerTrainingEpisode.length} training + ${meta.secondsPerEpisode.length} evaluation episodes; load ${loadavg()[0]!.toFixed(1)}`);
+}
+
+/** The world of adv-00 at a fraction of the traffic and budgets. */
+function scaled(f: number): ResolvedAutoBidConfig {
+  return resolveAutoBidConfig({ ...raw, auctionsPerEpisode: Math.round(500_000 * f), bidders: raw.bidders.map((b: { budget: number }) => ({ ...b, budget: b.budget * f })) });
+}
+
+async function logBehaviour(c: ResolvedAutoBidConfig, repRng: Rng, episodes: number, others: AutoBidder[], behaviour: () => Promise<AutoBidder>): Promise<StepTransition[]> {
+  const spec = autoBidMarketSpec(c);
+  const source = autoBidValueSource(c);
   const sink: StepTransition[] = [];
-  let t0 = performance.now();
-  for (let e = 0; e < EPISODES; e++) {
-    const rec = new RecordingBidder(await behaviour(), spec.advertisers[player]!.id, sink, small.beta);
+  for (let e = 0; e < episodes; e++) {
+    const rec = new RecordingBidder(await behaviour(), spec.advertisers[0]!.id, sink, c.beta);
     rec.episode = e;
-    const bs = [...bidders];
-    bs[player] = rec;
+    const bs = [...others];
+    bs[0] = rec;
     runStepEpisode(spec, source, bs, repRng.stream(`data:${e}`));
   }
-  times.data.push((performance.now() - t0) / 1000);
-  times.transitions = sink.length;
-  t0 = performance.now();
-  const bc = await trainBc(sink, bcSchema.parse({ kind: 'bc', dataset: '-' }), repRng.stream('bc'));
-  times.bc.push((performance.now() - t0) / 1000);
-  t0 = performance.now();
-  const iql = await trainIql(sink, iqlSchema.parse({ kind: 'iql', dataset: '-' }), repRng.stream('iql'));
-  times.iql.push((performance.now() - t0) / 1000);
-  const players: Record<string, () => Promise<AutoBidder>> = {
-    behaviour,
-    pid: () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir: root, rng: repRng }),
-    bc: async () => new OfflinePolicy('bc', bc.params),
-    iql: async () => new OfflinePolicy('iql', iql.params),
-  };
-  for (const [name, make] of Object.entries(players)) {
-    const acc = [0, 0, 0];
-    for (let e = 0; e < EVAL; e++) {
+  return sink;
+}
+
+const othersOf = (c: ResolvedAutoBidConfig, r: Rng) => Promise.all(c.bidders.map((b) => makeAutoBidder(b.agent, { configDir, rng: r.stream(`bidder:${b.id}`) })));
+
+if (parts.has(3) || parts.has(4)) await initBackend('wasm');
+
+if (parts.has(3)) {
+  const c = scaled(SCALE);
+  const spec = autoBidMarketSpec(c);
+  const source = autoBidValueSource(c);
+  const EVAL = quick ? 2 : 4;
+  const REPS = quick ? 1 : 2;
+  const rows: Record<string, number[][]> = { behaviour: [], pid: [], lagrangian: [], bc: [], iql: [] };
+  const times = { data: [] as number[], bc: [] as number[], iql: [] as number[], lag: [] as number[], transitions: 0 };
+  for (let rep = 0; rep < REPS; rep++) {
+    const repRng = rng(7).stream(`offline:${rep}`);
+    const bidders = await othersOf(c, repRng);
+    const behaviour = () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir, rng: repRng, noise: 0.3 });
+    let c0 = cpu();
+    const sink = await logBehaviour(c, repRng, LOG_EPISODES, bidders, behaviour);
+    times.data.push(cpu() - c0);
+    times.transitions = sink.length;
+    c0 = cpu();
+    const bc = await trainBc(sink, bcSchema.parse({ kind: 'bc', dataset: '-' }), repRng.stream('bc'));
+    times.bc.push(cpu() - c0);
+    c0 = cpu();
+    const iql = await trainIql(sink, iqlSchema.parse({ kind: 'iql', dataset: '-' }), repRng.stream('iql'));
+    times.iql.push(cpu() - c0);
+    // The online learner, trained in the seat over its own episodes.
+    c0 = cpu();
+    const lag = new LagrangianBandit(lagrangianSchema.parse({ kind: 'lagrangian' }));
+    lag.setLearning(true);
+    for (let e = 0; e < TRAIN_EPISODES; e++) {
       const bs = [...bidders];
-      bs[player] = await make();
-      const r = runStepEpisode(spec, source, bs, repRng.stream(`eval:${e}`))[player]!;
-      acc[0]! += r.score / EVAL;
-      acc[1]! += r.cpa / r.target / EVAL;
-      acc[2]! += r.budgetSpent / EVAL;
+      bs[0] = lag;
+      runStepEpisode(spec, source, bs, repRng.stream(`train:${e}`));
     }
-    rows[name]!.push(acc);
+    lag.setLearning(false);
+    times.lag.push(cpu() - c0);
+    const players: Record<string, () => Promise<AutoBidder>> = {
+      behaviour,
+      pid: () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir, rng: repRng }),
+      lagrangian: async () => lag,
+      bc: async () => new OfflinePolicy('bc', bc.params),
+      iql: async () => new OfflinePolicy('iql', iql.params),
+    };
+    for (const [name, make] of Object.entries(players)) {
+      const acc = [0, 0, 0];
+      for (let e = 0; e < EVAL; e++) {
+        const bs = [...bidders];
+        bs[0] = await make();
+        const r = runStepEpisode(spec, source, bs, repRng.stream(`eval:${e}`))[0]!;
+        acc[0]! += r.score / EVAL;
+        acc[1]! += r.cpa / r.target / EVAL;
+        acc[2]! += r.budgetSpent / EVAL;
+      }
+      rows[name]!.push(acc);
+    }
+    out(`(replication ${rep} done; load ${loadavg()[0]!.toFixed(1)})`);
+  }
+  const a0 = spec.advertisers[0]!;
+  out(`\n## 3. Offline agents as ${a0.id} (budget ${a0.budget}, CPA target ${a0.cpa}) at ${SCALE} × AuctionNet's traffic (${c.auctionsPerEpisode} opportunities): ${REPS} replications × ${EVAL} evaluation episodes; ${LOG_EPISODES} logged episodes (${times.transitions} transitions) per replication; lagrangian trained ${TRAIN_EPISODES} episodes\n| agent | score | CPA / target | budget spent |\n|---|---|---|---|`);
+  for (const [name, v] of Object.entries(rows)) out(`| ${name} | ${meanCi(stat(v.map((x) => x[0]!)))} | ${meanCi(stat(v.map((x) => x[1]!)))} | ${meanCi(stat(v.map((x) => x[2]!)))} |`);
+  out(`\nCPU: logging ${times.data.map((x) => x.toFixed(0)).join(', ')} s; BC training ${times.bc.map((x) => x.toFixed(1)).join(', ')} s; IQL training ${times.iql.map((x) => x.toFixed(1)).join(', ')} s; lagrangian training ${times.lag.map((x) => x.toFixed(0)).join(', ')} s; load ${loadavg()[0]!.toFixed(1)}`);
+}
+
+if (parts.has(4)) {
+  const c = scaled(0.1);
+  const repRng = rng(8).stream('timing');
+  const bidders = await othersOf(c, repRng);
+  const sink = await logBehaviour(c, repRng, TIMING_EPISODES, bidders, () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir, rng: repRng, noise: 0.3 }));
+  for (const kind of ['bc', 'iql'] as const) {
+    const w0 = performance.now();
+    const c0 = cpu();
+    if (kind === 'bc') await trainBc(sink, bcSchema.parse({ kind: 'bc', dataset: '-' }), repRng.stream('bc'));
+    else await trainIql(sink, iqlSchema.parse({ kind: 'iql', dataset: '-' }), repRng.stream('iql'));
+    out(`\n## 4. ${kind} training, default arguments, on ${TIMING_EPISODES} logged episodes (${sink.length} transitions): wall ${((performance.now() - w0) / 1000).toFixed(1)} s, CPU ${(cpu() - c0).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`);
   }
 }
-const a0 = spec.advertisers[player]!;
-out(`\n## Offline agents as ${a0.id} (budget ${a0.budget}, CPA target ${a0.cpa}) at 1/10 traffic: ${REPS} replications × ${EVAL} evaluation episodes; ${EPISODES} logged episodes (${times.transitions} transitions) per replication\n| agent | score | CPA / target | budget spent |\n|---|---|---|---|`);
-for (const [name, v] of Object.entries(rows)) out(`| ${name} | ${meanCi(stat(v.map((x) => x[0]!)))} | ${meanCi(stat(v.map((x) => x[1]!)))} | ${meanCi(stat(v.map((x) => x[2]!)))} |`);
-out(`\nlogging ${EPISODES} episodes: ${times.data.map((x) => x.toFixed(0)).join(', ')} s; BC training: ${times.bc.map((x) => x.toFixed(1)).join(', ')} s; IQL training: ${times.iql.map((x) => x.toFixed(1)).join(', ')} s (default arguments, wasm backend)`);
-out(`load average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+out(`\nload average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}; ${new Date().toISOString()}`);

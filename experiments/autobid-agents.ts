@@ -14,15 +14,19 @@ import { Abid, abidSchema } from '../agents/autobid/abid.js';
 import { NoisyBidder } from '../agents/autobid/noisy.js';
 import { bcSchema, iqlSchema } from '../models/autobid/args.js';
 import { OfflinePolicy, type OfflinePolicyParams } from '../agents/autobid/offline/policy.js';
+import { LagrangianBandit, lagrangianSchema, type LagrangianState } from '../agents/autobid/lagrangian.js';
 import { OnlineLp, onlineLpSchema } from '../agents/autobid/online-lp.js';
 import { PidCpa, pidSchema } from '../agents/autobid/pid.js';
 
 /** `bidders[i].agent` of a step-level config. */
-export const autoBidAgentSchema = z.discriminatedUnion('kind', [abidSchema, pidSchema, onlineLpSchema, bcSchema, iqlSchema]);
+export const autoBidAgentSchema = z.discriminatedUnion('kind', [abidSchema, pidSchema, onlineLpSchema, lagrangianSchema, bcSchema, iqlSchema]);
 export type AutoBidAgentSpec = z.output<typeof autoBidAgentSchema>;
 
 /** The kinds, in the order of the schema. */
-export const AUTOBID_KINDS = ['abid', 'pid', 'online-lp', 'bc', 'iql'] as const;
+export const AUTOBID_KINDS = ['abid', 'pid', 'online-lp', 'lagrangian', 'bc', 'iql'] as const;
+
+/** Kinds that learn online over the config's training `episodes`. */
+export const ONLINE_LEARNER_KINDS: readonly string[] = ['lagrangian'];
 
 /** What building an offline agent measured. */
 export interface TrainingInfo {
@@ -59,6 +63,8 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
       return new PidCpa(spec);
     case 'online-lp':
       return new OnlineLp(spec);
+    case 'lagrangian':
+      return new LagrangianBandit(spec);
     case 'bc':
     case 'iql': {
       const path = datasetPath(spec.dataset, opts.configDir);
@@ -78,7 +84,7 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
   }
 }
 
-/** Builds a baseline (abid, pid, online-lp) without training; offline kinds need {@link makeAutoBidder}. */
+/** Builds a baseline (abid, pid, online-lp) or an untrained online learner (lagrangian) without a dataset; offline kinds need {@link makeAutoBidder}. */
 export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoBidder {
   let b: AutoBidder;
   switch (spec.kind) {
@@ -91,6 +97,9 @@ export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoB
     case 'online-lp':
       b = new OnlineLp(spec);
       break;
+    case 'lagrangian':
+      b = new LagrangianBandit(spec);
+      break;
     default:
       throw new InputError(`agent.kind: ${spec.kind} trains on a dataset; build it with makeAutoBidder (async) instead`);
   }
@@ -100,4 +109,13 @@ export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoB
 /** Rebuilds an exported offline policy (`{ kind, params }` as written by params()). */
 export function offlinePolicyFrom(kind: 'bc' | 'iql', params: unknown): OfflinePolicy {
   return new OfflinePolicy(kind, params as OfflinePolicyParams);
+}
+
+/** Rebuilds a trained `lagrangian` bidder from its exported params (`{ …arguments, state }` as written by params()). */
+export function lagrangianFrom(params: unknown): LagrangianBandit {
+  const { state, ...args } = (params ?? {}) as { state?: LagrangianState } & Record<string, unknown>;
+  const parsed = lagrangianSchema.safeParse({ ...args, kind: 'lagrangian' });
+  if (!parsed.success) throw new InputError(`policy.params: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+  if (!state || !Array.isArray(state.factors) || state.factors.length !== parsed.data.arms) throw new InputError(`policy.params.state: expected the learnt state of ${parsed.data.arms} arms`);
+  return new LagrangianBandit(parsed.data, state);
 }

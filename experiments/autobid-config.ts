@@ -18,7 +18,11 @@
 import { z } from 'zod';
 import { autoBidAgentSchema } from './autobid-agents.js';
 import type { AdvertiserSpec, StepMarketSpec } from '../env/autobid/market.js';
-import { SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } from '../env/autobid/values.js';
+import { SyntheticValues, SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } from '../env/autobid/values.js';
+import { UserValues } from '../env/autobid/user-values.js';
+import type { ValueSource } from '../env/autobid/market.js';
+import { rng } from '../env/rng.js';
+import { usersSchema } from './schema.js';
 import { InputError } from '../env/errors.js';
 import { formatPath } from './config.js';
 
@@ -54,6 +58,8 @@ export const autoBidBidderSchema = z
     agent: autoBidAgentSchema,
     budget: z.number().positive().describe('budget per episode, currency units'),
     cpa: z.number().positive().describe('target cost per conversion, currency units'),
+    roi: z.number().positive().optional().describe('target return on investment: value / cost ≥ roi, with value = conversions × conversionValue (docs/autobidding.md); needs conversionValue'),
+    conversionValue: z.number().positive().optional().describe('value of one conversion, currency units (with roi)'),
     category: z.number().int().min(0).default(0).describe('industry category (opportunities of a category convert better for its advertisers)'),
     noise: z.number().min(0).default(0).describe('exploration noise σ: the factor is multiplied by exp(σ · N(0,1)) (behaviour policies for bidgym log)'),
   })
@@ -65,12 +71,13 @@ export const autoBidConfigSchema = z
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name'),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed'),
     replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
-    episodes: z.number().int().min(0).default(0).describe('training episodes (unused by the baselines and offline agents, which train from their dataset)'),
+    episodes: z.number().int().min(0).default(0).describe('training episodes per replication for the online learners (lagrangian), played by every bidder before the evaluation episodes; none are played without an online learner (the baselines do not learn, the offline agents train on their dataset)'),
     evalEpisodes: z.number().int().min(1).default(3).describe('evaluation episodes per replication'),
     steps: z.number().int().min(2).describe('decision steps per episode (AuctionNet: 48)'),
     auctionsPerEpisode: z.number().int().min(1).default(100_000).describe('impression opportunities per episode'),
     beta: z.number().min(0).default(2).describe('exponent β of the score\'s CPA penalty'),
     values: autoBidValuesSchema.default(autoBidValuesSchema.parse({})),
+    users: usersSchema.optional().describe('draw the opportunities from bidgym\'s users (env/autobid/user-values.ts): each is a visit of a user, and each advertiser\'s pValue is the user model\'s conversion probability of its best ad (with values.noise, values.sigmaShare, values.dayAmplitude); values.median, spread and affinity are then not used. Omit for the synthetic generator.'),
     exchange: autoBidExchangeSchema.default(autoBidExchangeSchema.parse({})),
     bidders: z.array(autoBidBidderSchema).min(1),
   })
@@ -95,6 +102,8 @@ export interface ResolvedAutoBidConfig {
   auctionsPerEpisode: number;
   beta: number;
   values: Omit<SyntheticValuesSpec, 'opportunities' | 'categories'>;
+  /** The users the opportunities come from; absent for the synthetic generator. */
+  users?: z.output<typeof usersSchema>;
   exchange: { mechanism: 'gsp'; slots: number; exposure: number[]; reservePrice: number };
   bidders: ResolvedAutoBidder[];
 }
@@ -115,6 +124,10 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
     throw new InputError(path ? `${path}: ${msg}` : msg);
   }
   const c = parsed.data;
+  if (c.users) {
+    const given = (raw as { values?: Record<string, unknown> }).values ?? {};
+    for (const k of ['median', 'spread', 'affinity']) if (k in given) throw new InputError(`values.${k}: not used with users (the users give the pValues); drop it`);
+  }
   const exposure = c.exchange.exposure ?? new Array<number>(c.exchange.slots).fill(1);
   if (exposure.length !== c.exchange.slots) throw new InputError(`exchange.exposure: expected ${c.exchange.slots} probabilities (one per slot), got ${exposure.length}`);
   exposure.forEach((e, k) => {
@@ -124,11 +137,13 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
   const bidders: ResolvedAutoBidder[] = [];
   const seen = new Set<string>();
   c.bidders.forEach((b, i) => {
+    if (b.roi !== undefined && b.conversionValue === undefined) throw new InputError(`bidders[${i}].conversionValue: required with roi (ROI = conversions × conversionValue / cost)`);
+    if (b.roi === undefined && b.conversionValue !== undefined) throw new InputError(`bidders[${i}].conversionValue: only used with roi; give roi or drop it`);
     for (let k = 1; k <= b.copies; k++) {
       const id = b.copies > 1 ? `${b.id}-${k}` : b.id;
       if (seen.has(id)) throw new InputError(`bidders[${i}].id: duplicate bidder id "${id}"`);
       seen.add(id);
-      bidders.push({ id, budget: b.budget, cpa: b.cpa, category: b.category, agent: b.agent, noise: b.noise });
+      bidders.push({ id, budget: b.budget, cpa: b.cpa, category: b.category, agent: b.agent, noise: b.noise, ...(b.roi !== undefined ? { roi: b.roi, conversionValue: b.conversionValue! } : {}) });
     }
   });
   return {
@@ -141,6 +156,7 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
     auctionsPerEpisode: c.auctionsPerEpisode,
     beta: c.beta,
     values: c.values,
+    ...(c.users ? { users: c.users } : {}),
     exchange: { mechanism: 'gsp', slots: c.exchange.slots, exposure, reservePrice: c.exchange.reservePrice },
     bidders,
   };
@@ -148,10 +164,21 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
 
 /** The market of a resolved config. */
 export function autoBidMarketSpec(c: ResolvedAutoBidConfig): StepMarketSpec {
-  return { steps: c.steps, slots: c.exchange.slots, exposure: c.exchange.exposure, reserve: c.exchange.reservePrice, beta: c.beta, advertisers: c.bidders.map(({ id, budget, cpa, category }) => ({ id, budget, cpa, category })) };
+  return { steps: c.steps, slots: c.exchange.slots, exposure: c.exchange.exposure, reserve: c.exchange.reservePrice, beta: c.beta, advertisers: c.bidders.map(({ id, budget, cpa, category, roi, conversionValue }) => ({ id, budget, cpa, category, ...(roi !== undefined ? { roi, conversionValue } : {}) })) };
 }
 
 /** Number of categories: one more than the largest a bidder names. */
 export function categoriesOf(c: ResolvedAutoBidConfig): number {
   return Math.max(...c.bidders.map((b) => b.category)) + 1;
+}
+
+/**
+ * Where the config's opportunities come from: bidgym's users when the config
+ * has a `users` block (the world built from the stream `users-world` of the
+ * config's seed, the same in every replication), else the synthetic generator.
+ */
+export function autoBidValueSource(c: ResolvedAutoBidConfig): ValueSource {
+  const advertisers = autoBidMarketSpec(c).advertisers;
+  if (c.users) return new UserValues(c.users, { opportunities: c.auctionsPerEpisode, noise: c.values.noise, sigmaShare: c.values.sigmaShare, dayAmplitude: c.values.dayAmplitude }, c.steps, advertisers, rng(c.seed).stream('users-world'));
+  return new SyntheticValues({ ...c.values, opportunities: c.auctionsPerEpisode, categories: categoriesOf(c) }, c.steps, advertisers);
 }

@@ -14,15 +14,14 @@
  */
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { makeAutoBidder, type TrainingInfo } from './autobid-agents.js';
+import { makeAutoBidder, ONLINE_LEARNER_KINDS, type TrainingInfo } from './autobid-agents.js';
 import { AUCTIONNET_HEADER, auctionNetRowsOfStep, formatAuctionNetRow } from '../env/autobid/auctionnet.js';
 import type { AutoBidder } from '../env/autobid/core.js';
-import { runStepEpisode, type AdvertiserResult } from '../env/autobid/market.js';
+import { runStepEpisode, type AdvertiserResult, type StepMarketSpec, type ValueSource } from '../env/autobid/market.js';
 import { formatTransitions, RecordingBidder, transitionsHeader, type StepTransition } from '../env/autobid/transitions.js';
-import { SyntheticValues } from '../env/autobid/values.js';
 import { InputError } from '../env/errors.js';
 import { rng, type Rng } from '../env/rng.js';
-import { autoBidMarketSpec, categoriesOf, type ResolvedAutoBidConfig } from './autobid-config.js';
+import { autoBidMarketSpec, autoBidValueSource, type ResolvedAutoBidConfig } from './autobid-config.js';
 import { canonicalJson } from '../env/canonical-json.js';
 import { TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../env/io/atomic.js';
 import { stat, type Stat } from './stats.js';
@@ -41,6 +40,10 @@ export interface AutoBidBidderSummary {
   budgetSpent: Stat;
   exposures: Stat;
   wins: Stat;
+  /** With an ROI target only: the target, the value of a conversion, and the realised ROI (the replication's value / cost). */
+  roiTarget?: number;
+  conversionValue?: number;
+  roi?: Stat;
 }
 
 export interface AutoBidSummary {
@@ -57,6 +60,8 @@ export interface AutoBidSummary {
 /** What a run measured besides the summary. */
 export interface AutoBidMeta {
   secondsPerEpisode: number[];
+  /** Seconds per training episode of the online learners (all replications). */
+  secondsPerTrainingEpisode: number[];
   training: TrainingInfo[];
 }
 
@@ -73,21 +78,58 @@ async function buildBidders(c: ResolvedAutoBidConfig, root: Rng, configDir: stri
   return out;
 }
 
-function source(c: ResolvedAutoBidConfig): SyntheticValues {
-  return new SyntheticValues({ ...c.values, opportunities: c.auctionsPerEpisode, categories: categoriesOf(c) }, c.steps, autoBidMarketSpec(c).advertisers);
+/**
+ * The online learners' training: when a bidder of the config learns online
+ * (kind `lagrangian`), every bidder plays the config's `episodes` training
+ * episodes (streams `train:<e>` of `root`) with learning on, then learning is
+ * switched off for what follows. Without an online learner nothing is played.
+ * @returns seconds per training episode
+ */
+function trainOnline(c: ResolvedAutoBidConfig, spec: StepMarketSpec, src: ValueSource, bidders: AutoBidder[], root: Rng): number[] {
+  if (!c.bidders.some((b) => ONLINE_LEARNER_KINDS.includes(b.agent.kind))) return [];
+  const seconds: number[] = [];
+  for (const b of bidders) b.setLearning?.(true);
+  for (let e = 0; e < c.episodes; e++) {
+    const t0 = performance.now();
+    runStepEpisode(spec, src, bidders, root.stream(`train:${e}`));
+    seconds.push((performance.now() - t0) / 1000);
+  }
+  for (const b of bidders) b.setLearning?.(false);
+  return seconds;
+}
+
+/** `policies/<bidder>.json`: replication 0's learnt policies (online learners and offline agents), plain JSON. */
+function writeAutoBidPolicies(dir: string, c: ResolvedAutoBidConfig, bidders: AutoBidder[], configHash: string): void {
+  c.bidders.forEach((b, i) => {
+    if (!AUTOBID_LEARNT_KINDS.includes(b.agent.kind)) return;
+    mkdirSync(join(dir, 'policies'), { recursive: true });
+    const doc = { format: 'bidgym-autobid-policy', version: 1, kind: b.agent.kind, bidder: b.id, params: bidders[i]!.params(), provenance: { configHash, seed: c.seed, replication: 0, trainingEpisodes: b.agent.kind === 'lagrangian' ? c.episodes : null, dataset: 'dataset' in b.agent ? b.agent.dataset : null } };
+    writeJsonAtomic(join(dir, 'policies', `${b.id}.json`), doc);
+  });
+}
+
+/** Kinds whose policy is learnt (exported by a run). */
+export const AUTOBID_LEARNT_KINDS: readonly string[] = ['lagrangian', 'bc', 'iql'];
+
+function source(c: ResolvedAutoBidConfig): ValueSource {
+  return autoBidValueSource(c);
 }
 
 /** Runs the config; writes summary.json, resolved-config.json and meta.json into `outDir` when given. */
 export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: string; outDir?: string }): Promise<{ summary: AutoBidSummary; meta: AutoBidMeta }> {
   const spec = autoBidMarketSpec(c);
   const src = source(c);
-  const meta: AutoBidMeta = { secondsPerEpisode: [], training: [] };
+  const meta: AutoBidMeta = { secondsPerEpisode: [], secondsPerTrainingEpisode: [], training: [] };
+  let rep0: AutoBidder[] = [];
   // perRep[bidder][figure][replication]
   const figures = ['conversions', 'cost', 'cpa', 'cpaRatio', 'score', 'budgetSpent', 'exposures', 'wins'] as const;
+  const roiPerRep = c.bidders.map(() => [] as number[]);
   const perRep = c.bidders.map(() => Object.fromEntries(figures.map((f) => [f, [] as number[]])) as Record<(typeof figures)[number], number[]>);
   for (let r = 0; r < c.replications; r++) {
     const root = rng(c.seed).stream(`replication:${r}`);
     const bidders = await buildBidders(c, root, opts.configDir, meta.training);
+    meta.secondsPerTrainingEpisode.push(...trainOnline(c, spec, src, bidders, root));
+    if (r === 0) rep0 = bidders;
     const sums = c.bidders.map(() => ({ conversions: 0, cost: 0, score: 0, budgetSpent: 0, exposures: 0, wins: 0 }));
     for (let e = 0; e < c.evalEpisodes; e++) {
       const t0 = performance.now();
@@ -115,6 +157,8 @@ export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: st
       p.budgetSpent.push(s.budgetSpent / E);
       p.exposures.push(s.exposures / E);
       p.wins.push(s.wins / E);
+      const b = c.bidders[i]!;
+      if (b.roi !== undefined) roiPerRep[i]!.push(s.cost > 0 ? (s.conversions * b.conversionValue!) / s.cost : Number.MAX_VALUE);
     });
   }
   const summary: AutoBidSummary = {
@@ -128,7 +172,13 @@ export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: st
     bidders: Object.fromEntries(
       c.bidders.map((b, i) => [
         b.id,
-        { kind: b.agent.kind, budget: b.budget, target: b.cpa, ...(Object.fromEntries(figures.map((f) => [f, stat(perRep[i]![f])])) as Record<(typeof figures)[number], Stat>) },
+        {
+          kind: b.agent.kind,
+          budget: b.budget,
+          target: b.cpa,
+          ...(Object.fromEntries(figures.map((f) => [f, stat(perRep[i]![f])])) as Record<(typeof figures)[number], Stat>),
+          ...(b.roi !== undefined ? { roiTarget: b.roi, conversionValue: b.conversionValue!, roi: stat(roiPerRep[i]!) } : {}),
+        },
       ]),
     ),
   };
@@ -137,6 +187,7 @@ export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: st
     writeJsonAtomic(join(opts.outDir, 'resolved-config.json'), c);
     writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
     writeJsonAtomic(join(opts.outDir, 'meta.json'), meta);
+    writeAutoBidPolicies(opts.outDir, c, rep0, summary.configHash);
   }
   return { summary, meta };
 }
@@ -189,6 +240,8 @@ export async function logAutoBid(c: ResolvedAutoBidConfig, opts: AutoBidLogOptio
   try {
     const root = rng(c.seed).stream('log');
     const bidders = await buildBidders(c, root, opts.configDir, []);
+    // Online learners train first (the config's episodes), then are logged frozen.
+    trainOnline(c, spec, src, bidders, root);
     const recorders: RecordingBidder[] = [];
     for (const i of which) {
       const rec = new RecordingBidder(bidders[i]!, c.bidders[i]!.id, sink, c.beta);

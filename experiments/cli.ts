@@ -180,6 +180,8 @@ function sweepCmd(cli: Argv, io: Io): Argv {
         .options(queueFlags)
         .option('queue-key', { type: 'string', describe: "with --queue: the key of this sweep's queue, shared with its workers (default: the sweep's hash)" })
         .option('max-result-mb', { type: 'number', describe: "with --queue: cap on one trial's result, MiB (default 256)" })
+        .option('max-job-inputs-mb', { type: 'number', describe: 'with --queue: cap on the files (policy files, saved model, logs) one job carries, MiB (default 64)' })
+        .option('max-sweep-inputs-mb', { type: 'number', describe: "with --queue: cap on the files all the sweep's jobs carry together, MiB (default 1024)" })
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'the reserve-price sweep on all cores')
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --queue redis://10.0.0.5:6379', 'the same, through a Redis queue (start workers with bidgym worker)')
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --resume', 'resume it after a stop'),
@@ -188,6 +190,16 @@ function sweepCmd(cli: Argv, io: Io): Argv {
       const name = (raw as { name?: unknown })?.name;
       const dir = resolve(a.out ?? join('runs', `${typeof name === 'string' ? name : 'sweep'}-sweep`));
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
+      if (a.queue === undefined) {
+        for (const flag of ['queue-key', 'max-result-mb', 'max-job-inputs-mb', 'max-sweep-inputs-mb', ...Object.keys(queueFlags)]) {
+          if (a[flag] !== undefined) throw new UsageError(`--${flag}: only with --queue (a local sweep has no queue)`);
+        }
+      } else if (a.workers !== undefined) throw new UsageError('--workers: not with --queue (the workers are the bidgym worker processes; give them --concurrency)');
+      const queueCaps = {
+        maxResultBytes: mibFlag(a['max-result-mb'], '--max-result-mb'),
+        maxJobInputBytes: mibFlag(a['max-job-inputs-mb'], '--max-job-inputs-mb'),
+        maxSweepInputBytes: mibFlag(a['max-sweep-inputs-mb'], '--max-sweep-inputs-mb'),
+      };
       const { makeProgress } = await progressBar();
       const { runSweep, sweepText, expandSweep } = await sweep();
       // Every grid point validated (as the trials will), its files and sizes checked, before the folder is touched.
@@ -196,6 +208,8 @@ function sweepCmd(cli: Argv, io: Io): Argv {
         const c = resolvePoint(p);
         checkSizes(c);
         checkFiles(c);
+        // A log market's files and bidders, as run checks them (each log is read once).
+        if (c.log) (await import('./log-run.js')).preflightLogMarket(c);
       }
       const lock = lockSweepFolder(dir, { shown: a.out ?? dir });
       const progress = makeProgress(!a.quiet && !a.json, 'trials');
@@ -206,7 +220,7 @@ function sweepCmd(cli: Argv, io: Io): Argv {
               queue: a.queue,
               ...(await queueOptions(a)),
               queueKey: a['queue-key'],
-              maxResultBytes: a['max-result-mb'] === undefined ? undefined : Math.round(a['max-result-mb'] * 1024 * 1024),
+              ...queueCaps,
               outDir: dir,
               resume: a.resume,
               png: a.png,
@@ -256,6 +270,13 @@ const queueFlags = {
   'tls-key': { type: 'string', describe: 'rediss://: client key file (PEM)' },
 } as const;
 
+/** A size flag in MiB as bytes (undefined when not given). @throws UsageError for a size that is not positive */
+function mibFlag(v: number | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!(Number.isFinite(v) && v > 0 && v * 1024 * 1024 <= Number.MAX_SAFE_INTEGER)) throw new UsageError(`${flag}: expected a positive number of MiB, got ${v}`);
+  return Math.max(1, Math.round(v * 1024 * 1024));
+}
+
 /** Queue options of those flags. */
 async function queueOptions(a: { 'queue-secret-file'?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string }) {
   const { queueSecret } = await import('./queue-auth.js');
@@ -273,6 +294,7 @@ function workerCmd(cli: Argv, io: Io): Argv {
         .option('queue-key', { type: 'string', demandOption: true, describe: 'key of the queue to serve (the sweep prints it)' })
         .options(queueFlags)
         .option('trial-memory-mb', { type: 'number', default: 4096, describe: "heap a trial's thread may use, MiB: past it the trial fails, not the worker" })
+        .option('max-job-inputs-mb', { type: 'number', describe: 'cap on the files (policy files, saved model, logs) a job may carry, MiB (default 64; the sweep has the same flag)' })
         .option('concurrency', { type: 'number', default: 1, describe: 'trials at once (each in its own thread; at most one per core is sensible)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
         .option('lock-duration', { type: 'number', default: 30000, describe: "ms a trial's lock lasts without renewal: a dead worker's trial is retried after about this plus --stalled-interval" })
@@ -296,6 +318,7 @@ function workerCmd(cli: Argv, io: Io): Argv {
           queueKey: a['queue-key'],
           ...(await queueOptions(a)),
           trialMemoryMb: a['trial-memory-mb'],
+          maxJobInputBytes: mibFlag(a['max-job-inputs-mb'], '--max-job-inputs-mb'),
           concurrency: a.concurrency,
           quiet: a.quiet,
           signal: stop.signal,

@@ -42,6 +42,8 @@ export interface ResolvedBidder {
   budgetC0?: number;
   objective: string | null;
   allocator: AllocatorSpec | null;
+  /** Targets the summary scores the bidder against (cpa: and roi:); absent without them (so other configs resolve, and hash, as before). */
+  targets?: { cpa?: number; roi?: number };
 }
 
 /** The config with defaults filled, copies expanded and derived values added. */
@@ -68,6 +70,8 @@ export interface ResolvedConfig {
   };
   bidders: ResolvedBidder[];
   /** A log market (the `log:` block; `baseDir` is the config file's folder, which relative log paths start from); absent for a simulated market. */
+  /** Exponent β of the score's penalties (bidders with cpa: or roi:); absent for the default 2. */
+  beta?: number;
   log?: LogConfig & { baseDir: string | null };
 }
 
@@ -180,6 +184,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     const ids = b.copies === 1 ? [b.id] : Array.from({ length: b.copies }, (_, k) => `${b.id}-${k + 1}`);
     const logKind = (LOG_METHOD_KINDS as readonly string[]).includes(b.agent.kind);
     const c0 = typeof b.budget === 'object' ? b.budget.c0 : null;
+    const targets = b.cpa !== undefined || b.roi !== undefined ? { targets: { ...(b.cpa !== undefined ? { cpa: b.cpa } : {}), ...(b.roi !== undefined ? { roi: b.roi } : {}) } } : {};
     if (isLog) {
       if (b.value && b.value.kind !== 'per-click') throw new ConfigError(`bidders[${i}].value.kind`, `a log market values clicks: use { kind: per-click, amount } or omit value — got "${b.value.kind}"`);
       if (b.allocator) throw new ConfigError(`bidders[${i}].allocator`, 'a log market shows no ads to choose from (remove allocator:)');
@@ -193,7 +198,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       if (seen.has(id)) throw new ConfigError(`bidders[${i}].id`, `duplicate bidder id "${id}" (also ${seen.get(id)})`);
       seen.set(id, `bidders[${i}]`);
       if (!b.value) {
-        bidders.push({ id, source: i, agent: b.agent, value: null, budget: typeof b.budget === 'number' ? b.budget : null, ...(c0 !== null ? { budgetC0: c0 } : {}), objective: null, allocator: null });
+        bidders.push({ id, source: i, agent: b.agent, value: null, budget: typeof b.budget === 'number' ? b.budget : null, ...(c0 !== null ? { budgetC0: c0 } : {}), objective: null, allocator: null, ...targets });
         continue;
       }
       if (!c.users && !isLog && b.value.kind !== 'uniform') {
@@ -201,7 +206,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
       }
       if (b.allocator && !c.users) throw new ConfigError(`bidders[${i}].allocator`, 'a learning allocator chooses among ads and needs users (add a users: block)');
       if (b.allocator && b.value.kind === 'uniform') throw new ConfigError(`bidders[${i}].allocator`, 'a bidder with a uniform private value shows no ad; use per-click or per-conversion values');
-      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: typeof b.budget === 'number' ? b.budget : null, ...(c0 !== null ? { budgetC0: c0 } : {}), objective: b.objective ?? null, allocator: b.allocator ?? null });
+      bidders.push({ id, source: i, agent: b.agent, value: b.value, budget: typeof b.budget === 'number' ? b.budget : null, ...(c0 !== null ? { budgetC0: c0 } : {}), objective: b.objective ?? null, allocator: b.allocator ?? null, ...targets });
     }
   });
   const p = ex.participantsPerAuction ?? null;
@@ -230,6 +235,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
     },
     bidders,
     ...(c.log ? { log: { ...c.log, baseDir: null } } : {}),
+    ...(c.beta !== undefined ? { beta: c.beta } : {}),
   };
 }
 
@@ -329,8 +335,13 @@ export function configHash(cfg: ResolvedConfig): string {
 
 /** The market a resolved config describes. */
 export function marketSpec(cfg: ResolvedConfig): MarketSpec {
-  const u = cfg.users;
-  const users: UsersSpec | null = u ? { ...u } : null;
+  let users: UsersSpec | null = null;
+  let trainingAttention: 'reference' | 'own' | undefined;
+  if (cfg.users) {
+    const { trainingAttention: t, ...u } = cfg.users;
+    users = { ...u };
+    trainingAttention = t;
+  }
   return {
     mechanism: cfg.exchange.mechanism,
     slotWeights: cfg.exchange.slotWeights,
@@ -348,6 +359,7 @@ export function marketSpec(cfg: ResolvedConfig): MarketSpec {
     ...(cfg.exchange.exposure ? { exposure: cfg.exchange.exposure } : {}),
     // Evaluation users live as long before evaluation as the training users did.
     evaluationWarmup: cfg.episodes * cfg.auctionsPerEpisode,
+    ...(trainingAttention ? { trainingAttention } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * sums over the evaluation episodes, which become the replication's figures.
  * Also the rows of `episodes.csv`, one per bidder and episode.
  */
+import { cpaPenalty, realisedCpa, realisedRoi, roiPenalty } from '../env/autobid/score.js';
 import { bestFixedMultiplier, slotPrices, type MultiplierEpisode } from '../agents/hindsight.js';
 import { fromMicros } from '../env/exchange/ledger.js';
 import type { EpisodeTotals, Market } from '../env/market.js';
@@ -57,6 +58,8 @@ interface BidderSums {
   conv: Float64Array;
   btv: Float64Array;
   btvN: Float64Array;
+  /** Σ per-episode score (bidders with targets). */
+  score: Float64Array;
   budgetSpent: Float64Array;
   optimum: Float64Array;
   optimumInt: Float64Array;
@@ -116,7 +119,7 @@ export class EvalRecorder {
     this.prices = new Float64Array(S);
     const f = () => new Float64Array(B);
     this.sums = {
-      ...{ part: f(), wins: f(), spend: f(), value: f(), clicks: f(), conv: f(), btv: f(), btvN: f(), budgetSpent: f() },
+      ...{ part: f(), wins: f(), spend: f(), value: f(), clicks: f(), conv: f(), btv: f(), btvN: f(), budgetSpent: f(), score: f() },
       ...{ optimum: f(), optimumInt: f(), regret: f(), overbid: f(), underbid: f(), objective: f() },
       ...{ pctrWon: f(), ctrWon: f(), pctrAll: f(), ctrAll: f() },
     };
@@ -216,6 +219,8 @@ export class EvalRecorder {
       s.btv[b]! += E.bidToValueSum[b]!;
       s.btvN[b]! += E.bidToValueCount[b]!;
       s.budgetSpent[b]! += budget ? spend / budget : 0;
+      const targets = this.cfg.bidders[b]!.targets;
+      if (targets) s.score[b]! += auctionScore(E.conversions[b]!, spend, E.value[b]!, targets, this.cfg.beta ?? 2);
       const m = this.n[b]!;
       if (budget !== null) {
         const h = budgetOptimum(this.records[b]!, m, this.slots, budget);
@@ -278,6 +283,7 @@ export class EvalRecorder {
         participations: s.part[b]! / nEval,
       };
       if (this.rep.hasObjective[b]) f.objectivePerAuction = s.objective[b]! / A;
+      if (bc.targets) Object.assign(f, targetFigures(s.conv[b]!, s.spend[b]!, s.value[b]!, s.score[b]!, nEval, bc.targets));
       if (bc.budget !== null) {
         f.budgetSpent = s.budgetSpent[b]! / nEval;
         f.hindsightValue = s.optimum[b]! / nEval;
@@ -300,4 +306,32 @@ export class EvalRecorder {
     });
     return { market, bidders };
   }
+}
+
+/**
+ * AuctionNet's score of one episode of a per-auction bidder with targets
+ * (cpa: and / or roi:): conversions × the CPA penalty × the ROI penalty, with
+ * ROI = value won / spend (docs/autobidding.md; env/autobid/score.ts).
+ */
+export function auctionScore(conversions: number, spend: number, value: number, t: { cpa?: number; roi?: number }, beta: number): number {
+  let penalty = 1;
+  if (t.cpa !== undefined) penalty *= cpaPenalty(realisedCpa(spend, conversions), t.cpa, beta);
+  if (t.roi !== undefined) penalty *= roiPenalty(realisedRoi(value, spend), t.roi, beta);
+  return conversions * penalty;
+}
+
+/**
+ * The summary figures of a bidder with targets, over the evaluation episodes:
+ * cost (spend per episode), cpa (total spend / total conversions;
+ * Number.MAX_VALUE when it spent without a conversion, 0 without spend),
+ * cpaRatio (with cpa:), roi (value / spend, Number.MAX_VALUE without spend;
+ * with roi:), score (per episode); budgetSpent is reported for every bidder with a budget.
+ */
+export function targetFigures(conv: number, spend: number, value: number, score: number, nEval: number, t: { cpa?: number; roi?: number }): Record<string, number> {
+  const finite = (x: number) => (Number.isFinite(x) ? x : Number.MAX_VALUE);
+  const cpa = finite(realisedCpa(spend, conv));
+  const f: Record<string, number> = { cost: spend / nEval, cpa, score: score / nEval };
+  if (t.cpa !== undefined) f.cpaRatio = cpa / t.cpa;
+  if (t.roi !== undefined) f.roi = finite(realisedRoi(value, spend));
+  return f;
 }

@@ -47,6 +47,10 @@ export const usersSchema = z
     positionDecay: z.number().gt(0).max(1).optional().describe('click multiplier per slot down the page: sets the default exchange.slotWeights to 1, d, d², … (the one position effect; give this or slotWeights, not both)'),
     baseCvr: z.number().gt(0).lt(1).default(0.02).describe('conversion probability given a click, average ad (the defaults give about 2.5% on shown ads)'),
     cvrInterestWeight: z.number().default(1).describe('weight of interest · ad in the conversion logit'),
+    trainingAttention: z
+      .enum(['reference', 'own'])
+      .default('reference')
+      .describe('how the training users’ attention (fatigue, clicked ads entering the history) moves: reference = as in evaluation, as under the reference allocation (every slot to the highest true values, budgets ignored), so that learners train in the world they are evaluated in; own = under the auctions actually won (a bidder’s wins shape its own users)'),
   })
   .strict();
 
@@ -91,6 +95,8 @@ export const bidderSchema = z
       .optional()
       .describe('budget per episode, currency units, or in a log market { c0 } = floor(cost_train / imp_train × c0 × auctionsPerEpisode); omit for none'),
     allocator: allocatorSchema.optional().describe('learn which ad to show from clicks (linucb | thompson); default the exchange allocator'),
+    cpa: z.number().positive().optional().describe('target cost per conversion, currency units: summary.json then reports cost, cpa, cpaRatio and AuctionNet\'s score (conversions × penalty) for the bidder (docs/autobidding.md); the agent does not see it'),
+    roi: z.number().positive().optional().describe('target return on investment, value won / spend ≥ roi: summary.json then reports roi and the score with the ROI penalty (docs/autobidding.md); the agent does not see it'),
     objective: z.string().min(1).optional().describe('reward as a mathjs expression over per-auction figures: value (the bidder\'s own estimate of the value won), spend, clicks, conversions, won; default value - spend'),
   })
   .strict();
@@ -110,6 +116,7 @@ export const configSchema = z
     exchange: exchangeSchema.optional().describe('the auction rules; required except in a log market'),
     log: logSchema.optional().describe('replay a bid log instead of simulating a market (docs/logs.md): each bidder replays it alone'),
     bidders: z.array(bidderSchema).min(1),
+    beta: z.number().min(0).optional().describe('exponent β of the CPA / ROI penalty of the score of bidders with cpa: or roi: (default 2, AuctionNet\'s)'),
     sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('dotted config path → values to sweep (bidgym sweep)'),
     sweepBaseline: z.number().int().min(0).optional().describe('grid point index the others are tested against'),
   })

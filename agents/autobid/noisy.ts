@@ -22,6 +22,9 @@ export class NoisyBidder implements AutoBidder {
   observe(f: StepFeedback, o: StepObservation): void {
     this.inner.observe(f, o);
   }
+  setLearning(on: boolean): void {
+    this.inner.setLearning?.(on);
+  }
   endEpisode(last: StepObservation): void {
     this.inner.endEpisode?.(last);
   }

@@ -43,6 +43,12 @@ export interface AutoBidder {
   observe(f: StepFeedback, o: StepObservation): void;
   /** The episode ended for this bidder (last step played, or budget exhausted); `last` is the final state (n = 0). */
   endEpisode?(last: StepObservation): void;
+  /**
+   * Learning on (training episodes) or off (evaluation). Only learners that
+   * learn online implement it; the runner calls it with true before the
+   * config's training `episodes` and with false before the evaluation episodes.
+   */
+  setLearning?(on: boolean): void;
   /** Plain-data parameters that recreate this bidder's policy (JSON-safe). */
   params(): Record<string, unknown>;
 }

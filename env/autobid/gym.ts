@@ -4,10 +4,11 @@
  * factor per decision step; the others bid with their own auto-bidders.
  *
  * - observation: the 13 state features (STATE_FEATURES in state.ts), a Box;
- * - action: `[α / cpa]`, the factor relative to the agent's target CPA, a Box
+ * - action: `[α / cpa]`, the factor relative to the agent's target CPA (the
+ *   binding one, min(cpa, conversionValue / roi), with an ROI target), a Box
  *   `[0, maxFactor]`; the market bids α × pValue on each of the step's opportunities;
  * - reward: the score-shaped reward, the step's change of AuctionNet's score
- *   (score.ts): the rewards of an episode add up to its score;
+ *   (score.ts; with an ROI target, × its penalty): the rewards of an episode add up to its score;
  * - terminated: the agent's episode ended (last step played, or its budget
  *   spent): time left is part of the state, so the end is a true terminal;
  *   truncated is always false;
@@ -20,8 +21,8 @@ import type { Env, StepResult } from '../core.js';
 import { rng as rootRng } from '../rng.js';
 import { Box, box } from '../spaces.js';
 import type { AutoBidder, StepObservation } from './core.js';
-import { StepEpisode, type StepMarketSpec, type ValueSource } from './market.js';
-import { cpaScore, scoreDelta } from './score.js';
+import { contextOf, StepEpisode, targetsOf, type StepMarketSpec, type ValueSource } from './market.js';
+import { targetScore, targetScoreDelta } from './score.js';
 import { FEATURE_CAP, STATE_FEATURES, STATE_SIZE, type AutoBidContext } from './state.js';
 
 /** What the env reports besides the reward. */
@@ -87,7 +88,7 @@ export class AutoBiddingEnv implements Env<Float64Array, Float64Array, AutoBiddi
   private info(cost: number, conversions: number, expected: number): AutoBiddingInfo {
     const tr = this.episode!.tracker(this.agentIndex);
     const T = tr.totals;
-    const s = cpaScore({ conversions: T.conversions, cost: T.cost, target: tr.ctx.cpa, beta: this.spec.beta });
+    const s = targetScore({ conversions: T.conversions, cost: T.cost, beta: this.spec.beta }, targetsOf(this.spec.advertisers[this.agentIndex]!));
     return { cost, conversions, expectedConversions: expected, totalCost: T.cost, totalConversions: T.conversions, cpa: s.cpa, remainingBudget: tr.remaining, score: s.score };
   }
 
@@ -115,7 +116,8 @@ export class AutoBiddingEnv implements Env<Float64Array, Float64Array, AutoBiddi
     const i = this.agentIndex;
     if (!ep.isAlive(i)) throw new RangeError('AutoBiddingEnv.step: the episode is over; call reset()');
     const a = action[0]!;
-    const target = this.spec.advertisers[i]!.cpa;
+    const adv = this.spec.advertisers[i]!;
+    const target = contextOf(adv, this.spec.steps).cpa;
     this.controlled.alpha = Number.isFinite(a) && a > 0 ? a * target : 0;
     const T = ep.tracker(i).totals;
     const before = { conversions: T.conversions, cost: T.cost, e: T.expectedConversions };
@@ -123,7 +125,7 @@ export class AutoBiddingEnv implements Env<Float64Array, Float64Array, AutoBiddi
     // Other advertisers play on while the agent waits only if it is out: its episode is then over.
     const ended = !ep.isAlive(i);
     if (!ended) ep.prepare();
-    const reward = scoreDelta(before, T, target, this.spec.beta);
+    const reward = targetScoreDelta(before, T, targetsOf(adv), this.spec.beta);
     return { observation: this.observe(), reward, terminated: ended, truncated: false, info: this.info(T.cost - before.cost, T.conversions - before.conversions, T.expectedConversions - before.e) };
   }
 }

@@ -28,7 +28,7 @@
 import { InputError } from '../errors.js';
 import type { Rng } from '../rng.js';
 import type { AutoBidder, StepObservation } from './core.js';
-import { cpaScore } from './score.js';
+import { bindingCpa, targetScore, type Targets } from './score.js';
 import { STATE_SIZE, StepTracker, type AutoBidContext, type StepFeedback } from './state.js';
 
 /** One advertiser of the market. */
@@ -40,6 +40,10 @@ export interface AdvertiserSpec {
   cpa: number;
   /** Industry category, 0-based (opportunities of a category convert better for its advertisers). */
   category: number;
+  /** Target ROI (value / cost ≥ roi), optional; needs conversionValue. */
+  roi?: number;
+  /** Value of one conversion, currency units (with roi). */
+  conversionValue?: number;
 }
 
 /** Where the opportunities of a step come from. */
@@ -78,7 +82,9 @@ export interface AdvertiserResult {
   expectedConversions: number;
   /** Realised CPA (0 without cost, ∞ with cost and no conversion). */
   cpa: number;
-  /** AuctionNet's score: conversions × penalty. */
+  /** Realised ROI, conversions × conversionValue / cost (∞ without cost); only with an ROI target. */
+  roi?: number;
+  /** AuctionNet's score: conversions × penalty (× the ROI target's penalty when there is one). */
   score: number;
   penalty: number;
   /** Share of the budget spent. */
@@ -131,7 +137,20 @@ export function checkStepMarketSpec(s: StepMarketSpec): void {
   s.advertisers.forEach((a, i) => {
     if (!(a.budget > 0)) throw new InputError(`bidders[${i}].budget: expected a positive number, got ${a.budget}`);
     if (!(a.cpa > 0)) throw new InputError(`bidders[${i}].cpa: expected a positive number, got ${a.cpa}`);
+    if (a.roi !== undefined && !(a.roi > 0)) throw new InputError(`bidders[${i}].roi: expected a positive number, got ${a.roi}`);
+    if (a.roi !== undefined && !((a.conversionValue ?? 0) > 0)) throw new InputError(`bidders[${i}].conversionValue: expected a positive number with roi, got ${a.conversionValue}`);
   });
+}
+
+/** The targets of an advertiser (the ROI pair only when it has one). */
+export function targetsOf(a: AdvertiserSpec): Targets {
+  return a.roi === undefined ? { cpa: a.cpa } : { cpa: a.cpa, roi: a.roi, conversionValue: a.conversionValue! };
+}
+
+/** What an advertiser's auto-bidder is told: its budget, the CPA it steers to (binding), steps, and its stated targets when an ROI target is set. */
+export function contextOf(a: AdvertiserSpec, steps: number): AutoBidContext {
+  const t = targetsOf(a);
+  return { budget: a.budget, cpa: bindingCpa(t), steps, ...(t.roi !== undefined ? { targets: t } : {}) };
 }
 
 /** Reusable per-step buffers, grown as needed. */
@@ -226,7 +245,7 @@ export class StepEpisode {
     const K = (this.K = spec.slots);
     this.marketRng = rng.stream('market');
     this.bidderRngs = spec.advertisers.map((a) => rng.stream(`bidder:${a.id}`));
-    this.ctxs = spec.advertisers.map((a) => ({ budget: a.budget, cpa: a.cpa, steps: spec.steps }));
+    this.ctxs = spec.advertisers.map((a) => contextOf(a, spec.steps));
     this.trackers = this.ctxs.map((c) => new StepTracker(c));
     bidders.forEach((b, i) => b.reset(this.ctxs[i]!));
     this.factors = spec.advertisers.map(() => []);
@@ -388,7 +407,7 @@ export class StepEpisode {
     const { spec, trackers, exposures, factors } = this;
     return spec.advertisers.map((a, i) => {
       const T = trackers[i]!.totals;
-      const s = cpaScore({ conversions: T.conversions, cost: T.cost, target: a.cpa, beta: spec.beta });
+      const s = targetScore({ conversions: T.conversions, cost: T.cost, beta: spec.beta }, targetsOf(a));
       return {
         id: a.id,
         budget: a.budget,
@@ -397,6 +416,7 @@ export class StepEpisode {
         conversions: T.conversions,
         expectedConversions: T.expectedConversions,
         cpa: s.cpa,
+        ...(s.roi !== undefined ? { roi: s.roi } : {}),
         score: s.score,
         penalty: s.penalty,
         budgetSpent: T.cost / a.budget,

@@ -12,6 +12,7 @@
  * budgets and targets. The action a learner outputs is the normalised factor
  * α / target (1 = bid the target CPA times pValue, the "truthful" CPA bid).
  */
+import type { Targets } from './score.js';
 
 /** The state features, in order. Each one documented. */
 export const STATE_FEATURES = [
@@ -76,10 +77,16 @@ export interface StepFeedback {
 export interface AutoBidContext {
   /** Episode budget, currency units (> 0). */
   budget: number;
-  /** Target CPA, currency units (> 0). */
+  /**
+   * The CPA the agent steers to, currency units (> 0): the target CPA, or with
+   * an ROI target the tighter of the target and conversionValue / roi
+   * (score.ts `bindingCpa`).
+   */
   cpa: number;
   /** Decision steps per episode (≥ 1). */
   steps: number;
+  /** The stated targets, present only when an ROI target is set (the score uses them; `cpa` above is the binding one). */
+  targets?: Targets;
 }
 
 /** Cumulative episode figures of one advertiser. */

@@ -23,7 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import type { AutoBidContext, AutoBidder, StepFeedback, StepObservation } from './core.js';
-import { scoreDelta } from './score.js';
+import { targetScoreDelta } from './score.js';
 import { STATE_FEATURES, STATE_SIZE } from './state.js';
 import type { Rng } from '../rng.js';
 
@@ -189,6 +189,9 @@ export class RecordingBidder implements AutoBidder {
     this.inner.observe(f, o);
   }
 
+  setLearning(on: boolean): void {
+    this.inner.setLearning?.(on);
+  }
   endEpisode(last: StepObservation): void {
     this.inner.endEpisode?.(last);
     const ctx = this.ctx!;
@@ -202,7 +205,7 @@ export class RecordingBidder implements AutoBidder {
         step: p.step,
         state: p.state,
         action: p.action,
-        reward: scoreDelta(p.before, after, ctx.cpa, this.beta),
+        reward: targetScoreDelta(p.before, after, ctx.targets ?? { cpa: ctx.cpa }, this.beta),
         nextState: next ? next.state : Array.from(last.state),
         done: !next,
         conversions: after.conversions - p.before.conversions,

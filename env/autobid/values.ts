@@ -45,6 +45,21 @@ export const SYNTHETIC_VALUES_DEFAULTS: Omit<SyntheticValuesSpec, 'opportunities
   dayAmplitude: 0.5,
 };
 
+/**
+ * Opportunities per step: a share ∝ 1 + dayAmplitude × sin(2π (t + ½) / steps)
+ * of the episode's, rounded by largest remainder so they add up exactly.
+ */
+export function stepCounts(opportunities: number, steps: number, dayAmplitude: number): number[] {
+  const w = Array.from({ length: steps }, (_, t) => 1 + dayAmplitude * Math.sin((2 * Math.PI * (t + 0.5)) / steps));
+  const sum = w.reduce((a, b) => a + b, 0);
+  const raw = w.map((x) => (x / sum) * opportunities);
+  const counts = raw.map(Math.floor);
+  let left = opportunities - counts.reduce((a, b) => a + b, 0);
+  const order = raw.map((x, t) => [x - Math.floor(x), t] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let k = 0; left > 0; k++, left--) counts[order[k]![1]]!++;
+  return counts;
+}
+
 /** Opportunities drawn from the model above. */
 export class SyntheticValues implements ValueSource {
   private readonly counts: number[];
@@ -56,14 +71,7 @@ export class SyntheticValues implements ValueSource {
     if (!Number.isInteger(spec.opportunities) || spec.opportunities < steps) throw new InputError(`opportunities: expected an integer ≥ steps (${steps}), got ${spec.opportunities}`);
     if (!(spec.dayAmplitude >= 0 && spec.dayAmplitude < 1)) throw new InputError(`values.dayAmplitude: expected a number in [0, 1), got ${spec.dayAmplitude}`);
     if (!(spec.median > 0 && spec.median < 1)) throw new InputError(`values.median: expected a probability in (0, 1), got ${spec.median}`);
-    const w = Array.from({ length: steps }, (_, t) => 1 + spec.dayAmplitude * Math.sin((2 * Math.PI * (t + 0.5)) / steps));
-    const sum = w.reduce((a, b) => a + b, 0);
-    // Largest-remainder rounding: the counts add up to `opportunities` exactly.
-    const raw = w.map((x) => (x / sum) * spec.opportunities);
-    this.counts = raw.map(Math.floor);
-    let left = spec.opportunities - this.counts.reduce((a, b) => a + b, 0);
-    const order = raw.map((x, t) => [x - Math.floor(x), t] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-    for (let k = 0; left > 0; k++, left--) this.counts[order[k]![1]]!++;
+    this.counts = stepCounts(spec.opportunities, steps, spec.dayAmplitude);
     this.cats = Int32Array.from(advertisers, (a) => a.category);
   }
 

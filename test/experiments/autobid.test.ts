@@ -7,6 +7,7 @@ import { readTransitions } from '../../env/autobid/transitions.js';
 import { InputError } from '../../env/errors.js';
 import { resolveAutoBidConfig, type AutoBidConfigInput } from '../../experiments/autobid-config.js';
 import { logAutoBid, runAutoBid } from '../../experiments/autobid-run.js';
+import { lagrangianFrom } from '../../experiments/autobid-agents.js';
 import { initBackend } from '../../models/backend.js';
 
 beforeAll(async () => {
@@ -46,6 +47,24 @@ describe('step-level configs', () => {
     expect(JSON.stringify(other.summary.bidders)).not.toBe(JSON.stringify(a.summary.bidders));
   });
 
+  it('an online learner (lagrangian) trains over the config\'s episodes, its policy is exported and rebuilt', async () => {
+    const cfg: AutoBidConfigInput = { ...base, episodes: 3, bidders: [{ id: 'lag', agent: { kind: 'lagrangian' }, budget: 300, cpa: 60 }, ...base.bidders.slice(1)] };
+    const dir = mkdtempSync(join(tmpdir(), 'autobid-'));
+    const a = await runAutoBid(resolveAutoBidConfig(cfg), { configDir: '.', outDir: dir });
+    const b = await runAutoBid(resolveAutoBidConfig(cfg), { configDir: '.' });
+    expect(JSON.stringify(b.summary)).toBe(JSON.stringify(a.summary));
+    expect(a.meta.secondsPerTrainingEpisode).toHaveLength(2 * 3);
+    const doc = JSON.parse(readFileSync(join(dir, 'policies', 'lag.json'), 'utf8'));
+    expect(doc.kind).toBe('lagrangian');
+    expect(doc.provenance.trainingEpisodes).toBe(3);
+    const p = lagrangianFrom(doc.params);
+    expect(p.state().episodes).toBe(3);
+    expect(p.state().volume.some((v) => v > 0)).toBe(true);
+    // Without an online learner, training episodes are not played (and do not change the baselines' results).
+    const plain = await runAutoBid(resolveAutoBidConfig({ ...base, episodes: 3 }), { configDir: '.' });
+    expect(plain.meta.secondsPerTrainingEpisode).toHaveLength(0);
+  });
+
   it('bad fields are InputErrors naming them', () => {
     const bad = (over: object, re: RegExp) => {
       expect(() => resolveAutoBidConfig({ ...base, ...over })).toThrow(InputError);
@@ -57,6 +76,7 @@ describe('step-level configs', () => {
     bad({ bidders: [{ id: 'x', agent: { kind: 'nope' }, budget: 1, cpa: 1 }] }, /bidders\[0\].agent.kind/);
     bad({ bidders: [{ id: 'x', agent: { kind: 'pid', gain: 1 }, budget: 1, cpa: 1 }] }, /bidders\[0\].agent: unknown key "gain"/);
     bad({ auctionsPerEpisode: 5 }, /auctionsPerEpisode/);
+    bad({ bidders: [{ id: 'x', agent: { kind: 'lagrangian', minFactor: 2, maxFactor: 1 }, budget: 1, cpa: 1 }] }, /bidders\[0\].agent.minFactor/);
   });
 
   it('logs a behaviour policy as transitions and AuctionNet rows, and offline agents train on the log from a config', async () => {
