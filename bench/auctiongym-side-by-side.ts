@@ -24,8 +24,10 @@
  * bidgym runs the compiled bin (dist/, `npm run build` first) N times (default
  * 3; the table shows the median CPU time); AuctionGym once (about 2 minutes of
  * CPU). CPU time is measured by bash's `times` around each command, so a loaded
- * machine inflates wall times but not much the CPU figures. Exit 3, with the
- * reason, when AuctionGym cannot run here.
+ * machine inflates wall times but not much the CPU figures. When AuctionGym
+ * cannot run here (no checkout, no Python with its imports) it says exactly why
+ * and exits 0 (skipped, like bench/queue.ts without redis); exit 1 when its
+ * main.py or bidgym's run fails.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -43,8 +45,8 @@ const agDir = opt('--auctiongym') ?? process.env.AUCTIONGYM_DIR;
 const MODULES = ['numpy', 'scipy', 'pandas', 'matplotlib', 'seaborn', 'tqdm', 'torch', 'numba', 'sklearn'];
 
 function cannot(reason: string): never {
-  console.error(`bench/auctiongym-side-by-side: AuctionGym cannot run here: ${reason}`);
-  process.exit(3);
+  console.log(`bench/auctiongym-side-by-side: AuctionGym cannot run here: ${reason}; skipped`);
+  process.exit(0);
 }
 
 /** Runs `argv` under bash and returns its wall and CPU seconds (user + system of the command and its children). */
@@ -108,7 +110,10 @@ for (let i = 0; i < rounds; i++) {
 const agScratch = mkdtempSync(join(tmpdir(), 'auctiongym-sbs-'));
 const shim = `import numpy, runpy, sys; numpy.bool = bool; sys.path.insert(0, ${JSON.stringify(agSrc)}); sys.argv = ['main.py', ${JSON.stringify(agConfig)}]; runpy.run_path(${JSON.stringify(join(agSrc, 'main.py'))}, run_name='__main__')`;
 const ag = measure([python, '-c', shim], agScratch);
-if (!ag.ok) cannot(`its main.py failed:\n${ag.tail}`);
+if (!ag.ok) {
+  console.error(`bench/auctiongym-side-by-side: AuctionGym's main.py failed:\n${ag.tail}`);
+  process.exit(1);
+}
 const load1 = loadavg()[0]!;
 rmSync(agScratch, { recursive: true, force: true });
 
