@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // The `bidgym` command (compiled to dist/bin/bidgym.js, the package's bin).
-// `--version` answers without loading the CLI; everything else loads it.
+// `--version` and the plain forms of `validate` (`validate FILE`, `validate FILE --json`)
+// answer without loading the CLI (yargs and every command); everything else loads it.
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`${pkg.version}\n`);
+} else if (argv[0] === 'validate' && argv[1] !== undefined && !argv[1].startsWith('-') && (argv.length === 2 || (argv.length === 3 && argv[2] === '--json'))) {
+  const [{ validateCommand }, { reportError }] = await Promise.all([import('../experiments/validate-command.js'), import('../experiments/report-error.js')]);
+  try {
+    await validateCommand(argv[1], argv.length === 3, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
+  } catch (e) {
+    process.exitCode = reportError(e);
+  }
 } else {
   const { main } = await import('../experiments/cli.js');
   process.exitCode = await main(argv);

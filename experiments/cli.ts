@@ -18,6 +18,10 @@ import type { Summary } from './runner.js';
 import { readRawConfig } from './config.js';
 import { meanCi } from './format.js';
 import { BIDGYM_VERSION } from './version.js';
+import { reportError } from './report-error.js';
+import { validateCommand } from './validate-command.js';
+
+export { reportError };
 import { isAutoBidConfig, resolveAutoBidConfig } from './autobid-config.js';
 
 // Each command loads what it uses when it runs (lazy imports below), so that
@@ -474,42 +478,7 @@ function validateCmd(cli: Argv, io: Io): Argv {
         .positional('config', { type: 'string', demandOption: true, describe: 'config file (YAML or JSON)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the resolved config as JSON' })
         .example('$0 validate experiments/configs/quickstart.yaml', 'exit 0 when valid, 2 with the field at fault otherwise'),
-    async (a) => {
-      const file = a.config as string;
-      const raw = readRawConfig(file);
-      if (isAutoBidConfig(raw)) {
-        const c = resolveAutoBidConfig(raw);
-        if (a.json) io.out(JSON.stringify(c, null, 2));
-        else io.out(`${file}: valid (${c.bidders.length} auto-bidders, ${c.steps} steps, ${c.exchange.slots} slots gsp, config hash ${(await import('./autobid-run.js')).autoBidConfigHash(c)})`);
-        return;
-      }
-      const cfg = loadConfig(file);
-      // A log market: its files are read and every bidder checked against them.
-      if (cfg.log) (await import('./log-run.js')).preflightLogMarket(cfg);
-      let work = checkSizes(cfg);
-      checkFiles(cfg);
-      let grid = '';
-      if (raw !== null && typeof raw === 'object' && 'sweep' in raw) {
-        // The sweep's own checks, exactly as `bidgym sweep` makes them, and the work of every grid point.
-        const { expandSweep } = await sweep();
-        const { resolvePoint } = await import('./sweep/grid.js');
-        const points = expandSweep(raw);
-        const per = points.map((p) => {
-          const c = resolvePoint(p);
-          checkFiles(c);
-          return checkSizes(c);
-        });
-        work = { auctions: per.reduce((t, w) => t + w.auctions, 0), cpuSeconds: per.reduce((t, w) => t + w.cpuSeconds, 0), bytes: Math.max(...per.map((w) => w.bytes)) };
-        grid = `, sweep of ${points.length} grid points`;
-      }
-      if (a.json) io.out(JSON.stringify(cfg, null, 2));
-      else {
-        io.out(
-          `${file}: valid (${cfg.bidders.length} bidders, ${cfg.log ? `log market: ${cfg.log.format} log ${cfg.log.path}` : cfg.exchange.mechanism}, config hash ${configHash(cfg)}${grid}); ` +
-            `work: ${work.auctions.toLocaleString('en-US')} auctions (at least ${secondsText(work.cpuSeconds)} of CPU), about ${bytesText(work.bytes)} of memory per replication`,
-        );
-      }
-    },
+    async (a) => validateCommand(a.config as string, a.json, io.out),
   );
 }
 
@@ -598,18 +567,3 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-/** Longest error line printed, characters. */
-const MAX_MESSAGE = 300;
-
-/** Prints an error the way users should see it; returns the exit code. */
-export function reportError(e: unknown): number {
-  if (isInputError(e)) {
-    // One line, and at most a short excerpt of whatever input the message quotes.
-    const one = e.message.replace(/\s+/g, ' ').trim();
-    process.stderr.write(`bidgym: ${one.length > MAX_MESSAGE ? `${one.slice(0, MAX_MESSAGE)}…` : one}\n`);
-    return 2;
-  }
-  const err = e as Error | undefined;
-  process.stderr.write(`bidgym: internal error: ${err?.stack ?? String(e)}\n`);
-  return 1;
-}
