@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../env/errors.js';
 import { DEFAULT_MAX_POLICY_BYTES, loadPolicy, policyChecksum, PolicyError, POLICY_LIMITS, type PolicyFile } from '../../agents/policy.js';
-import { OBS, OBS_SIZE } from '../../env/observation.js';
-import { linearDocument, networkDocument, rehashed, tableDocument } from './policy-fixtures.js';
+import { OBS, OBS_SIZE, observationFrom } from '../../env/observation.js';
+import { linearDocument, networkDocument, provenance, rehashed, tableDocument } from './policy-fixtures.js';
+import { PacingPolicy } from '../../agents/pacing-agent.js';
+import { policyDocument } from '../../agents/policy-io.js';
 
 type Edit = (d: PolicyFile & Record<string, unknown>) => void;
 const p = (d: PolicyFile) => d.params as Record<string, any>;
@@ -81,6 +83,16 @@ describe('policy files: semantic validation', () => {
   ];
 
   for (const [name, doc, edit, message] of cases) it(`refuses ${name}`, () => refused(rehashed(doc, edit), message));
+
+  it('pacing files: the ratio rule (rule + gain) and the difference rule of older files (rate, no rule) both load and bid from μ₀; rate and gain together are refused', () => {
+    const ratio = policyDocument(new PacingPolicy({ rule: 'ratio', gain: 1, maxMultiplier: 20, minMultiplier: -0.2 }, 100, 0.5), provenance('p'));
+    const diff = policyDocument(new PacingPolicy({ rule: 'difference', rate: 0.5, maxMultiplier: 20, minMultiplier: -0.2 }, 100, 0.5), provenance('p'));
+    expect(p(ratio)).toMatchObject({ rule: 'ratio', gain: 1 });
+    expect(p(diff).rule).toBeUndefined();
+    for (const doc of [ratio, diff]) expect(loadPolicy(doc).bid(observationFrom({ value: 3, budgetLeft: 1, timeLeft: 0.9 }))).toBeCloseTo(2, 12);
+    refused(rehashed(ratio, (d) => (p(d).rate = 0.5)), /params\.rule: expected gain with rule "ratio", rate without a rule/);
+    refused(rehashed(diff, (d) => delete p(d).rate), /params\.rule: expected gain with rule "ratio", rate without a rule/);
+  });
 
   it('refuses absurd baselines: a constant bid of 1e300, a shading factor of 1e9, random bids with low > high', () => {
     const base = (kind: string, params: Record<string, unknown>, rule: string, features: unknown[] = []) => {
