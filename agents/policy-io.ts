@@ -14,6 +14,7 @@ import { writeJsonAtomic } from '../env/io/atomic.js';
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, type Stats } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { dirname } from 'node:path';
+import { sentInput } from '../env/io/sent-inputs.js';
 import type { Policy } from './core.js';
 import { loadedPolicy, type LoadedPolicy } from './policy-agent.js';
 import { describePolicy, policyChecksum, PolicyError, POLICY_SCHEMA_VERSION, validateDocument, type PolicyFile, type Provenance } from './policy-format.js';
@@ -173,25 +174,10 @@ export function loadPolicy(source: string | object, opts: LoadPolicyOptions = {}
   const maxBytes = capOf(opts);
   if (typeof source !== 'string') return loadPolicyDocument(source, 'policy', opts);
   if (source.trimStart().startsWith('{')) return loadPolicyText(source, 'policy', opts);
-  if (sentInputs !== null) {
-    const text = sentInputs.get(source);
-    if (text === undefined) throw new PolicyError(`${source}: not among the policy files this trial was sent with (a queue worker opens no path a job names)`);
-    return loadPolicyText(text, source, opts);
-  }
+  // A queue worker's trial, or evaluate's verified bytes: the file as handed, never the path (env/io/sent-inputs.ts).
+  const sent = sentInput(source, 'policy file');
+  if (sent !== null) return 'bytes' in sent ? loadPolicyText(Buffer.from(sent.bytes).toString('utf8'), source, opts) : loadPolicyText(readRegularFile(sent.path, maxBytes, 'policy file').toString('utf8'), source, opts);
   return loadPolicyText(readRegularFile(source, maxBytes, 'policy file').toString('utf8'), source, opts);
-}
-
-/** Policy files sent with a queued trial, by the path its config names; null = read paths from disk. */
-let sentInputs: ReadonlyMap<string, string> | null = null;
-
-/**
- * Makes {@link loadPolicy} of a path, in this thread, take the file's text from
- * `inputs` (keyed by the path as the config names it) and never open a file;
- * `null` restores reading from disk. Queue workers (experiments/worker.ts) set
- * it in a trial's thread, so that policies travel inside the job as data.
- */
-export function usePolicyInputs(inputs: ReadonlyMap<string, string> | null): void {
-  sentInputs = inputs;
 }
 
 function capOf(opts: LoadPolicyOptions): number {

@@ -104,7 +104,7 @@ const multipliersSchema = z
   .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing multipliers' });
 
 const pacerSchema = z
-  .object({ logLambda0: z.number().min(-L.logLambda0).max(L.logLambda0), gain: z.number().min(0).max(L.pacingGain), minLogLambda: z.number().min(-L.logLambda0).max(0).optional() })
+  .object({ logLambda0: z.number().min(-L.logLambda0).max(L.logLambda0), gain: z.number().min(0).max(L.pacingGain), minLogLambda: z.number().min(-L.logLambda0).max(0).optional(), rule: z.literal('ratio').optional() })
   .strict()
   .refine((p) => p.logLambda0 >= (p.minLogLambda ?? 0), { message: 'expected logLambda0 ≥ minLogLambda (0 when absent)', path: ['logLambda0'] })
   .nullable();
@@ -215,7 +215,7 @@ function describeLearner(scorer: string) {
       action: {
         unit: 'currency',
         rule: paced
-          ? `bid = b(a, v') / λ₀, v' = value × λ₀ / λ, log λ = max(minLogLambda (0 if absent), logLambda0 + gain × (timeLeft − budgetLeft)), λ₀ = exp(logLambda0); b(a, v) = multipliers[a] × v, or for the actions after the multipliers min(levels[a − multipliers], v); a = the action with ${scorer} on v'`
+          ? `bid = b(a, v') / λ₀, v' = value × λ₀ / λ, log λ = max(minLogLambda (0 if absent), logLambda0 + gain × ${p.pacer!.rule === 'ratio' ? 'ln((timeLeft + 0.01) / (budgetLeft + 0.01))' : '(timeLeft − budgetLeft)'}), λ₀ = exp(logLambda0); b(a, v) = multipliers[a] × v, or for the actions after the multipliers min(levels[a − multipliers], v); a = the action with ${scorer} on v'`
           : `bid = multipliers[a] × value, or for the actions after the multipliers min(levels[a − multipliers], value); a = the action with ${scorer}`,
         multipliers: p.multipliers,
         ...(p.levels ? { levels: p.levels } : {}),
@@ -267,20 +267,23 @@ export const POLICY_KINDS: Readonly<Record<string, PolicyKind<never>>> = {
   pacing: kind({
     params: z
       .object({
-        rate: z.number().gt(0).max(L.pacingMultiplier),
+        rate: z.number().gt(0).max(L.pacingMultiplier).optional(),
+        rule: z.literal('ratio').optional(),
+        gain: z.number().gt(0).max(L.pacingGain).optional(),
         maxMultiplier: z.number().gt(0).max(L.pacingMultiplier),
         minMultiplier: z.number().gt(-1).max(0).optional(),
         horizon: z.number().int().min(1).max(1e12),
         initialMultiplier: z.number().gt(-1).max(L.pacingMultiplier).optional(),
       })
       .strict()
+      .refine((p) => (p.rule === 'ratio' ? p.gain !== undefined && p.rate === undefined : p.rate !== undefined && p.gain === undefined), { message: 'expected gain with rule "ratio", rate without a rule (the difference rule), not both', path: ['rule'] })
       .refine((p) => (p.initialMultiplier ?? 0) >= (p.minMultiplier ?? 0), { message: 'expected initialMultiplier ≥ minMultiplier (0 when absent)', path: ['initialMultiplier'] })
       .refine((p) => (p.initialMultiplier ?? 0) <= p.maxMultiplier, { message: 'expected initialMultiplier ≤ maxMultiplier', path: ['initialMultiplier'] }),
     describe: () => ({
       features: (['value', 'budgetLeft', 'timeLeft'] as const).map(rawFeature),
-      action: action('bid = value / (1 + μ); μ moves with the gap between budget spent and time elapsed since the last call (stateful; restarts when timeLeft rises)'),
+      action: action('bid = value / (1 + μ); μ moves with the gap between budget spent and time elapsed since the last call (rule ratio: log(1 + μ) by gain × (share of the remaining budget spent − share of the remaining time elapsed); no rule: the difference rule, μ by rate × √horizon × (share of budget spent − share of time elapsed), bids ≤ value) (stateful; restarts when timeLeft rises)'),
     }),
-    build: (_k, p) => new PacingPolicy({ rate: p.rate, maxMultiplier: p.maxMultiplier, ...(p.minMultiplier !== undefined ? { minMultiplier: p.minMultiplier } : {}) }, p.horizon, p.initialMultiplier ?? 0),
+    build: (_k, p) => new PacingPolicy({ ...(p.rule === 'ratio' ? { rule: 'ratio' as const, gain: p.gain } : { rule: 'difference' as const, rate: p.rate }), maxMultiplier: p.maxMultiplier, ...(p.minMultiplier !== undefined ? { minMultiplier: p.minMultiplier } : {}) }, p.horizon, p.initialMultiplier ?? 0),
   }),
   'q-learning': table,
   dqn: network,

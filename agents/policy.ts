@@ -41,7 +41,6 @@ export {
   readRegularFile,
   writePolicyDocument,
   writePolicyFile,
-  usePolicyInputs,
   type LoadPolicyOptions,
 } from './policy-io.js';
 export { POLICY_KINDS, POLICY_LIMITS } from './policy-kinds.js';

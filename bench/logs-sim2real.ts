@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/logs-sim2real.ts [--data DIR] [--c0 0.03125] [--replications 10]
  *       [--episodes 300] [--sigma 1] [--agents '[{"kind":"pacing"},…]'] [--sigmas 0.5,1,1.5]
- *       [--tune '{"kind":"pacing","rate":[0.25,0.5,1,2,4]}']
+ *       [--tune '{"kind":"pacing","gain":[0.25,0.5,1,2,4]}']
  *
  * Each replication r trains a fresh agent (its own seed r: initialisation,
  * exploration, the fitted world's draws) for --episodes episodes of 1000

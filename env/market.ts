@@ -31,6 +31,12 @@
  * evaluation auction depend on the seed alone; rivals whose bids depend only on
  * what they observe (truthful, shaded, any frozen policy without a budget) bid the
  * same too, and every agent faces the same hindsight optimum.
+ *
+ * Training episodes draw from the training users and streams. With
+ * `spec.trainingAttention: 'reference'` (what configs default to) their attention
+ * moves under the reference allocation too, so that learners train in the same
+ * kind of world they are evaluated in; with `'own'` (the default of a MarketSpec
+ * without it) under the auctions actually won.
  */
 import type { AuctionOutcome } from './core.js';
 import type { AdAllocator } from './allocation.js';
@@ -93,6 +99,14 @@ export interface MarketSpec {
    * episode). Default 0.
    */
   evaluationWarmup?: number;
+  /**
+   * How the training users' attention (fatigue, clicked ads entering the
+   * history) moves: `reference`, as in evaluation, under the reference
+   * allocation (so that training and evaluation users live in the same world);
+   * `own` (the default here, for markets built without a config), under the
+   * auctions actually won. Configs set it (`users.trainingAttention`, default reference).
+   */
+  trainingAttention?: 'reference' | 'own';
   /**
    * Probability that each slot is shown (AuctionNet's exposure), non-increasing;
    * omitted or all 1 = always shown. One uniform per auction decides, in a
@@ -193,6 +207,8 @@ export class Market {
   private evaluationPopulation: UserPopulation | null = null;
   /** Two uniforms per slot for the users' responses (common random numbers). */
   private readonly responseDraws: Float64Array;
+  /** Training users' attention moves with the auctions actually won (MarketSpec.trainingAttention `own`). */
+  private readonly ownAttention: boolean;
   /** Reference allocation of an evaluation auction (candidates, then bidder per slot first). */
   private readonly reference: Int32Array;
   private readonly idHash: Uint32Array;
@@ -282,6 +298,7 @@ export class Market {
     this.nActive = B;
     this.scratch = auctionScratch(B, this.slots);
     this.responseDraws = new Float64Array(2 * this.slots);
+    this.ownAttention = (spec.trainingAttention ?? 'own') === 'own';
     this.reference = new Int32Array(B);
     this.bidMicros = new Float64Array(B);
     this.priority = new Uint32Array(B);
@@ -672,9 +689,9 @@ export class Market {
         // The position effect is the slot weight: the same factor the mechanism prices with.
         const ctr = this.trueCtrTop[b]! * w;
         const click = draws[2 * j]! < ctr;
-        const cvr = vm.kind === 'per-conversion' ? this.cvr[b]! : pop!.trueCvr(u, this.ad[b]!);
-        const conv = click && draws[2 * j + 1]! < cvr;
-        valueTrue = vm.kind === 'per-conversion' ? vm.amount * ctr * cvr : vm.amount * ctr;
+        // A per-click bidder's conversion probability matters only after a click (no state changes in between).
+        const conv = click && draws[2 * j + 1]! < (vm.kind === 'per-conversion' ? this.cvr[b]! : pop!.trueCvr(u, this.ad[b]!));
+        valueTrue = vm.kind === 'per-conversion' ? vm.amount * ctr * this.cvr[b]! : vm.amount * ctr;
         if (click) {
           this.clicks[b] = 1;
           T.clicks[b]!++;
@@ -694,13 +711,13 @@ export class Market {
         const k = sc.winner[j]!;
         if (k < 0 || !this.shown[j]) continue;
         const b = this.eligible[k]!;
-        if (this.evaluation < 0) {
+        if (this.evaluation < 0 && this.ownAttention) {
           pop.expose(u, b);
           if (this.clicks[b]) pop.pushHistory(u, this.catalogue!.adItem(this.ad[b]!));
         }
         this.allocators[b]?.feedback(pop, u, this.ad[b]!, this.clicks[b] === 1);
       }
-      if (this.evaluation >= 0) this.moveUsersByReference();
+      if (this.evaluation >= 0 || !this.ownAttention) this.moveUsersByReference();
     }
 
     // Rewards and budgets.

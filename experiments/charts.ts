@@ -70,42 +70,93 @@ export function thin<T>(rows: T[], max: number): T[] {
   return out;
 }
 
+/** Series in the order they are drawn: the colour domain's order, then any others as first seen. */
+function seriesOrder(rows: Row[], domain: string[] | undefined): string[] {
+  const seen = [...new Set(rows.map((r) => String(r.series)))];
+  const fixed = (domain ?? []).filter((d) => seen.includes(d));
+  return [...fixed, ...seen.filter((s) => !fixed.includes(s))];
+}
+
 /**
- * Mean line with its 95% CI band, one colour per series.
+ * Draws the series side by side: each row gets `xPos`, its x shifted by its
+ * series' place (together at most `span` of the smallest gap between x values),
+ * so that series with the same values (identical bidders) do not hide each other.
+ * `x` itself stays as it is (tooltips, tables).
+ */
+export function dodge(rows: Row[], domain: string[] | undefined, span = 0.5): Row[] {
+  const order = seriesOrder(rows, domain);
+  const n = order.length;
+  const xs = [...new Set(rows.map((r) => Number(r.x)))].sort((a, b) => a - b);
+  let gap = Infinity;
+  for (let i = 1; i < xs.length; i++) gap = Math.min(gap, xs[i]! - xs[i - 1]!);
+  if (!Number.isFinite(gap) || gap <= 0) gap = 1;
+  const step = n > 1 ? (gap * span) / n : 0;
+  return rows.map((r) => ({ ...r, xPos: Number(r.x) + (order.indexOf(String(r.series)) - (n - 1) / 2) * step }));
+}
+
+/** The domain of the dash and shape scales: the colour domain when one is given (so the legends merge and a bidder keeps its look), else the series drawn. */
+function symbolDomain(order: string[], domain: string[] | undefined): string[] {
+  return domain && domain.length > 0 ? domain : order;
+}
+
+/** Legend symbols drawn solid (the first layer may be a faint band). */
+const LEGEND = { symbolOpacity: 1, symbolStrokeWidth: 2, symbolSize: 90 };
+
+/** Dash patterns and point shapes per series (fixed ranges, so a series looks the same in every chart). */
+const DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [12, 4], [3, 5], [8, 2, 2, 2, 2, 2]];
+const SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'cross', 'triangle-down', 'triangle-right', 'triangle-left'];
+
+/** Where the vertical marker's label goes: right of the rule in the left part of the plot, left of it near the right edge (never over the legend). */
+export function markerLabelPlacement(markerX: number, domain: [number, number]): { align: 'left' | 'right'; dx: number } {
+  const [lo, hi] = domain;
+  const f = hi > lo ? (markerX - lo) / (hi - lo) : 0;
+  return f > 0.6 ? { align: 'right', dx: -4 } : { align: 'left', dx: 4 };
+}
+
+/**
+ * Mean line with its 95% CI band, one colour, dash pattern and point shape per
+ * series; the series are drawn side by side ({@link dodge}), so identical ones
+ * stay visible.
  *
  * @param rows `{ x, series, mean, lo, hi }`
  * @param opts axis titles, legend title, optional vertical marker (e.g. start of evaluation) and series order for colours
  */
 export function bandChart(
   rows: Row[],
-  opts: { title: string; xTitle: string; yTitle: string; seriesTitle: string; marker?: { x: number; label: string }; domain?: string[] },
+  opts: { title: string; xTitle: string | string[]; yTitle: string | string[]; seriesTitle: string; marker?: { x: number; label: string }; domain?: string[] },
 ): TopLevelSpec {
-  const x = { field: 'x', type: 'quantitative' as const, title: opts.xTitle, axis: { tickMinStep: 1, format: 'd' } };
-  // The band and the line share one legend: draw its symbols as solid strokes, like the lines.
-  const legend = { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5 };
-  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, legend, ...colorScale(opts.domain) };
+  const order = seriesOrder(rows, opts.domain);
+  const many = order.length > 1;
+  const symbols = symbolDomain(order, opts.domain);
+  const data = dodge(rows, opts.domain, 0.3);
+  // Half an episode of room either side of the data (no "nice" rounding to a whole extra tick).
+  const xs = data.map((r) => Number(r.xPos));
+  const xDomain: [number, number] = [Math.min(...xs, opts.marker?.x ?? Infinity) - 0.5, Math.max(...xs, opts.marker?.x ?? -Infinity) + 0.5];
+  const x = { field: 'xPos', type: 'quantitative' as const, title: opts.xTitle, scale: { domain: xDomain, nice: false }, axis: { tickMinStep: 1, format: 'd' } };
+  // One legend: colour, dash and (with several series) point shape of the same field and title merge into it.
+  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, legend: LEGEND, ...colorScale(opts.domain) };
+  const dash = many ? { strokeDash: { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, scale: { domain: symbols, range: DASHES } } } : {};
+  const shape = many ? { shape: { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, scale: { domain: symbols, range: SHAPES } } } : {};
+  const y = { field: 'mean', type: 'quantitative' as const, title: opts.yTitle };
   const layers: unknown[] = [
-    { mark: { type: 'area', opacity: 0.18 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: opts.yTitle }, y2: { field: 'hi' }, color } },
+    { mark: { type: 'area', opacity: 0.14 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: opts.yTitle }, y2: { field: 'hi' }, color } },
+    { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color, ...dash } },
     {
-      mark: { type: 'line', strokeWidth: 2 },
-      encoding: {
-        x,
-        y: { field: 'mean', type: 'quantitative', title: opts.yTitle },
-        color,
-        tooltip: [{ field: 'series' }, { field: 'x' }, { field: 'mean' }, { field: 'lo' }, { field: 'hi' }],
-      },
+      mark: { type: 'point', filled: true, size: 36, opacity: 0.9 },
+      encoding: { x, y, color, ...shape, tooltip: [{ field: 'series' }, { field: 'x', title: [opts.xTitle].flat().join(' ') }, { field: 'mean' }, { field: 'lo' }, { field: 'hi' }] },
     },
   ];
   if (opts.marker) {
+    const place = markerLabelPlacement(opts.marker.x, xDomain);
     layers.push({
-      data: { values: [{ x: opts.marker.x, label: opts.marker.label }] },
+      data: { values: [{ xPos: opts.marker.x, label: opts.marker.label }] },
       layer: [
-        { mark: { type: 'rule', strokeDash: [4, 4], color: '#666' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
-        { mark: { type: 'text', align: 'left', dx: 4, dy: -4, baseline: 'top', color: '#444' }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } },
+        { mark: { type: 'rule', strokeDash: [4, 4], color: '#666' }, encoding: { x: { field: 'xPos', type: 'quantitative' } } },
+        { mark: { type: 'text', align: place.align, dx: place.dx, dy: 4, baseline: 'top', color: '#444' }, encoding: { x: { field: 'xPos', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } } },
       ],
     });
   }
-  return { ...base(opts.title, rows), layer: layers } as TopLevelSpec;
+  return { ...base(opts.title, data), layer: layers } as TopLevelSpec;
 }
 
 /**
@@ -191,32 +242,57 @@ export function winRateChart(rows: Row[], domain?: string[]): TopLevelSpec {
 
 /**
  * A figure against a swept parameter: mean with 95% CI error bars, one colour per
- * series and, when rows carry a `group` (the other swept values), one dash pattern
- * and point shape per group.
+ * series; when rows carry a `group` (the other swept values), one dash pattern
+ * and point shape per group, else one per series. Series are drawn side by side
+ * ({@link dodge} on a numeric x, an x offset on categories), so identical bidders
+ * do not hide each other.
  *
  * @param rows `{ x, series, group?, mean, lo, hi }`; x is a number or a label
  * @param opts titles; `numericX` puts x on a linear scale, otherwise points are categories in grid order; `domain` fixes the colour order
  */
 export function sweepChart(
   rows: Row[],
-  opts: { title: string; xTitle: string; yTitle: string; seriesTitle: string; groupTitle?: string; numericX: boolean; domain?: string[] },
+  opts: { title: string; xTitle: string | string[]; yTitle: string | string[]; seriesTitle: string; groupTitle?: string; numericX: boolean; domain?: string[] },
 ): TopLevelSpec {
+  const order = seriesOrder(rows, opts.domain);
+  const many = order.length > 1;
+  const symbols = symbolDomain(order, opts.domain);
+  // Categories (grid order) sit at 0, 1, 2, … on a linear scale labelled with their names,
+  // so that both kinds of x draw lines and dodge the same way.
+  const categories = opts.numericX ? [] : [...new Set(rows.map((r) => String(r.x)))];
+  const positioned = opts.numericX ? rows : rows.map((r) => ({ ...r, x: categories.indexOf(String(r.x)), label: r.x }));
+  const data = dodge(positioned, opts.domain).map((r) => (opts.numericX ? r : { ...r, x: r.label ?? null }));
   const x = opts.numericX
-    ? { field: 'x', type: 'quantitative' as const, title: opts.xTitle }
-    : { field: 'x', type: 'ordinal' as const, title: opts.xTitle, sort: null, axis: { labelAngle: 0 } };
+    ? { field: 'xPos', type: 'quantitative' as const, title: opts.xTitle }
+    : {
+        field: 'xPos',
+        type: 'quantitative' as const,
+        title: opts.xTitle,
+        scale: { domain: [-0.5, categories.length - 0.5], nice: false, zero: false },
+        axis: { values: categories.map((_, i) => i), labelExpr: `${JSON.stringify(categories)}[datum.value]`, grid: false, labelAngle: 0 },
+      };
+  const xOffset = {};
   // A single series needs no legend.
-  const single = new Set(rows.map((r) => r.series)).size <= 1;
-  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, ...colorScale(opts.domain), ...(single ? { legend: null } : {}) };
+  const color = { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, ...colorScale(opts.domain), legend: many ? LEGEND : null };
   const grouped = rows.some((r) => r.group !== undefined && r.group !== null);
-  const dash = grouped ? { strokeDash: { field: 'group', type: 'nominal' as const, title: opts.groupTitle ?? 'group', sort: null } } : {};
-  const shape = grouped ? { shape: { field: 'group', type: 'nominal' as const, title: opts.groupTitle ?? 'group', sort: null } } : {};
-  const tooltip = [{ field: 'series' }, ...(grouped ? [{ field: 'group' }] : []), { field: 'x' }, { field: 'mean' }, { field: 'lo' }, { field: 'hi' }];
+  const dash = grouped
+    ? { strokeDash: { field: 'group', type: 'nominal' as const, title: opts.groupTitle ?? 'group', sort: null } }
+    : many
+      ? { strokeDash: { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, scale: { domain: symbols, range: DASHES } } }
+      : {};
+  const shape = grouped
+    ? { shape: { field: 'group', type: 'nominal' as const, title: opts.groupTitle ?? 'group', sort: null } }
+    : many
+      ? { shape: { field: 'series', type: 'nominal' as const, title: opts.seriesTitle, sort: null, scale: { domain: symbols, range: SHAPES } } }
+      : {};
+  const tooltip = [{ field: 'series' }, ...(grouped ? [{ field: 'group' }] : []), { field: 'x', title: [opts.xTitle].flat().join(' ') }, { field: 'mean' }, { field: 'lo' }, { field: 'hi' }];
+  const y = { field: 'mean', type: 'quantitative' as const, title: opts.yTitle };
   return {
-    ...base(opts.title, rows),
+    ...base(opts.title, data),
     layer: [
-      { mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: opts.yTitle }, y2: { field: 'hi' }, color, detail: { field: 'group' } } },
-      { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color, ...dash } },
-      { mark: { type: 'point', filled: true, size: 50 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color, ...shape, tooltip } },
+      { mark: { type: 'rule', strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, ...xOffset, y: { field: 'lo', type: 'quantitative', title: opts.yTitle }, y2: { field: 'hi' }, color, detail: { field: 'group' } } },
+      { mark: { type: 'line', strokeWidth: 1.5, opacity: 0.7 }, encoding: { x, ...xOffset, y, color, ...dash } },
+      { mark: { type: 'point', filled: true, size: 50 }, encoding: { x, ...xOffset, y, color, ...shape, tooltip } },
     ],
   } as TopLevelSpec;
 }

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { configHash, loadConfig, resolveConfig, type ResolvedConfig } from './config.js';
-import { lockSweepFolder, RunFolder } from './out-dir.js';
+import { DiskWriteError, diskWriteError, lockSweepFolder, RunFolder, runFolderDiskError } from './out-dir.js';
 import { bytesText, checkFiles, checkSizes, preflightRun, secondsText } from './preflight.js';
 import type { Summary } from './runner.js';
 import { readRawConfig } from './config.js';
@@ -85,6 +85,19 @@ function logSummaryTable(s: Summary, lines: string[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Writes the report of a staged run (when asked) and puts the run folder in
+ * place; a disk that fails meanwhile is a {@link DiskWriteError} carrying the summary.
+ */
+async function finishRunFolder(folder: RunFolder, summary: Summary, reportModule: (() => Promise<typeof import('./report.js')>) | null): Promise<void> {
+  try {
+    if (reportModule) await (await reportModule()).writeReport(folder.staging);
+    folder.commit();
+  } catch (e) {
+    throw diskWriteError(e, summary);
+  }
+}
+
 function defaultRunDir(cfg: ResolvedConfig): string {
   return resolve('runs', `${cfg.name}-${configHash(cfg)}`);
 }
@@ -130,11 +143,11 @@ function runCmd(cli: Argv, io: Io): Argv {
       let reportPath: string | null = null;
       try {
         summary = await runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
-        if (a.report) {
-          await (await report()).writeReport(folder.staging);
-          reportPath = join(folder.final, 'report.html');
-        }
-        folder.commit();
+        await finishRunFolder(folder, summary, a.report ? () => report() : null);
+        reportPath = a.report ? join(folder.final, 'report.html') : null;
+      } catch (e) {
+        progress.stop();
+        throw e instanceof DiskWriteError ? runFolderDiskError(e, a.out ?? folder.final, io.out) : e;
       } finally {
         progress.stop();
         folder.abandon();
@@ -163,6 +176,8 @@ function sweepCmd(cli: Argv, io: Io): Argv {
         .options(queueFlags)
         .option('queue-key', { type: 'string', describe: "with --queue: the key of this sweep's queue, shared with its workers (default: the sweep's hash)" })
         .option('max-result-mb', { type: 'number', describe: "with --queue: cap on one trial's result, MiB (default 256)" })
+        .option('max-job-inputs-mb', { type: 'number', describe: 'with --queue: cap on the files (policy files, saved model, logs) one job carries, MiB (default 64)' })
+        .option('max-sweep-inputs-mb', { type: 'number', describe: "with --queue: cap on the files all the sweep's jobs carry together, MiB (default 1024)" })
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'the reserve-price sweep on all cores')
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --queue redis://10.0.0.5:6379', 'the same, through a Redis queue (start workers with bidgym worker)')
         .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve --resume', 'resume it after a stop'),
@@ -171,6 +186,16 @@ function sweepCmd(cli: Argv, io: Io): Argv {
       const name = (raw as { name?: unknown })?.name;
       const dir = resolve(a.out ?? join('runs', `${typeof name === 'string' ? name : 'sweep'}-sweep`));
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
+      if (a.queue === undefined) {
+        for (const flag of ['queue-key', 'max-result-mb', 'max-job-inputs-mb', 'max-sweep-inputs-mb', ...Object.keys(queueFlags)]) {
+          if (a[flag] !== undefined) throw new UsageError(`--${flag}: only with --queue (a local sweep has no queue)`);
+        }
+      } else if (a.workers !== undefined) throw new UsageError('--workers: not with --queue (the workers are the bidgym worker processes; give them --concurrency)');
+      const queueCaps = {
+        maxResultBytes: mibFlag(a['max-result-mb'], '--max-result-mb'),
+        maxJobInputBytes: mibFlag(a['max-job-inputs-mb'], '--max-job-inputs-mb'),
+        maxSweepInputBytes: mibFlag(a['max-sweep-inputs-mb'], '--max-sweep-inputs-mb'),
+      };
       const { makeProgress } = await progressBar();
       const { runSweep, sweepText, expandSweep } = await sweep();
       // Every grid point validated (as the trials will), its files and sizes checked, before the folder is touched.
@@ -179,6 +204,8 @@ function sweepCmd(cli: Argv, io: Io): Argv {
         const c = resolvePoint(p);
         checkSizes(c);
         checkFiles(c);
+        // A log market's files and bidders, as run checks them (each log is read once).
+        if (c.log) (await import('./log-run.js')).preflightLogMarket(c);
       }
       const lock = lockSweepFolder(dir, { shown: a.out ?? dir });
       const progress = makeProgress(!a.quiet && !a.json, 'trials');
@@ -189,7 +216,7 @@ function sweepCmd(cli: Argv, io: Io): Argv {
               queue: a.queue,
               ...(await queueOptions(a)),
               queueKey: a['queue-key'],
-              maxResultBytes: a['max-result-mb'] === undefined ? undefined : Math.round(a['max-result-mb'] * 1024 * 1024),
+              ...queueCaps,
               outDir: dir,
               resume: a.resume,
               png: a.png,
@@ -239,6 +266,13 @@ const queueFlags = {
   'tls-key': { type: 'string', describe: 'rediss://: client key file (PEM)' },
 } as const;
 
+/** A size flag in MiB as bytes (undefined when not given). @throws UsageError for a size that is not positive */
+function mibFlag(v: number | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  if (!(Number.isFinite(v) && v > 0 && v * 1024 * 1024 <= Number.MAX_SAFE_INTEGER)) throw new UsageError(`${flag}: expected a positive number of MiB, got ${v}`);
+  return Math.max(1, Math.round(v * 1024 * 1024));
+}
+
 /** Queue options of those flags. */
 async function queueOptions(a: { 'queue-secret-file'?: string; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string }) {
   const { queueSecret } = await import('./queue-auth.js');
@@ -256,6 +290,7 @@ function workerCmd(cli: Argv, io: Io): Argv {
         .option('queue-key', { type: 'string', demandOption: true, describe: 'key of the queue to serve (the sweep prints it)' })
         .options(queueFlags)
         .option('trial-memory-mb', { type: 'number', default: 4096, describe: "heap a trial's thread may use, MiB: past it the trial fails, not the worker" })
+        .option('max-job-inputs-mb', { type: 'number', describe: 'cap on the files (policy files, saved model, logs) a job may carry, MiB (default 64; the sweep has the same flag)' })
         .option('concurrency', { type: 'number', default: 1, describe: 'trials at once (each in its own thread; at most one per core is sensible)' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
         .option('lock-duration', { type: 'number', default: 30000, describe: "ms a trial's lock lasts without renewal: a dead worker's trial is retried after about this plus --stalled-interval" })
@@ -279,6 +314,7 @@ function workerCmd(cli: Argv, io: Io): Argv {
           queueKey: a['queue-key'],
           ...(await queueOptions(a)),
           trialMemoryMb: a['trial-memory-mb'],
+          maxJobInputBytes: mibFlag(a['max-job-inputs-mb'], '--max-job-inputs-mb'),
           concurrency: a.concurrency,
           quiet: a.quiet,
           signal: stop.signal,
@@ -342,11 +378,11 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
       let reportPath: string | null = null;
       try {
         summary = await evaluateCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
-        if (a.report) {
-          await (await report()).writeReport(folder.staging);
-          reportPath = join(folder.final, 'report.html');
-        }
-        folder.commit();
+        await finishRunFolder(folder, summary, a.report ? () => report() : null);
+        reportPath = a.report ? join(folder.final, 'report.html') : null;
+      } catch (e) {
+        progress.stop();
+        throw e instanceof DiskWriteError ? runFolderDiskError(e, a.out, io.out) : e;
       } finally {
         progress.stop();
         folder.abandon();

@@ -335,8 +335,13 @@ export function configHash(cfg: ResolvedConfig): string {
 
 /** The market a resolved config describes. */
 export function marketSpec(cfg: ResolvedConfig): MarketSpec {
-  const u = cfg.users;
-  const users: UsersSpec | null = u ? { ...u } : null;
+  let users: UsersSpec | null = null;
+  let trainingAttention: 'reference' | 'own' | undefined;
+  if (cfg.users) {
+    const { trainingAttention: t, ...u } = cfg.users;
+    users = { ...u };
+    trainingAttention = t;
+  }
   return {
     mechanism: cfg.exchange.mechanism,
     slotWeights: cfg.exchange.slotWeights,
@@ -354,6 +359,7 @@ export function marketSpec(cfg: ResolvedConfig): MarketSpec {
     ...(cfg.exchange.exposure ? { exposure: cfg.exchange.exposure } : {}),
     // Evaluation users live as long before evaluation as the training users did.
     evaluationWarmup: cfg.episodes * cfg.auctionsPerEpisode,
+    ...(trainingAttention ? { trainingAttention } : {}),
   };
 }
 

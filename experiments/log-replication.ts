@@ -12,6 +12,7 @@
  * hindsight clicks), budgetSpent (mean share of the episode budget spent),
  * clicksPerEpisode.
  */
+import { inputPath, sentInput } from '../env/io/sent-inputs.js';
 import { isAbsolute, resolve } from 'node:path';
 import type { Agent } from '../agents/core.js';
 import { LinBidBidder, tuneLinBid } from '../agents/log/lin-bid.js';
@@ -68,14 +69,18 @@ export function resolveFromConfig(path: string, baseDir: string | null): string 
 
 /** Reads the files of a `log:` block (relative paths from the config file's folder); bad files are InputErrors naming them. */
 export function loadLogData(spec: LogSpec, baseDir: string | null): LogData {
-  const at = (p: string) => resolveFromConfig(p, baseDir);
-  const log = readLog(at(spec.path), spec.format);
-  const train = spec.trainPath ? readLog(at(spec.trainPath), spec.format) : null;
-  let info = spec.info ? readLogInfo(at(spec.info)) : null;
+  // A queue worker's trial reads the copies sent with its job (env/io/sent-inputs.ts).
+  const at = (p: string, field = 'log') => {
+    const local = inputPath(p, field);
+    return local === p ? resolveFromConfig(p, baseDir) : local;
+  };
+  const log = readLog(at(spec.path, 'log.path'), spec.format);
+  const train = spec.trainPath ? readLog(at(spec.trainPath, 'log.trainPath'), spec.format) : null;
+  let info = spec.info ? readLogInfo(at(spec.info, 'log.info')) : null;
   const maxFromData = defaultMaxBid(train ?? log, info);
   const maxBid = spec.maxPrice ?? maxFromData;
   if (!info && train) info = infoFromLog(train, maxBid);
-  return { spec, log, info, train, maxBid, cacheDir: spec.cacheDir ? at(spec.cacheDir) : null };
+  return { spec, log, info, train, maxBid, cacheDir: spec.cacheDir ? at(spec.cacheDir, 'log.cacheDir') : null };
 }
 
 /** One bidder of a log market. */
@@ -267,7 +272,8 @@ const loaded = new Map<string, LogData>();
 
 /** {@link loadLogData}, once per process for the same files. */
 export function logDataFor(spec: LogSpec, baseDir: string | null): LogData {
-  const key = JSON.stringify([spec, baseDir ? resolve(baseDir) : process.cwd()]);
+  const sent = [spec.path, spec.trainPath, spec.info, spec.cacheDir].map((p) => (p ? sentInput(p, 'log') : null));
+  const key = JSON.stringify([spec, baseDir ? resolve(baseDir) : process.cwd(), sent]);
   let d = loaded.get(key);
   if (!d) {
     d = loadLogData(spec, baseDir);

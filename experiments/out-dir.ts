@@ -32,8 +32,60 @@ function reason(e: unknown): string {
     ENOTDIR: 'a file is in the way',
     EEXIST: 'already exists',
     ENAMETOOLONG: 'name too long',
+    EIO: 'input/output error',
+    EFBIG: 'file too large',
   };
   return err?.code ? `${err.code}: ${words[err.code] ?? 'cannot write'}` : String(err?.message ?? e);
+}
+
+/** Error codes that mean the disk (not the program) failed a write: full, over quota, read-only, I/O error, file too large. */
+const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EFBIG']);
+
+/** True for a write that failed because of the disk (see {@link DISK_CODES}). */
+export function isDiskError(e: unknown): boolean {
+  return DISK_CODES.has((e as NodeJS.ErrnoException)?.code ?? '');
+}
+
+/**
+ * A disk that failed while a finished run was being written (it filled up, say):
+ * one line and exit 2 like any input error. `summary` carries what was computed,
+ * so that the command line can still print it.
+ */
+export class DiskWriteError extends InputError {
+  constructor(
+    /** What failed, in a few words (`ENOSPC: no space left on the device`). */
+    readonly why: string,
+    /** The run's summary, when it was computed before the write failed. */
+    readonly summary: unknown = null,
+    where = '',
+  ) {
+    super(`${where ? `${where}: ` : ''}the disk failed while writing (${why})`);
+  }
+
+  /** The same error with another message. */
+  withMessage(message: string): this {
+    this.message = message;
+    return this;
+  }
+}
+
+/** Wraps a disk failure as a {@link DiskWriteError} carrying `summary` (other errors pass through; a DiskWriteError gains the summary). */
+export function diskWriteError(e: unknown, summary: unknown = null): unknown {
+  if (e instanceof DiskWriteError) return e.summary === null && summary !== null ? new DiskWriteError(e.why, summary) : e;
+  return isDiskError(e) ? new DiskWriteError(reason(e), summary) : e;
+}
+
+/**
+ * The command line's one line for a run whose folder could not be written after
+ * the work: nothing of it is left in the folder (the staged copy is removed),
+ * and the summary goes to stdout through `print`, so nothing computed is lost.
+ */
+export function runFolderDiskError(e: DiskWriteError, shown: string, print: (text: string) => void): DiskWriteError {
+  if (e.summary !== null) print(JSON.stringify(e.summary, null, 2));
+  const kept = e.summary !== null ? '; the summary is printed on stdout' : '';
+  return new DiskWriteError(e.why, e.summary, `--out ${shown}`).withMessage(
+    `--out ${shown}: the disk failed while writing the run folder (${e.why}); nothing of the run was left there${kept}`,
+  );
 }
 
 /** True when a process with this id runs on this machine. */

@@ -18,6 +18,7 @@
 import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { InputError } from '../env/errors.js';
+import { sentInputsOfThread, useSentInputs } from '../env/io/sent-inputs.js';
 import {
   checkPolicyFits,
   generatePolicyKeys,
@@ -94,11 +95,23 @@ export function evaluationConfig(cfg: ResolvedConfig, loaded: LoadedPolicy, poli
  * @example await evaluateCommand({ policy: 'runs/a/policies/learner.json', config: 'other.yaml', out: 'runs/eval' })
  */
 export async function evaluateCommand(opts: EvaluateOptions): Promise<Summary> {
-  const loaded = loadPolicy(opts.policy, opts.publicKey === undefined ? {} : { publicKey: opts.publicKey });
+  if (opts.workers !== undefined && !(Number.isInteger(opts.workers) && opts.workers >= 1)) throw new InputError(`--workers: expected a positive integer, got ${opts.workers}`);
+  // The file is read once: the bytes verified (with a key) and parsed here are the bytes the run uses, never a second read of the path.
+  const bytes = readRegularFile(opts.policy, policyMaxBytes(), 'policy file');
+  const loaded = loadPolicyText(bytes.toString('utf8'), opts.policy, opts.publicKey === undefined ? {} : { publicKey: opts.publicKey });
   const cfg = loadConfig(opts.config);
   const id = opts.bidder ?? loaded.file.provenance.bidder;
   const evalCfg = evaluationConfig(cfg, loaded, opts.policy, id);
-  return runExperiment(evalCfg, { outDir: resolve(opts.out), quiet: opts.quiet ?? true, onProgress: opts.onProgress, workers: opts.workers });
+  const before = sentInputsOfThread();
+  const inputs = new Map(before?.inputs ?? []);
+  inputs.set(resolve(opts.policy), { bytes: new Uint8Array(bytes) });
+  // The run's loadPolicy of that path (in this thread and in the replication threads) takes these bytes (env/io/sent-inputs.ts).
+  useSentInputs({ strict: before?.strict ?? false, inputs });
+  try {
+    return await runExperiment(evalCfg, { outDir: resolve(opts.out), quiet: opts.quiet ?? true, onProgress: opts.onProgress, workers: opts.workers });
+  } finally {
+    useSentInputs(before);
+  }
 }
 
 /** Options of {@link exportCommand}. */

@@ -18,8 +18,10 @@
  *   against the sweep's (queue-result.ts); with a queue secret, also a MAC that
  *   only a worker holding the secret can make (queue-auth.ts). A refused result
  *   is dropped and the trial queued again (at most {@link MAX_REFUSALS} times).
- * - Jobs carry data, not paths: the config and the policy files it names travel
- *   inside the job (queue-inputs.ts); a worker opens no path a job names.
+ * - Jobs carry data, not paths: the config and the files it names (policy
+ *   files, a saved interest model, a log market's logs) travel inside the job,
+ *   read once by the sweep, hashed and capped (queue-inputs.ts); a worker
+ *   writes them into its own work folder and opens no path a job names.
  * - Isolation: the queue of a sweep is `trials-db<db>-<key>` (key: `--queue-key`,
  *   default the sweep's hash), and a database index Redis refuses is an error,
  *   never a fall-back to database 0.
@@ -36,6 +38,7 @@
  *
  * BullMQ forbids `:` in custom job ids and queue names (Redis's key separator), hence `-`.
  */
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -45,11 +48,11 @@ import { codeHash } from './code-hash.js';
 import { canonicalJson } from '../env/canonical-json.js';
 import { configHash, type ResolvedConfig } from './config.js';
 import { queueSecret, readSmallFile, resultAuthentic, sealJob, type QueueSecret } from './queue-auth.js';
-import { readTrialInputs } from './queue-inputs.js';
+import { checkInputCap, DEFAULT_MAX_JOB_INPUT_BYTES, DEFAULT_MAX_SWEEP_INPUT_BYTES, readTrialInputs, type JobInputs } from './queue-inputs.js';
 import { checkTrialResult, DEFAULT_MAX_RESULT_BYTES, ResultRefused } from './queue-result.js';
-import { isPlainObject, resolvePoint } from './sweep/grid.js';
+import { expandSweep, isPlainObject, resolvePoint } from './sweep/grid.js';
 import { finishSweep, startSweep, SweepError, sweepHash, type GridPoint, type SweepTable } from './sweep/index.js';
-import { publishTrialDir, tempTrialDir, trialDone } from './sweep/trial.js';
+import { publishTrialDir, tempTrialDir, trialDone, TRIALS } from './sweep/trial.js';
 import { BIDGYM_VERSION } from './version.js';
 
 /** Prefix of bidgym's Redis keys (`bidgym:trials-db0-<key>:…`). */
@@ -129,7 +132,8 @@ export function parseQueueUrl(url: unknown, flag = '--queue', tls: TlsFiles = {}
   const tlsFlags: string[] = [];
   const given = (Object.entries(tls) as [keyof TlsFiles, string | undefined][]).filter(([, v]) => v !== undefined);
   if (u.protocol === 'rediss:') {
-    const opts: NonNullable<RedisOptions['tls']> = { servername: host };
+    // SNI names a host, never an address (RFC 6066; Node warns otherwise); the certificate is checked against either.
+    const opts: NonNullable<RedisOptions['tls']> = isIP(host) === 0 ? { servername: host } : {};
     for (const [k, file] of given) {
       opts[k] = readSmallFile(file!, `--tls-${k}`);
       tlsFlags.push(`--tls-${k}`, file!);
@@ -218,8 +222,8 @@ export interface TrialJob {
   id: string;
   /** The whole sweep config, as read from YAML/JSON. */
   rawConfig: unknown;
-  /** The policy files the config names: path as named → file text. */
-  policies: Record<string, string>;
+  /** The files this trial's config names (policy files, a saved model, a log market's logs): path as named → bytes and sha256 (queue-inputs.ts). */
+  inputs: JobInputs;
   /** HMAC of the job (queue-auth.ts), when the sweep has a queue secret. */
   mac?: string;
 }
@@ -283,6 +287,10 @@ export interface QueueSweepOptions {
   attempts?: number;
   /** Cap on the decoded bytes of one trial's result (default 256 MiB). */
   maxResultBytes?: number;
+  /** Cap on the bytes of the files one job carries (default {@link DEFAULT_MAX_JOB_INPUT_BYTES}; `--max-job-inputs-mb`). */
+  maxJobInputBytes?: number;
+  /** Cap on the bytes of the files all the sweep's jobs carry together (default {@link DEFAULT_MAX_SWEEP_INPUT_BYTES}; `--max-sweep-inputs-mb`). */
+  maxSweepInputBytes?: number;
   /** Time allowed to reach Redis at the start, ms (default 3000). */
   connectTimeoutMs?: number;
   /** Seconds without an answer from Redis, mid-sweep, before giving up (default 60). */
@@ -345,15 +353,19 @@ export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): P
   if (!Number.isInteger(attempts) || attempts < 1) throw new QueueError(`attempts: expected a whole number ≥ 1 — got ${attempts}`);
   const maxResultBytes = opts.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES;
   if (!Number.isSafeInteger(maxResultBytes) || maxResultBytes < 1) throw new QueueError(`--max-result-mb: expected a positive size — got ${maxResultBytes}`);
+  const caps = { perJob: checkInputCap(opts.maxJobInputBytes, DEFAULT_MAX_JOB_INPUT_BYTES, '--max-job-inputs-mb'), total: checkInputCap(opts.maxSweepInputBytes, DEFAULT_MAX_SWEEP_INPUT_BYTES, '--max-sweep-inputs-mb') };
   const key = checkQueueKey(opts.queueKey ?? defaultQueueKey(rawConfig));
   const secret = opts.secret === undefined ? queueSecret(undefined) : opts.secret;
+  // The files the trials to queue name are read, checked and capped before the sweep folder is touched.
+  const toQueue = expandSweep(rawConfig).filter((p) => !trialDone(join(opts.outDir, TRIALS, p.id)));
+  const configs = new Map(toQueue.map((p) => [p.index, resolvePoint(p)]));
+  const inputs = readTrialInputs(configs, caps, new Map(toQueue.map((p) => [p.index, p.id])));
+  // Redis too: an unreachable one, or one refusing the database, leaves no sweep folder behind.
+  if (toQueue.length > 0) await checkRedis(target, opts.connectTimeoutMs ?? 3000);
   const { points, trialsDir, todo } = startSweep(rawConfig, opts.outDir, opts.resume ?? false, opts.onProgress);
 
   if (todo.length > 0) {
-    const configs = new Map(todo.map((p) => [p.index, resolvePoint(p)]));
-    const policies = readTrialInputs([...configs.values()]);
-    await checkRedis(target, opts.connectTimeoutMs ?? 3000);
-    const run = new QueuedSweep(rawConfig, points.length, todo, configs, policies, trialsDir, target, key, secret, attempts, maxResultBytes, opts);
+    const run = new QueuedSweep(rawConfig, points.length, todo, configs, inputs, trialsDir, target, key, secret, attempts, maxResultBytes, opts);
     try {
       await run.wait();
     } finally {
@@ -400,7 +412,7 @@ class QueuedSweep {
     private readonly total: number,
     todo: GridPoint[],
     private readonly configs: Map<number, ResolvedConfig>,
-    private readonly policies: Record<string, string>,
+    private readonly inputs: Map<number, JobInputs>,
     private readonly trialsDir: string,
     private readonly target: QueueTarget,
     private readonly key: string,
@@ -500,7 +512,7 @@ class QueuedSweep {
 
   private jobData(p: GridPoint): TrialJob {
     const jobId = trialJobId(this.hash, p.index);
-    const data: TrialJob = { version: this.version, code: this.code, sweepHash: this.hash, index: p.index, id: p.id, rawConfig: this.rawConfig, policies: this.policies };
+    const data: TrialJob = { version: this.version, code: this.code, sweepHash: this.hash, index: p.index, id: p.id, rawConfig: this.rawConfig, inputs: this.inputs.get(p.index)! };
     return this.secret ? sealJob(this.secret, jobId, data) : data;
   }
 
@@ -510,6 +522,11 @@ class QueuedSweep {
 
   private async add(p: GridPoint): Promise<void> {
     await this.queue.add('trial', this.jobData(p), this.jobOptions(p));
+  }
+
+  /** Cap on the files one job carries, bytes. */
+  private get jobInputCap(): number {
+    return this.opts.maxJobInputBytes ?? DEFAULT_MAX_JOB_INPUT_BYTES;
   }
 
   /** The queue's own ioredis connection (BullMQ types it narrowly). */
@@ -537,7 +554,7 @@ class QueuedSweep {
   private async jobDataOf(id: string): Promise<unknown> {
     const client = await this.redis();
     const key = this.jobKey(id);
-    if ((await client.hstrlen(key, 'data')) > 64 * 1024 * 1024) return undefined;
+    if ((await client.hstrlen(key, 'data')) > 64 * 1024 * 1024 + Math.ceil(this.jobInputCap * 1.4)) return undefined;
     const text = await client.hget(key, 'data');
     try {
       return text === null ? undefined : (JSON.parse(text) as unknown);

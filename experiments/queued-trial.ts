@@ -1,11 +1,12 @@
 /**
  * What a queue worker's trial thread runs: one trial of a sweep, from the data
- * of its job only. The policy files the config names come with the job and are
- * served from memory (agents/policy-io.ts `usePolicyInputs`): nothing a job
- * names is opened. The trial's report is not written (the sweep writes it from
- * the data it receives).
+ * of its job only. The files the config names came with the job and were
+ * written by the worker into its own folder; the trial reads those copies
+ * (env/io/sent-inputs.ts, strict mode: a path the job names but did not send is
+ * an error, never opened). The trial's report is not written (the sweep writes
+ * it from the data it receives).
  */
-import { usePolicyInputs } from '../agents/policy.js';
+import { useSentInputs, type SentInput } from '../env/io/sent-inputs.js';
 import { runTrial, type TrialResult } from './sweep/trial.js';
 import { threadTask } from './threads.js';
 
@@ -15,17 +16,17 @@ export interface QueuedTrialInput {
   index: number;
   /** The worker's private temporary folder for this trial. */
   outDir: string;
-  /** Policy files the config names: path as named → text. */
-  policies: Record<string, string>;
+  /** The files the config names: path as named → the worker's copy. */
+  inputs: Map<string, SentInput>;
 }
 
 /** Runs one queued trial in this thread (see the file comment). */
 export async function runQueuedTrial(t: QueuedTrialInput): Promise<TrialResult> {
-  usePolicyInputs(new Map(Object.entries(t.policies)));
+  useSentInputs({ strict: true, inputs: t.inputs });
   try {
     return await runTrial(t.rawConfig, t.index, t.outDir, { report: false, replicationWorkers: 1 });
   } finally {
-    usePolicyInputs(null);
+    useSentInputs(null);
   }
 }
 

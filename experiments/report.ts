@@ -28,6 +28,7 @@ import {
 } from './charts.js';
 import { writeFileAtomic } from '../env/io/atomic.js';
 import { fmt, fmtP } from './format.js';
+import { figureAxisTitle, figureName, figureTitle, paramAxisTitle, paramTitle, words } from './labels.js';
 import { stat, welch, type Stat } from './stats.js';
 import type { SweepFigure, SweepTable } from './sweep/table.js';
 
@@ -124,13 +125,16 @@ function esc(s: unknown): string {
 
 /** Splits camelCase figure names into words: "utilityPerAuction" → "utility per auction". */
 export function label(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words(name);
 }
 
 function statCell(s: Stat | undefined, p?: number | null): string {
   if (!s) return '<td class="na">–</td>';
   const pTxt = p === undefined ? '' : `<div class="p${p !== null && p < 0.05 ? ' sig' : ''}">p ${esc(fmtP(p))}</div>`;
-  return `<td><span class="m">${esc(fmt(s.mean))}</span> <span class="ci">[${esc(fmt(s.ci95[0]))}, ${esc(fmt(s.ci95[1]))}]</span>${pTxt}</td>`;
+  // One replication has no interval to show.
+  const one = s.values?.length === 1;
+  const ci = one ? '' : ` <span class="ci">[${esc(fmt(s.ci95[0]))}, ${esc(fmt(s.ci95[1]))}]</span>`;
+  return `<td><span class="m">${esc(fmt(s.mean))}</span>${ci}${pTxt}</td>`;
 }
 
 /** Prefixes the ids of an SVG so several can be inlined in one page without clashes. */
@@ -305,8 +309,10 @@ function flat(rows: Row[]): boolean {
  */
 export function sweepCharts(table: SweepTable): Chart[] {
   const { key, others, numeric } = sweepAxis(table);
-  const otherTitle = others.map((k) => k.split('.').pop()!).join(', ');
-  const rest = (params: Record<string, unknown>) => others.map((k) => `${k.split('.').pop()}=${xValue(params[k], false)}`).join(', ');
+  const xTitle = paramTitle(key);
+  const xAxis = paramAxisTitle(key);
+  const otherTitle = others.map((k) => paramTitle(k)).join(', ');
+  const rest = (params: Record<string, unknown>) => others.map((k) => `${paramTitle(k).replace(/ \(.*\)$/, '')} = ${xValue(params[k], false)}`).join(', ');
   const charts: Chart[] = [];
   const marketFigures = [...new Set(table.points.flatMap((p) => Object.keys(p.market)))];
   for (const fig of marketFigures) {
@@ -319,9 +325,9 @@ export function sweepCharts(table: SweepTable): Chart[] {
     if (rows.length === 0 || flat(rows)) continue;
     charts.push({
       name: `sweep-market-${fig}`,
-      title: `Market: ${label(fig)}`,
-      caption: `${label(fig)} against ${key}: mean with 95% confidence interval over replications at each grid point.`,
-      spec: sweepChart(rows, { title: `${label(fig)} vs ${key}`, xTitle: key, yTitle: label(fig), seriesTitle: otherTitle || 'series', numericX: numeric }),
+      title: `Market: ${figureName(fig)}`,
+      caption: `${capitalise(figureTitle(fig))} against ${xTitle} (config ${key}): mean with 95% confidence interval over replications at each grid point.`,
+      spec: sweepChart(rows, { title: `${capitalise(figureName(fig))} by ${xTitle.replace(/ \(.*\)$/, '')}`, xTitle: xAxis, yTitle: figureAxisTitle(fig), seriesTitle: otherTitle || 'series', numericX: numeric }),
     });
   }
   const bidderIds = [...new Set(table.points.flatMap((p) => Object.keys(p.bidders)))];
@@ -338,12 +344,16 @@ export function sweepCharts(table: SweepTable): Chart[] {
     if (rows.length === 0 || flat(rows)) continue;
     charts.push({
       name: `sweep-bidders-${fig}`,
-      title: `Bidders: ${label(fig)}`,
-      caption: `Each bidder's ${label(fig)} against ${key}: mean with 95% confidence interval over replications.`,
-      spec: sweepChart(rows, { title: `${label(fig)} vs ${key}`, xTitle: key, yTitle: label(fig), seriesTitle: 'bidder', groupTitle: otherTitle, numericX: numeric, domain: bidderIds }),
+      title: `Bidders: ${figureName(fig)}`,
+      caption: `Each bidder's ${figureTitle(fig)} against ${xTitle} (config ${key}): mean with 95% confidence interval over replications. Bidders are drawn side by side, each with its own colour, marker and dash, so identical bidders stay visible.`,
+      spec: sweepChart(rows, { title: `${capitalise(figureName(fig))} by ${xTitle.replace(/ \(.*\)$/, '')}`, xTitle: xAxis, yTitle: figureAxisTitle(fig), seriesTitle: 'bidder', groupTitle: otherTitle, numericX: numeric, domain: bidderIds }),
     });
   }
   return charts;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 // ───────────────────────────── tables ─────────────────────────────
@@ -355,15 +365,15 @@ function runTables(summary: SummaryFile, baseline: string | undefined): string {
   const base = baseline ?? bidderIds[0];
   if (base !== undefined && !summary.bidders[base]) throw new Error(`report: baseline bidder "${base}" is not in summary.json (bidders: ${bidderIds.join(', ')})`);
   const figures = [...new Set(bidderIds.flatMap((id) => statEntries(summary.bidders[id]!).map(([k]) => k)))];
-  let html = '<h2>Market</h2>\n<table><thead><tr>';
-  html += market.map(([k]) => `<th>${esc(label(k))}</th>`).join('') + '</tr></thead><tbody><tr>';
-  html += market.map(([, s]) => statCell(s)).join('') + '</tr></tbody></table>\n';
+  let html = '<h2>Market</h2>\n<div class="scroll"><table><thead><tr>';
+  html += market.map(([k]) => `<th>${esc(figureTitle(k))}</th>`).join('') + '</tr></thead><tbody><tr>';
+  html += market.map(([, s]) => statCell(s)).join('') + '</tr></tbody></table></div>\n';
   html += `<h2>Bidders</h2>\n<p class="note">Mean [95% CI] over ${summary.replications} replication${summary.replications === 1 ? '' : 's'} of the evaluation episodes. p: Welch's two-sided t-test of each bidder against <b>${esc(base)}</b> on the same figure (replications as samples; bold when p &lt; 0.05).</p>\n`;
   // One column per bidder, one row per figure: figures outnumber bidders in most markets.
   html += '<div class="scroll"><table><thead><tr><th>figure</th>';
   html += bidderIds.map((id) => `<th>${esc(id)}${id === base ? ' <span class="ci">(baseline)</span>' : ''}</th>`).join('') + '</tr></thead><tbody>\n';
   for (const f of figures) {
-    html += `<tr><th>${esc(label(f))}</th>`;
+    html += `<tr><th>${esc(figureTitle(f))}</th>`;
     const bs = base !== undefined ? summary.bidders[base]![f] : undefined;
     for (const id of bidderIds) {
       const v = summary.bidders[id]![f];
@@ -385,8 +395,8 @@ function sweepTableHtml(table: SweepTable, root: string): string {
   let html = `<p class="note">One row per grid point; mean [95% CI] over ${table.replications} replication${table.replications === 1 ? '' : 's'}.${
     withP ? ` p: Welch's two-sided t-test against grid point <b>${table.baseline}</b> on the same figure (bold when p &lt; 0.05).` : ' Set <code>sweepBaseline</code> to test the points against one of them.'
   } Every figure of every bidder is in <code>sweep.csv</code>.</p>\n`;
-  html += '<div class="scroll"><table><thead><tr><th>#</th>' + keys.map((k) => `<th>${esc(k)}</th>`).join('');
-  html += marketFigures.map((f) => `<th>${esc(label(f))}</th>`).join('');
+  html += '<div class="scroll"><table><thead><tr><th>#</th>' + keys.map((k) => `<th>${esc(paramTitle(k))}<br><code>${esc(k)}</code></th>`).join('');
+  html += marketFigures.map((f) => `<th>${esc(figureTitle(f))}</th>`).join('');
   html += bidderIds.map((id) => `<th>${esc(id)}: utility per auction</th>`).join('') + '</tr></thead><tbody>\n';
   for (const p of table.points) {
     const link = existsSync(join(root, p.dir, 'report.html')) ? `<a href="${esc(p.dir)}/report.html">${p.index}</a>` : String(p.index);
@@ -408,10 +418,11 @@ h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.2rem; margin-t
 .meta { color: #555; margin-top: 0; } .note { color: #444; font-size: .9rem; }
 table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0; }
 th, td { border: 1px solid #ddd; padding: .3rem .5rem; text-align: right; vertical-align: top; white-space: nowrap; }
-thead th { background: #f4f4f4; text-align: center; } tbody th { text-align: left; background: #fafafa; }
-.m { font-weight: 600; } .ci { color: #666; font-size: .8rem; font-weight: normal; } .na { color: #aaa; text-align: center; }
+thead th { background: #f4f4f4; text-align: center; white-space: normal; overflow-wrap: anywhere; min-width: 5rem; max-width: 12rem; }
+tbody th { text-align: left; background: #fafafa; white-space: normal; min-width: 10rem; max-width: 18rem; }
+.m { font-weight: 600; } .ci { color: #666; font-size: .8rem; font-weight: normal; } td .ci { display: block; } .na { color: #aaa; text-align: center; }
 .p { color: #666; font-size: .75rem; } .p.sig { color: #000; font-weight: 700; }
-.scroll { overflow-x: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 0 1.5rem; }
 figure { margin: 1rem 0; } figure h3 { font-size: 1rem; margin: 0 0 .3rem; } figure svg { max-width: 100%; height: auto; } figcaption { color: #444; font-size: .9rem; max-width: 720px; }
 pre { background: #f7f7f7; padding: .8rem; overflow-x: auto; font-size: .8rem; }

@@ -11,6 +11,7 @@ import type { Policy } from '../agents/core.js';
 import { configHash, type ResolvedConfig } from './config.js';
 import { preflightLogMarket } from './log-run.js';
 import { runReplication, type InterestModelReport, type ReplicationResult } from './replication.js';
+import { diskWriteError } from './out-dir.js';
 import { writeRunFolder } from './run-folder.js';
 import { stat, type Stat } from './stats.js';
 import { replicationSeconds, threadsFor } from './parallelism.js';
@@ -124,6 +125,11 @@ export async function runExperiment(cfg: ResolvedConfig, opts: RunOptions): Prom
     await inLanes(cfg.replications, workers, one, () => stopThreads(running));
   }
   const summary = summarize(cfg, reps);
-  writeRunFolder(opts.outDir, cfg, reps, summary, { started, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+  try {
+    writeRunFolder(opts.outDir, cfg, reps, summary, { started, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+  } catch (e) {
+    // A full (or failing) disk after the work: say so in one line, and keep the summary for the caller.
+    throw diskWriteError(e, summary);
+  }
   return summary;
 }

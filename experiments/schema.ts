@@ -47,6 +47,10 @@ export const usersSchema = z
     positionDecay: z.number().gt(0).max(1).optional().describe('click multiplier per slot down the page: sets the default exchange.slotWeights to 1, d, d², … (the one position effect; give this or slotWeights, not both)'),
     baseCvr: z.number().gt(0).lt(1).default(0.02).describe('conversion probability given a click, average ad (the defaults give about 2.5% on shown ads)'),
     cvrInterestWeight: z.number().default(1).describe('weight of interest · ad in the conversion logit'),
+    trainingAttention: z
+      .enum(['reference', 'own'])
+      .default('reference')
+      .describe('how the training users’ attention (fatigue, clicked ads entering the history) moves: reference = as in evaluation, as under the reference allocation (every slot to the highest true values, budgets ignored), so that learners train in the world they are evaluated in; own = under the auctions actually won (a bidder’s wins shape its own users)'),
   })
   .strict();
 

@@ -2,13 +2,45 @@
  * Statistics over replications: mean with a 95% confidence interval from the
  * t-distribution, and Welch's unequal-variance t-test against a baseline.
  *
- * The arithmetic (mean, sample standard deviation, log-gamma) is mathjs's. mathjs
+ * Mean and sample standard deviation are summed here in mathjs's order (from the
+ * first value, in order; the same numbers to the bit as mathjs's `mean` and
+ * `std(·, 'unbiased')`, which earlier versions called); log-gamma is mathjs's,
+ * loaded on first use (only intervals and tests need it, so a one-replication run
+ * never loads mathjs). mathjs
  * has no Student-t distribution, so its CDF is written here through the
  * regularised incomplete beta function, I_x(a, b), evaluated with the continued
  * fraction of Numerical Recipes (Press et al., 3rd ed., §6.4, eq. 6.4.5) by the
  * modified Lentz method; the quantile is the CDF inverted by bisection.
  */
-import { lgamma, mean, std } from 'mathjs/number';
+import { createRequire } from 'node:module';
+
+let mathLgamma: ((x: number) => number) | undefined;
+/** mathjs's log-gamma (mathjs loads on the first call). */
+function lgamma(x: number): number {
+  mathLgamma ??= (createRequire(import.meta.url)('mathjs/number') as typeof import('mathjs/number')).lgamma as (x: number) => number;
+  return mathLgamma(x);
+}
+
+/** Arithmetic mean, summed from the first value in order (as mathjs's `mean`). */
+function mean(values: readonly number[]): number {
+  let sum = values[0]!;
+  for (let i = 1; i < values.length; i++) sum += values[i]!;
+  return sum / values.length;
+}
+
+/** Sample standard deviation (n − 1), summed as mathjs's `std(values, 'unbiased')`: the mean first, then the squared deviations from the first in order. */
+function std(values: readonly number[]): number {
+  const n = values.length;
+  if (n === 1) return 0;
+  const m = mean(values);
+  let d = values[0]! - m;
+  let sum = d * d;
+  for (let i = 1; i < n; i++) {
+    d = values[i]! - m;
+    sum += d * d;
+  }
+  return Math.sqrt(sum / (n - 1));
+}
 
 /** A figure over replications, as written to summary.json. */
 export interface Stat {
@@ -156,9 +188,9 @@ export function stat(values: number[]): Stat {
   if (values.length === 0) throw new RangeError('stat: values must hold at least one replication, got none');
   const copy = values.slice();
   if (!copy.every(Number.isFinite)) return { mean: NaN, ci95: [NaN, NaN], values: copy };
-  const m = mean(copy) as number;
+  const m = mean(copy);
   if (copy.length === 1) return { mean: m, ci95: [m, m], values: copy };
-  const se = (std(copy, 'unbiased') as number) / Math.sqrt(copy.length);
+  const se = std(copy) / Math.sqrt(copy.length);
   const half = tQuantile(0.975, copy.length - 1) * se;
   return { mean: m, ci95: [m - half, m + half], values: copy };
 }
@@ -179,9 +211,9 @@ export function welch(a: number[], b: number[]): WelchResult {
   const na = a.length;
   const nb = b.length;
   if (na < 2 || nb < 2 || !a.every(Number.isFinite) || !b.every(Number.isFinite)) return { t: NaN, df: NaN, p: NaN };
-  const diff = (mean(a) as number) - (mean(b) as number);
-  const va = ((std(a, 'unbiased') as number) ** 2) / na;
-  const vb = ((std(b, 'unbiased') as number) ** 2) / nb;
+  const diff = mean(a) - mean(b);
+  const va = std(a) ** 2 / na;
+  const vb = std(b) ** 2 / nb;
   const se2 = va + vb;
   if (se2 === 0) {
     const df = na + nb - 2;

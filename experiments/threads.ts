@@ -13,6 +13,7 @@
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { InputError } from '../env/errors.js';
+import { SENT_INPUTS_KEY, sentInputsOfThread } from '../env/io/sent-inputs.js';
 
 /** A task a thread can run: an exported function `(input, progress) => result`; input and result must be structured-cloneable. */
 export type TaskFunction<I, R> = (input: I, progress: (n: number) => void) => Promise<R>;
@@ -60,7 +61,9 @@ const ENTRY = new URL('./thread-entry.mjs', import.meta.url);
  */
 export function runInThread<I, R>(task: ThreadTask<I, R>, input: I, opts: ThreadOptions): Promise<R> {
   return new Promise((resolve, reject) => {
-    const thread = new Worker(ENTRY, { workerData: { module: task.module, name: task.name, input }, resourceLimits: opts.resourceLimits });
+    // The files this thread was handed instead of paths (env/io/sent-inputs.ts) are the new thread's too.
+    const workerData = { module: task.module, name: task.name, input, [SENT_INPUTS_KEY]: sentInputsOfThread() };
+    const thread = new Worker(ENTRY, { workerData, resourceLimits: opts.resourceLimits });
     opts.running?.add(thread);
     let outcome: { ok: true; result: R } | { ok: false; error: Error } | null = null;
     thread.on('message', (m: ThreadMessage) => {

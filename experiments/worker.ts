@@ -12,9 +12,14 @@
  * - With a queue secret (`BIDGYM_QUEUE_SECRET` / `--queue-secret-file`), a job
  *   without a valid MAC fails at once; results then carry a MAC.
  * - A job queued for other code (version or code hash) fails at once.
- * - The worker opens no path a job names: the policy files a trial's config
- *   names come inside the job, and a trial naming one that did not, or a saved
- *   model folder, fails at once.
+ * - A trial whose sizes no machine can hold (preflight.ts `checkSizes`, as a
+ *   local sweep checks them) fails at once.
+ * - The worker opens no path a job names: the files a trial's config names
+ *   (policy files, a saved interest model, a log market's logs) come inside
+ *   the job; the worker checks their sha256 and size (`maxJobInputBytes`),
+ *   writes them into the trial's private folder and runs the trial on those
+ *   copies (queue-inputs.ts, env/io/sent-inputs.ts). A trial naming a file that
+ *   was not sent fails at once.
  * - A trial's thread may use at most `trialMemoryMb` of heap: past it, the
  *   thread dies (not the worker) and the attempt fails; after its attempts the
  *   job is failed and the sweep says why.
@@ -56,7 +61,8 @@ import {
   type TrialPayload,
 } from './queue.js';
 import { jobAuthentic, queueSecret, sealResult, type QueueSecret } from './queue-auth.js';
-import { missingInputs } from './queue-inputs.js';
+import { DEFAULT_MAX_JOB_INPUT_BYTES, jobInputBytes, materialiseInputs, missingInputs, SAFE_FILE_NAME } from './queue-inputs.js';
+import { checkSizes } from './preflight.js';
 import { queuedTrialTask } from './queued-trial.js';
 import { expandSweep, resolvePoint } from './sweep/grid.js';
 import { runInThread } from './threads.js';
@@ -88,6 +94,8 @@ export interface RunWorkerOptions {
   maxStalledCount?: number;
   /** Heap a trial's thread may use, MiB (default 4096). */
   trialMemoryMb?: number;
+  /** Cap on the bytes of the files a job carries (default {@link DEFAULT_MAX_JOB_INPUT_BYTES}; `--max-job-inputs-mb`). */
+  maxJobInputBytes?: number;
   /** Folder for the trials' temporary folders (default `<os tmpdir>/bidgym-worker`). */
   workDir?: string;
   /** Time allowed to reach Redis at the start, ms (default 3000). */
@@ -134,7 +142,18 @@ const jobSchema = z
     index: z.number().int().min(0),
     id: z.string().max(300),
     rawConfig: z.unknown(),
-    policies: z.record(z.string(), z.string()),
+    inputs: z.record(
+      z.string().max(4096),
+      z
+        .object({
+          kind: z.enum(['policy', 'model', 'file']),
+          files: z
+            .array(z.object({ name: z.string().regex(SAFE_FILE_NAME), sha256: z.string().regex(/^[0-9a-f]{64}$/), base64: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/) }).strict())
+            .min(1)
+            .max(8),
+        })
+        .strict(),
+    ),
     mac: z.string().max(200).optional(),
   })
   .strict();
@@ -203,14 +222,15 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   const stalledInterval = positiveInt('stalledIntervalMs', opts.stalledIntervalMs, 30_000);
   const maxStalledCount = positiveInt('maxStalledCount', opts.maxStalledCount, 2);
   const trialMemoryMb = positiveInt('--trial-memory-mb', opts.trialMemoryMb, 4096);
+  const maxJobInputBytes = positiveInt('--max-job-inputs-mb', opts.maxJobInputBytes, DEFAULT_MAX_JOB_INPUT_BYTES);
   const secret = opts.secret === undefined ? queueSecret(undefined) : opts.secret;
   const version = opts.version ?? BIDGYM_VERSION;
   const code = opts.code ?? codeHash();
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const workDir = opts.workDir ?? join(tmpdir(), 'bidgym-worker');
+  await checkRedis(target, opts.connectTimeoutMs ?? 3000);
   mkdirSync(workDir, { recursive: true });
   removeDeadWorkersFolders(workDir);
-  await checkRedis(target, opts.connectTimeoutMs ?? 3000);
 
   // The name is on the Redis connection (CLIENT LIST) and on every job it runs: the sweep reads the version from it.
   const name = `bidgym@${version}+${code.slice(0, 8)}@${hostname()}@${process.pid}`.replace(/[^A-Za-z0-9._@+-]/g, '-');
@@ -239,10 +259,15 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     if (job.attemptsMade >= DEFAULT_ATTEMPTS) throw fail(`job ${job.id} has already failed ${job.attemptsMade} times; a trial is tried at most ${DEFAULT_ATTEMPTS} times`);
     const d = checked(job);
     let reason: string | null;
+    let cfg: ReturnType<typeof resolvePoint>;
     try {
       const point = expandSweep(d.rawConfig).find((p) => p.index === d.index);
       if (!point) throw fail(`${CONFIG_FAILURE}: job ${job.id}: grid point ${d.index} is not in its sweep`);
-      reason = missingInputs(resolvePoint(point), d.policies);
+      cfg = resolvePoint(point);
+      // Sizes a machine cannot hold (memory, time) fail once, before a thread allocates anything (preflight.ts, as a local sweep checks them).
+      checkSizes(cfg);
+      const bytes = jobInputBytes(d.inputs);
+      reason = bytes > maxJobInputBytes ? `job ${job.id} carries ${bytes} bytes of files, over this worker's --max-job-inputs-mb cap of ${maxJobInputBytes} bytes` : missingInputs(cfg, d.inputs);
     } catch (e) {
       if (e instanceof UnrecoverableError) throw e;
       if (isInputError(e)) throw fail(`${CONFIG_FAILURE}: ${(e as Error).message}`);
@@ -252,9 +277,12 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     const tmp = mkdtempSync(join(workDir, `${process.pid}-`));
     const t0 = process.hrtime.bigint();
     try {
+      // The job's files, hash-checked, as copies in this trial's own folder: the trial reads those, never a path the job names.
+      const local = materialiseInputs(cfg, d.inputs, join(tmp, 'inputs'));
+      if (typeof local === 'string') throw fail(`${CONFIG_FAILURE}: job ${job.id}: ${local}`);
       let dir: string;
       try {
-        const input = { rawConfig: d.rawConfig, index: d.index, outDir: tmp, policies: d.policies };
+        const input = { rawConfig: d.rawConfig, index: d.index, outDir: join(tmp, 'run'), inputs: local };
         dir = (await runInThread(queuedTrialTask, input, { label: `trial ${d.id}`, running, resourceLimits: { maxOldGenerationSizeMb: trialMemoryMb } })).dir;
       } catch (e) {
         // A config that cannot run fails the same way on every worker: fail once.

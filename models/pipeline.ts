@@ -5,6 +5,7 @@
  * held-out users, and returns the predictor the market calls with a report for
  * summary.json. (models/index.ts re-exports it with the rest of models/.)
  */
+import { inputPath } from '../env/io/sent-inputs.js';
 import type { Catalogue } from '../env/ads/catalogue.js';
 import { Rng } from '../env/rng.js';
 import { UserPopulation } from '../env/users/population.js';
@@ -208,7 +209,8 @@ export async function createInterestModel(
   let trainSeconds: number | null = null;
   let catalogueMatch = true;
   if (cfg.path) {
-    const loaded = await loadModel(cfg.path, catalogue);
+    // A queue worker's trial reads the copy sent with its job (env/io/sent-inputs.ts).
+    const loaded = await loadModel(inputPath(cfg.path, 'interestModel.path'), catalogue);
     network = loaded.network;
     catalogueMatch = loaded.metadata['catalogue'] === catalogueFingerprint(catalogue);
     if (network.kind !== cfg.kind) throw new Error(`interestModel.path: ${cfg.path} holds a ${network.kind} model, the config asks for ${cfg.kind}`);

@@ -39,7 +39,7 @@ export const learnerFields = {
     .default(null)
     .describe('observation features the agent reads; null = value (plus budgetLeft and timeLeft when a budget is not paced)'),
   pacing: z.boolean().default(true).describe('with a budget: divide bids by the pacing price of money λ(o) and learn from the Lagrangian reward (false: learn to spend from budgetLeft/timeLeft in the state)'),
-  pacingGain: z.number().min(0).max(100).default(1.5).describe('gain κ of the pacing rule log λ = max(log λ_min, log λ₀ + κ (timeLeft − budgetLeft))'),
+  pacingGain: z.number().min(0).max(100).default(1).describe('gain κ of the pacing rule log λ = max(log λ_min, log λ₀ + κ ln((timeLeft + 0.01) / (budgetLeft + 0.01))): the price of money rises with the ratio of the time left to the budget left (κ = 1: in proportion to it)'),
   scaleSample: z
     .number()
     .int()

@@ -18,10 +18,24 @@
  * exactly what it would do without a budget. λ(o) is set by a pacing rule that
  * is a pure function of the observation, so the frozen policy is too:
  *
- *   log λ(o) = max(log λ_min, log λ₀ + κ · (timeLeft − budgetLeft))
+ *   log λ(o) = max(log λ_min, log λ₀ + κ · ln((timeLeft + δ) / (budgetLeft + δ))),  δ = 0.01
  *
- * (spending ahead of schedule raises the price of money, lagging behind lowers
- * it). After each training episode λ₀ moves to the geometric mean of λ(o) over
+ * (the `ratio` rule: spending ahead of schedule raises the price of money,
+ * lagging behind lowers it; with κ = 1, λ is λ₀ times the ratio of the time
+ * left to the budget left). It measures the lag against what is *left*, not
+ * against the episode's start: a bidder whose λ₀ is too high for the episode at
+ * hand (it spends too slowly) sees λ fall until it spends at the rate the
+ * remaining budget needs, and it ends the episode with its budget spent, since
+ * the ratio, not the difference, is what holds λ away from λ₀. It is the
+ * continuous form of the dual step of adaptive pacing in multiplicative form,
+ * with the target rate re-solved from the budget and time left. Policy files
+ * written before it (no `rule`) keep the `difference` rule they were learnt
+ * with, log λ₀ + κ · (timeLeft − budgetLeft): there a λ₀ off by a factor 2
+ * needs a lasting gap of ln 2 / κ of the budget, which is left unspent at the
+ * end (with it and κ = 1.5 the learners spent 65–78% of their budgets in the
+ * user market of test/agents/budget.test.ts).
+ *
+ * After each training episode λ₀ moves to the geometric mean of λ(o) over
  * that episode's auctions, a fixed-point step that settles at the level the
  * market needs. λ_min (default 0.8) may be below 1: a bidder that lags behind
  * its schedule then values a win up to 1/λ_min times its value. With a floor at
@@ -51,13 +65,22 @@ export interface PacerParams {
   gain: number;
   /** log λ_min, ≤ 0 (absent: 0, λ never below 1). */
   minLogLambda?: number;
+  /**
+   * How λ follows the schedule: `ratio`, log λ₀ + κ · ln((timeLeft + δ) / (budgetLeft + δ)) (what the
+   * learners write); absent (`difference`, policy files written before it), log λ₀ + κ · (timeLeft − budgetLeft).
+   */
+  rule?: 'ratio';
 }
+
+/** δ of the ratio rule: keeps ln((timeLeft + δ) / (budgetLeft + δ)) finite when the budget or the time is gone. */
+export const RATIO_SMOOTHING = 0.01;
 
 /** The price of money λ(o) of a learner with a budget (see the file comment). */
 export class BudgetPacer {
   logLambda0: number;
   readonly gain: number;
   readonly minLogLambda: number;
+  readonly rule: 'ratio' | undefined;
   private sumLog = 0;
   private count = 0;
 
@@ -69,11 +92,15 @@ export class BudgetPacer {
     this.logLambda0 = p.logLambda0;
     this.gain = p.gain;
     this.minLogLambda = m;
+    this.rule = p.rule;
   }
 
   /** log λ(o). */
   logLambda(o: Observation): number {
-    const l = this.logLambda0 + this.gain * (o[OBS.timeLeft]! - o[OBS.budgetLeft]!);
+    const tl = o[OBS.timeLeft]!;
+    const bl = o[OBS.budgetLeft]!;
+    const gap = this.rule === 'ratio' ? Math.log((tl + RATIO_SMOOTHING) / (bl + RATIO_SMOOTHING)) : tl - bl;
+    const l = this.logLambda0 + this.gain * gap;
     return l > this.minLogLambda ? l : this.minLogLambda;
   }
 
@@ -111,6 +138,6 @@ export class BudgetPacer {
   }
 
   params(): PacerParams {
-    return { logLambda0: this.logLambda0, gain: this.gain, ...(this.minLogLambda !== 0 ? { minLogLambda: this.minLogLambda } : {}) };
+    return { logLambda0: this.logLambda0, gain: this.gain, ...(this.minLogLambda !== 0 ? { minLogLambda: this.minLogLambda } : {}), ...(this.rule ? { rule: this.rule } : {}) };
   }
 }

@@ -79,7 +79,7 @@ export class BidShaper {
     this.encoder = new FeatureEncoder(this.encoderSpec);
     this.setScale(ctx.valueScale);
     const minLogLambda = Math.log(args.minLambda ?? 1);
-    this.pacer = pacing ? new BudgetPacer({ logLambda0: Math.max(0, minLogLambda), gain: args.pacingGain, minLogLambda }) : null;
+    this.pacer = pacing ? new BudgetPacer({ logLambda0: Math.max(0, minLogLambda), gain: args.pacingGain, minLogLambda, rule: 'ratio' }) : null;
     this.budgetInState = ctx.budget !== null && !this.pacer;
     this.timeAware = isTimeAware(this.encoderSpec);
     this.x = new Float64Array(this.encoder.size);

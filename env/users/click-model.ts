@@ -50,7 +50,12 @@ export class ClickModel {
   /** Per advertiser: the session stamp its cache block was filled at, and its best ad. */
   private readonly blockStamp: Int32Array;
   private readonly blockBest: Int32Array;
-  private readonly blockAcc: Float64Array;
+  /** Table offsets of the current user's history items (fillBlock's scratch). */
+  private readonly rowScratch: Int32Array;
+  /** Attention sums of one advertiser's ads (fillBlock's scratch). */
+  private readonly blockNum: Float64Array;
+  private readonly blockDen: Float64Array;
+  private readonly blockDot: Float64Array;
   private lastDot = 0;
   private readonly logitBaseCtr: number;
   private readonly logitBaseCvr: number;
@@ -81,7 +86,10 @@ export class ClickModel {
     this.cacheDen = new Float64Array(A);
     this.blockStamp = new Int32Array(catalogue.advertisers);
     this.blockBest = new Int32Array(catalogue.advertisers);
-    this.blockAcc = new Float64Array(2 * catalogue.adsPerAdvertiser);
+    this.rowScratch = new Int32Array(Math.max(1, pop.historyLength));
+    this.blockNum = new Float64Array(catalogue.adsPerAdvertiser);
+    this.blockDen = new Float64Array(catalogue.adsPerAdvertiser);
+    this.blockDot = new Float64Array(catalogue.adsPerAdvertiser);
     this.logitBaseCtr = logit(args.baseCtr);
     this.logitBaseCvr = logit(args.baseCvr);
   }
@@ -162,19 +170,14 @@ export class ClickModel {
     const u = pop.sessions.current;
     const per = this.catalogue.adsPerAdvertiser;
     const first = m * per;
-    const A = this.catalogue.ads;
-    const acc = this.blockAcc;
     const t = this.attnTable;
     const hist = pop.history;
-    const per2 = 2 * per;
-    acc.fill(0, 0, per2);
-    // History outer, ads inner: each history item reads one contiguous run of this advertiser's ads.
+    // Where each history item's run of this advertiser's ads starts in the table.
     const len = pop.historyLen[u]!;
-    const L = pop.historyLength;
-    for (let j = u * L, end = j + len; j < end; j++) {
-      const row = 2 * (hist[j]! * A + first);
-      for (let i = 0; i < per2; i++) acc[i]! += t[row + i]!;
-    }
+    const rows = this.rowScratch;
+    const A2 = 2 * this.catalogue.ads;
+    const h0 = u * pop.historyLength;
+    for (let j = 0; j < len; j++) rows[j] = hist[h0 + j]! * A2 + 2 * first;
     const d = this.catalogue.topics;
     const emb = this.catalogue.embeddings;
     const interest = pop.interest;
@@ -183,18 +186,89 @@ export class ClickModel {
     const base = this.logitBaseCtr + pop.personaTable.bias[pop.persona[u]!]!;
     const cacheLogit = this.cacheLogit;
     const ud = u * d;
+    // Every sum below runs in the order it always did (history order for the
+    // attention sums, topic order for interest · ad, each from 0), so the results
+    // are the same to the bit; several ads at a time keep independent chains of
+    // additions in flight instead of waiting on one.
+    const num = this.blockNum;
+    const den = this.blockDen;
+    const dots = this.blockDot;
+    let i = 0;
+    for (; i + 3 < per; i += 4) {
+      const o = 2 * i;
+      let n0 = 0;
+      let d0 = 0;
+      let n1 = 0;
+      let d1 = 0;
+      let n2 = 0;
+      let d2 = 0;
+      let n3 = 0;
+      let d3 = 0;
+      for (let j = 0; j < len; j++) {
+        const r = rows[j]! + o;
+        n0 += t[r]!;
+        d0 += t[r + 1]!;
+        n1 += t[r + 2]!;
+        d1 += t[r + 3]!;
+        n2 += t[r + 4]!;
+        d2 += t[r + 5]!;
+        n3 += t[r + 6]!;
+        d3 += t[r + 7]!;
+      }
+      num[i] = n0;
+      den[i] = d0;
+      num[i + 1] = n1;
+      den[i + 1] = d1;
+      num[i + 2] = n2;
+      den[i + 2] = d2;
+      num[i + 3] = n3;
+      den[i + 3] = d3;
+      const a0 = (this.catalogue.items + first + i) * d;
+      const a1 = a0 + d;
+      const a2 = a1 + d;
+      const a3 = a2 + d;
+      let x0 = 0;
+      let x1 = 0;
+      let x2 = 0;
+      let x3 = 0;
+      for (let k = 0; k < d; k++) {
+        const v = interest[ud + k]!;
+        x0 += v * emb[a0 + k]!;
+        x1 += v * emb[a1 + k]!;
+        x2 += v * emb[a2 + k]!;
+        x3 += v * emb[a3 + k]!;
+      }
+      dots[i] = x0;
+      dots[i + 1] = x1;
+      dots[i + 2] = x2;
+      dots[i + 3] = x3;
+    }
+    for (; i < per; i++) {
+      const o = 2 * i;
+      let n0 = 0;
+      let d0 = 0;
+      for (let j = 0; j < len; j++) {
+        const r = rows[j]! + o;
+        n0 += t[r]!;
+        d0 += t[r + 1]!;
+      }
+      num[i] = n0;
+      den[i] = d0;
+      const a0 = (this.catalogue.items + first + i) * d;
+      let x0 = 0;
+      for (let k = 0; k < d; k++) x0 += interest[ud + k]! * emb[a0 + k]!;
+      dots[i] = x0;
+    }
     let best = first;
     for (let i = 0; i < per; i++) {
       const ad = first + i;
-      const ai = (this.catalogue.items + ad) * d;
-      let dot = 0;
-      for (let k = 0; k < d; k++) dot += interest[ud + k]! * emb[ai + k]!;
-      const attn = len > 0 ? acc[2 * i]! / acc[2 * i + 1]! : 0;
+      const dot = dots[i]!;
+      const attn = len > 0 ? num[i]! / den[i]! : 0;
       const zBase = base + wI * dot;
       const z = zBase + wH * attn;
       this.cacheBase[ad] = zBase;
-      this.cacheNum[ad] = acc[2 * i]!;
-      this.cacheDen[ad] = acc[2 * i + 1]!;
+      this.cacheNum[ad] = num[i]!;
+      this.cacheDen[ad] = den[i]!;
       cacheLogit[ad] = z;
       this.cacheDot[ad] = dot;
       if (z > cacheLogit[best]!) best = ad;

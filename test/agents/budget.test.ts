@@ -2,18 +2,21 @@
  * With a budget, in a user-driven market: the value a bidder gets over the best
  * value it could have got in hindsight with the same budget against the same
  * realised competing bids (agents/hindsight.ts, the LP bound, so the ratio is
- * conservative). The aim is ≥ 0.9; each learner must reach 0.85 and beat a
- * truthful bidder that spends its budget first come, first served.
+ * conservative). Pacing and each learner, on their defaults, must reach the
+ * issue's 0.9 in every replication and beat a truthful bidder that spends its
+ * budget first come, first served.
  */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../experiments/config.js';
 import { runReplication } from '../../experiments/runner.js';
 
+const REPS = 3;
+
 function config(kind: string) {
   return resolveConfig({
     name: `budget-${kind}`,
     seed: 5,
-    replications: 1,
+    replications: REPS,
     episodes: 20,
     evalEpisodes: 4,
     auctionsPerEpisode: 2000,
@@ -26,36 +29,45 @@ function config(kind: string) {
   });
 }
 
-async function ratio(kind: string): Promise<{ cr: number; spent: number }> {
-  const r = await runReplication(config(kind), 0);
-  const b = r.bidders.learner!;
-  return { cr: b.competitiveRatio!, spent: b.budgetSpent! };
+/** Competitive ratio and share of the budget spent, per replication. */
+async function ratios(kind: string): Promise<{ cr: number; spent: number }[]> {
+  const cfg = config(kind);
+  const out: { cr: number; spent: number }[] = [];
+  for (let r = 0; r < REPS; r++) {
+    const b = (await runReplication(cfg, r)).bidders.learner!;
+    out.push({ cr: b.competitiveRatio!, spent: b.budgetSpent! });
+  }
+  return out;
 }
+const show = (xs: { cr: number; spent: number }[]) => xs.map((x) => `${x.cr.toFixed(3)} (spent ${x.spent.toFixed(3)})`).join(', ');
 
 describe('budgeted learners against the hindsight optimum', () => {
-  let truthful = 0;
+  // First come, first served, the floor every budgeted bidder must clear by 0.1 (measured once, by whichever case runs first).
+  let truthfulRun: ReturnType<typeof ratios> | null = null;
+  const truthful = () => (truthfulRun ??= ratios('truthful'));
   it('measures the baselines (truthful, pacing)', async () => {
-    const t = await ratio('truthful');
-    const p = await ratio('pacing');
-    truthful = t.cr;
-    console.log(`competitive ratio: truthful ${t.cr.toFixed(3)} (budget spent ${t.spent.toFixed(3)}), pacing ${p.cr.toFixed(3)} (spent ${p.spent.toFixed(3)})`);
-    expect(t.cr).toBeGreaterThan(0);
-    expect(t.cr).toBeLessThan(1);
-    // Adaptive pacing with its learnt starting multiplier: the issue's bar (0.9), and clearly above first come, first served.
-    expect(p.cr).toBeGreaterThanOrEqual(0.9);
-    expect(p.cr).toBeGreaterThan(t.cr + 0.1);
+    const t = await truthful();
+    const p = await ratios('pacing');
+    console.log(`competitive ratio: truthful ${show(t)}; pacing ${show(p)}`);
+    for (let r = 0; r < REPS; r++) {
+      expect(t[r]!.cr).toBeGreaterThan(0);
+      expect(t[r]!.cr).toBeLessThan(1);
+      // Adaptive pacing with its learnt starting multiplier: the issue's bar (0.9), and clearly above first come, first served.
+      expect(p[r]!.cr).toBeGreaterThanOrEqual(0.9);
+      expect(p[r]!.cr).toBeGreaterThan(t[r]!.cr + 0.1);
+    }
   });
 
-  // KNOWN FAILURE (issue 12, not met yet): in this user market with the realistic default world (CTR ~1.5%) and
-  // the fixed evaluation stream, the learners underspend their budget (65–78% spent, ratios 0.72–0.83). Skipped,
-  // not loosened, so the bar stays where the issue sets it; docs/agents.md lists the numbers.
   for (const kind of ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson']) {
-    it.skip(`${kind} reaches a high competitive ratio`, async () => {
-      const { cr, spent } = await ratio(kind);
-      console.log(`competitive ratio: ${kind} ${cr.toFixed(3)} (budget spent ${spent.toFixed(3)})`);
-      expect(cr).toBeGreaterThanOrEqual(0.85);
-      expect(cr).toBeLessThanOrEqual(1 + 1e-9);
-      expect(cr).toBeGreaterThan(truthful + 0.1);
+    it(`${kind} reaches a competitive ratio of 0.9 in every replication`, async () => {
+      const xs = await ratios(kind);
+      const t = await truthful();
+      console.log(`competitive ratio: ${kind} ${show(xs)}`);
+      for (let r = 0; r < REPS; r++) {
+        expect(xs[r]!.cr).toBeGreaterThanOrEqual(0.9);
+        expect(xs[r]!.cr).toBeLessThanOrEqual(1 + 1e-9);
+        expect(xs[r]!.cr).toBeGreaterThan(t[r]!.cr + 0.1);
+      }
     });
   }
 });

@@ -28,8 +28,7 @@ const LEARNERS = ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 't
  * 0.89 in one.
  */
 // Known failures (issue 12 not met there yet), skipped rather than loosened; docs/agents.md lists them.
-// dqn budget-30%: replication 0 reaches 0.884 (budget spent 0.880) on main after the merges of 2026-12-01.
-const KNOWN_FAILURES = new Set(['linucb fp-const', 'dqn fp-const', 'dqn budget-30%']);
+const KNOWN_FAILURES = new Set(['linucb fp-const', 'dqn fp-const']);
 const REPS = 3;
 
 function pv(o: { kind: string; mechanism: string; rivals: Record<string, unknown>[]; high: number; reserve?: number; budget?: number; episodes: number; auctions: number; seed: number }) {

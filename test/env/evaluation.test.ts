@@ -13,12 +13,12 @@ import { marketSpec, resolveConfig } from '../../experiments/config.js';
 
 const T = 1500;
 
-function spec(slots = 1) {
+function spec(slots = 1, trainingAttention: 'reference' | 'own' = 'reference') {
   return marketSpec(
     resolveConfig({
       name: 't',
       auctionsPerEpisode: T,
-      users: { count: 150, topics: 8, items: 100, historyLength: 10, adsPerAdvertiser: 4, sessionLength: 6 },
+      users: { count: 150, topics: 8, items: 100, historyLength: 10, adsPerAdvertiser: 4, sessionLength: 6, trainingAttention },
       exchange: { mechanism: slots > 1 ? 'gsp' : 'second-price', slots, reservePrice: 0.001, participantsPerAuction: 3 },
       bidders: [
         { id: 'me', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2 }, budget: 8 },
@@ -38,8 +38,8 @@ interface Episode {
 }
 
 /** Bidder 0 bids α × its value; rivals bid truthfully. Two training episodes, then evaluation episodes 0 and 1. */
-function play(alpha: number, slots = 1): { train: Episode[]; evaluation: Episode[] } {
-  const m = new Market(spec(slots), rng(5));
+function play(alpha: number, slots = 1, trainingAttention: 'reference' | 'own' = 'reference'): { train: Episode[]; evaluation: Episode[] } {
+  const m = new Market(spec(slots, trainingAttention), rng(5));
   const run = (evaluation?: number): Episode => {
     m.resetEpisode(evaluation);
     const ep: Episode = { values: [], costs: [], users: [], value: 0 };
@@ -87,8 +87,18 @@ describe('evaluation episodes: a fixed stream of opportunities', () => {
       expect(ea.value).toBeLessThanOrEqual(oa + 1e-9);
       expect(eb.value).toBeLessThanOrEqual(ob + 1e-9);
     }
-    // In training the users react to what each bidder won: the opportunities differ.
+    // Training users move as the evaluation users do (users.trainingAttention: reference, the default): the same opportunities too.
+    expect(a.train[1]!.values).toEqual(b.train[1]!.values);
+  });
+
+  it('with users.trainingAttention: own the training users react to what each bidder won; evaluation stays fixed', () => {
+    const a = play(1, 1, 'own');
+    const b = play(0.45, 1, 'own');
     expect(a.train[1]!.values).not.toEqual(b.train[1]!.values);
+    expect(a.evaluation[0]!.values).toEqual(b.evaluation[0]!.values);
+    // The training users are other people than with reference, evaluation's are not.
+    expect(a.train[1]!.values).not.toEqual(play(1).train[1]!.values);
+    expect(a.evaluation[1]!.values).toEqual(play(1).evaluation[1]!.values);
   });
 
   it('the same with several slots (values of the top slot and competing bids alike)', () => {

@@ -105,6 +105,117 @@ describe('bad input: one line, exit 2, nothing written', () => {
     }, 60_000);
   }
 
+  it('queue flags: a bad value, or a flag that needs --queue given without it, is one line, exit 2, nothing written', async () => {
+    const { dir, file } = caseDir('queue-flags', `${TINY}sweep: { exchange.reservePrice: [0, 0.1] }\n`);
+    writeFileSync(join(dir, 'short-secret'), 'abc\n');
+    const before = tree(dir);
+    const out = join(dir, 'out');
+    const cases: [string[], RegExp][] = [
+      [['--queue-key', 'k'], /^bidgym: --queue-key: only with --queue/],
+      [['--max-job-inputs-mb', '8'], /^bidgym: --max-job-inputs-mb: only with --queue/],
+      [['--tls-ca', file], /^bidgym: --tls-ca: only with --queue/],
+      [['--queue', 'redis://127.0.0.1:1', '--workers', '2'], /^bidgym: --workers: not with --queue/],
+      [['--queue', 'redis://127.0.0.1:1', '--max-job-inputs-mb', '0'], /^bidgym: --max-job-inputs-mb: expected a positive number of MiB, got 0/],
+      [['--queue', 'redis://127.0.0.1:1', '--max-sweep-inputs-mb', 'lots'], /^bidgym: --max-sweep-inputs-mb: expected a positive number of MiB, got NaN/],
+      [['--queue', 'redis://127.0.0.1:1', '--max-result-mb', '-1'], /^bidgym: --max-result-mb: expected a positive number of MiB/],
+      [['--queue', 'http://127.0.0.1:1'], /^bidgym: --queue: expected a Redis URL .* got the scheme "http"/],
+      [['--queue', 'redis://:hunter2@127.0.0.1:1/x'], /^bidgym: --queue: .*database number/],
+      [['--queue', 'redis://127.0.0.1:1', '--queue-key', 'a:b'], /^bidgym: --queue-key: expected 1–64 letters/],
+      [['--queue', 'redis://127.0.0.1:1', '--tls-ca', file], /^bidgym: --tls-ca: TLS files need a rediss:\/\/ URL/],
+      [['--queue', 'rediss://127.0.0.1:1', '--tls-key', join(dir, 'no-key.pem')], /^bidgym: --tls-key: cannot read .*ENOENT/],
+      [['--queue', 'redis://127.0.0.1:1', '--queue-secret-file', join(dir, 'short-secret')], /^bidgym: --queue-secret-file .*: the queue secret must be at least 16 characters/],
+      [['--queue', 'redis://127.0.0.1:1'], /^bidgym: cannot reach Redis at 127\.0\.0\.1:1\/0: /],
+    ];
+    for (const [flags, why] of cases) {
+      const r = await cli('sweep', file, '--out', out, '--quiet', ...flags);
+      expect(r.code, `${flags.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n'), flags.join(' ')).toHaveLength(1);
+      expect(r.err, flags.join(' ')).toMatch(why);
+      expect(r.err).not.toContain('hunter2');
+      expect(tree(dir), `${flags.join(' ')} wrote nothing`).toEqual(before);
+    }
+    for (const [flags, why] of [
+      [['--queue', 'redis://127.0.0.1:1', '--max-job-inputs-mb', '0'], /^bidgym: --max-job-inputs-mb: expected a positive number of MiB, got 0/],
+      [['--queue', 'redis://127.0.0.1:1', '--trial-memory-mb', '0.5'], /^bidgym: --trial-memory-mb: expected a whole number ≥ 1/],
+      [['--queue', 'redis://127.0.0.1:1/1234567'], /^bidgym: --queue: .*database number/],
+      [['--queue', 'redis://127.0.0.1:1', '--tls-cert', file], /^bidgym: --tls-cert: TLS files need a rediss:\/\/ URL/],
+      [['--queue', 'redis://127.0.0.1:1'], /^bidgym: cannot reach Redis at 127\.0\.0\.1:1\/0: /],
+    ] as [string[], RegExp][]) {
+      const r = await cli('worker', '--queue-key', 'k', '--work-dir', join(dir, 'wd'), '--quiet', ...flags);
+      expect(r.code, `${flags.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err, flags.join(' ')).toMatch(why);
+      expect(existsSync(join(dir, 'wd')), `${flags.join(' ')}: no work folder`).toBe(false);
+    }
+  }, 60_000);
+
+  it("a sweep of a log market checks its logs before any work, locally and with --queue", async () => {
+    const { dir } = caseDir('log-sweep', '');
+    writeFileSync(join(dir, 'test.txt'), '0 50 0.001\n1 not-a-price 0.002\n');
+    const cfg = {
+      name: 'log-sweep',
+      seed: 1,
+      replications: 1,
+      episodes: 0,
+      auctionsPerEpisode: 100,
+      log: { format: 'rlb', path: join(dir, 'test.txt') },
+      bidders: [{ id: 'lin', agent: { kind: 'lin-bid', b0: 10 } }],
+      sweep: { 'bidders.0.agent.b0': [10, 20] },
+    };
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, JSON.stringify(cfg));
+    const before = tree(dir);
+    for (const extra of [[], ['--queue', 'redis://127.0.0.1:1']]) {
+      const r = await cli('sweep', file, '--out', join(dir, 'out'), '--quiet', ...extra);
+      expect(r.code, `${extra.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(/test\.txt/);
+      expect(r.err).not.toMatch(/cannot reach Redis/);
+      expect(tree(dir)).toEqual(before);
+    }
+  });
+
+  it('policy files for evaluate and export: a bad file, key, bidder or flag is one line, exit 2, nothing written', async () => {
+    const { dir, file } = caseDir('policy-flags', TINY);
+    const run = join(dir, 'run');
+    expect((await cli('run', file, '--out', run, '--quiet', '--no-report', '--workers', '1')).code).toBe(0);
+    const policy = join(run, 'policies', 'learner.json');
+    execFileSync('mkfifo', [join(dir, 'fifo.json')]);
+    const before = tree(dir);
+    const out = join(dir, 'eval');
+    const evaluate: [string[], RegExp][] = [
+      [['--policy', '/dev/zero'], /^bidgym: .*\/dev\/zero: a character device; a policy file is read only from a regular file$/],
+      [['--policy', join(dir, 'fifo.json')], /fifo\.json: a FIFO; a policy file is read only from a regular file$/],
+      [['--policy', run], /run: a folder; a policy file is read only from a regular file$/],
+      [['--policy', file], /config\.yaml: not valid JSON/],
+      [['--policy', join(dir, 'nope.json')], /cannot read policy file .*nope\.json: ENOENT/],
+      [['--policy', policy, '--bidder', 'nobody'], /--bidder: no bidder "nobody" in the config/],
+      [['--policy', policy, '--workers', '0'], /--workers: expected a positive integer, got 0/],
+      [['--policy', policy, '--public-key', join(dir, 'nope.pem')], /cannot read public key .*nope\.pem: ENOENT/],
+      [['--policy', policy, '--public-key', file], /config\.yaml: not a PEM public key/],
+    ];
+    for (const [flags, why] of evaluate) {
+      const r = await cli('evaluate', '--config', file, '--out', out, '--quiet', ...flags);
+      expect(r.code, `${flags.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n'), flags.join(' ')).toHaveLength(1);
+      expect(r.err.trim(), flags.join(' ')).toMatch(why);
+      expect(tree(dir), `${flags.join(' ')} wrote nothing`).toEqual(before);
+    }
+    const exported = join(dir, 'exported.json');
+    for (const [flags, why] of [
+      [['--bidder', 'nobody', '--out', exported], /nobody/],
+      [['--bidder', 'learner', '--sign', policy, '--out', exported], /not a PEM private key/],
+      [['--bidder', 'learner', '--sign', join(dir, 'nope.pem'), '--out', exported], /cannot read private key .*nope\.pem: ENOENT/],
+      [['--bidder', 'learner', '--sign', policy], /--sign: needs --out/],
+    ] as [string[], RegExp][]) {
+      const r = await cli('export', run, ...flags);
+      expect(r.code, `${flags.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n'), flags.join(' ')).toHaveLength(1);
+      expect(r.err.trim(), flags.join(' ')).toMatch(why);
+      expect(tree(dir), `${flags.join(' ')} wrote nothing`).toEqual(before);
+    }
+  }, 60_000);
+
   it('a config that is a FIFO, /dev/zero, a folder or over 10 MB is refused without reading it', async () => {
     const { dir } = caseDir('special-files', TINY);
     execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);

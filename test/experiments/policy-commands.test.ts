@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy, policyChecksum, type PolicyFile } from '../../agents/policy.js';
 import { resolveConfig } from '../../experiments/config.js';
@@ -9,6 +9,7 @@ import { InputError } from '../../env/errors.js';
 import { evaluateCommand, exportCommand, keygenCommand } from '../../experiments/policy-commands.js';
 import { PolicySignatureError } from '../../agents/policy.js';
 import { runExperiment } from '../../experiments/runner.js';
+import { useSentInputs } from '../../env/io/sent-inputs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bidgym-commands-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -178,6 +179,47 @@ describe('signed policies: keygen, export --sign, evaluate --public-key', () => 
       expect((err as Error).message).toMatch(message);
       expect(existsSync(out)).toBe(false);
     }
+  });
+
+  it('evaluate --public-key reads the file once: a file swapped for another after the check is not the one that runs', async () => {
+    const publicKey = join(keys, 'public.pem');
+    const swapped = join(root, 'swapped', 'learner.policy.json');
+    mkdirSync(dirname(swapped), { recursive: true });
+    cpSync(signedPath, swapped);
+    // A valid, re-hashed, unsigned policy that bids otherwise: accepted without a key, refused with one.
+    const { signature: _signature, ...doc } = JSON.parse(readFileSync(signedPath, 'utf8')) as PolicyFile;
+    const d = { ...doc, params: { ...doc.params, q: (doc.params.q as number[]).map((x) => -x) } };
+    const tampered = JSON.stringify({ ...d, sha256: policyChecksum(d) });
+    let calls = 0;
+    // Swapped at the first progress report: after the check, while replication 0 runs and before replication 1 builds its bidders.
+    const summary = await evaluateCommand({ policy: swapped, config: otherConfig, out: join(root, 'eval-swap'), workers: 1, publicKey, onProgress: () => void (calls++ === 0 && writeFileSync(swapped, tampered)) });
+    expect(calls).toBeGreaterThan(1);
+    expect(readFileSync(swapped, 'utf8')).toBe(tampered);
+    const genuine = await evaluateCommand({ policy: signedPath, config: otherConfig, out: join(root, 'eval-genuine'), workers: 1, publicKey });
+    expect(summary.bidders).toEqual(genuine.bidders);
+    // The swapped-in file does bid otherwise (so a second read would have shown), and is refused with the key.
+    const replaced = await evaluateCommand({ policy: swapped, config: otherConfig, out: join(root, 'eval-tampered'), workers: 1 });
+    expect(replaced.bidders.learner).not.toEqual(genuine.bidders.learner);
+    await expect(evaluateCommand({ policy: swapped, config: otherConfig, out: join(root, 'eval-refused'), workers: 1, publicKey })).rejects.toThrow(/unsigned/);
+  });
+
+  it('the verified bytes reach replication threads too: the run never opens the path', async () => {
+    const bytes = readFileSync(signedPath);
+    const ghost = join(root, 'never-written', 'learner.policy.json');
+    const market = JSON.parse(readFileSync(otherConfig, 'utf8')) as { bidders: object[] };
+    const withPolicy = (path: string) => resolveConfig({ ...market, bidders: [{ ...market.bidders[0], agent: { kind: 'policy', path } }, ...market.bidders.slice(1)] });
+    const cfg = withPolicy(ghost);
+    const ref = withPolicy(signedPath);
+    const want = await runExperiment(ref, { outDir: join(root, 'threads-ref'), quiet: true, workers: 1 });
+    useSentInputs({ strict: false, inputs: new Map([[ghost, { bytes: new Uint8Array(bytes) }]]) });
+    try {
+      const got = await runExperiment(cfg, { outDir: join(root, 'threads-sent'), quiet: true, workers: 2 });
+      expect(got.bidders).toEqual(want.bidders);
+    } finally {
+      useSentInputs(null);
+    }
+    expect(existsSync(ghost)).toBe(false);
+    await expect(runExperiment(cfg, { outDir: join(root, 'threads-none'), quiet: true, workers: 1 })).rejects.toThrow(/ENOENT/);
   });
 
   it('through the command line: exit 2, one line on stderr, nothing written', () => {

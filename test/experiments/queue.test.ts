@@ -1,5 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,12 +14,19 @@ import { sealJob } from '../../experiments/queue-auth.js';
 import { BIDGYM_VERSION } from '../../experiments/version.js';
 import { runSweep, sweepHash } from '../../experiments/sweep/index.js';
 import { runWorker } from '../../experiments/worker.js';
+import { resolveConfig } from '../../experiments/config.js';
+import { trainModelCommand } from '../../experiments/train-model.js';
+import { InputError } from '../../env/errors.js';
+import { infoFromLog, writeLog, writeLogInfo } from '../../env/log/format.js';
+import { lognormalPricePdf, sampleLog } from '../../env/log/generate.js';
+import { rng } from '../../env/rng.js';
 import { base as sweepBase, expectSameSweep, sweepConfig as sweepFixture } from './sweep/fixtures.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const root = mkdtempSync(join(tmpdir(), 'bidgym-queue-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
+const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
 if (!HAS_REDIS) console.warn('queue.test.ts: redis-server is not installed, so the Redis integration tests are skipped (apt-get install redis-server; .ci/run installs it)');
 
 /** The tiny market of the sweep tests (each trial is a second or two), under its own name. */
@@ -228,7 +235,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     // The same trial queued twice (a repeated `bidgym sweep`) is one job.
     const hash = sweepHash(sweepConfig);
     const queue = openQueue(2, 'resume');
-    const data: TrialJob = { version: BIDGYM_VERSION, code: CODE, sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, policies: {} };
+    const data: TrialJob = { version: BIDGYM_VERSION, code: CODE, sweepHash: hash, index: 2, id: '2-reservePrice=0.05', rawConfig: sweepConfig, inputs: {} };
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     await queue.add('trial', data, { jobId: trialJobId(hash, 2) });
     expect((await queue.getJobCounts('waiting')).waiting).toBe(1);
@@ -339,7 +346,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
   it('with a queue secret, a worker refuses a job injected without the MAC, and runs one sealed with the secret', async () => {
     const queue = openQueue(8, 'inject');
     const hash = sweepHash(sweepConfig);
-    const data: TrialJob = { version: BIDGYM_VERSION, code: CODE, sweepHash: hash, index: 0, id: '0-reservePrice=0', rawConfig: sweepConfig, policies: {} };
+    const data: TrialJob = { version: BIDGYM_VERSION, code: CODE, sweepHash: hash, index: 0, id: '0-reservePrice=0', rawConfig: sweepConfig, inputs: {} };
     const injected = await queue.add('trial', data, { jobId: 'injected-0' });
     const sealed = await queue.add('trial', sealJob(SECRET, 'sealed-0', data), { jobId: 'sealed-0' });
     const w = startWorker(`redis://127.0.0.1:${port}/8`, 'inject', { secret: SECRET });
@@ -360,7 +367,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
   it('fails a job whose data is not JSON at once, and one whose config cannot run once, not again and again', async () => {
     const queue = openQueue(3, 'bad');
     const bad = { ...sweepConfig, bidders: [{ ...base.bidders[0], agent: { kind: 'q-learnin' } }] };
-    const job = await queue.add('trial', { version: BIDGYM_VERSION, code: CODE, sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, policies: {} }, { jobId: 'bad-0', attempts: 3 });
+    const job = await queue.add('trial', { version: BIDGYM_VERSION, code: CODE, sweepHash: 'bad', index: 0, id: '0-x', rawConfig: bad, inputs: {} }, { jobId: 'bad-0', attempts: 3 });
     const broken = await queue.add('trial', { x: 1 }, { jobId: 'notjson-0', attempts: 3 });
     // A party with Redis access rewrites the job's data with something that is not JSON.
     const client = (await queue.client) as unknown as import('ioredis').Redis;
@@ -387,7 +394,7 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     writeFileSync(secretFile, 'root:x:0:0:TOP-SECRET-LINE\n');
     const queue = openQueue(9, 'paths');
     const cfg = { ...sweepConfig, bidders: [base.bidders[0], { ...base.bidders[1], agent: { kind: 'policy', path: secretFile } }] };
-    const job = await queue.add('trial', { version: BIDGYM_VERSION, code: CODE, sweepHash: 'p', index: 0, id: '0-x', rawConfig: cfg, policies: {} }, { jobId: 'path-0', attempts: 3 });
+    const job = await queue.add('trial', { version: BIDGYM_VERSION, code: CODE, sweepHash: 'p', index: 0, id: '0-x', rawConfig: cfg, inputs: {} }, { jobId: 'path-0', attempts: 3 });
     const w = startWorker(`redis://127.0.0.1:${port}/9`, 'paths');
     try {
       await until(() => w.lines.some((l) => l.includes(' failed: ')), 'the job to fail', 30_000);
@@ -426,10 +433,182 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
       await w.stop();
     }
     expectSameSweep(ref, out);
-    // A saved model folder does not travel yet: refused before anything is queued.
-    const model = { ...sweepConfig, interestModel: { kind: 'logistic', path: join(root, 'no-model') } };
-    const err = await rejection(queueSweep(model, { queue: url, queueKey: 'policy', secret: null, outDir: join(root, 'model'), quiet: true }));
-    expect(err.message).toMatch(/^interestModel\.path: a queued sweep sends its trials as data, and only policy files travel with them yet/);
+  });
+
+  it('sends a saved interest model inside the jobs (MAC-covered): the worker never opens the folder, and the bytes equal a local sweep', async () => {
+    const url = `redis://127.0.0.1:${port}/12`;
+    const modelDir = join(root, 'saved-model');
+    const im = { kind: 'logistic', logSize: 2000, epochs: 1, backend: 'cpu' };
+    const market = { ...base, name: 'queue-model', replications: 1 };
+    await trainModelCommand(resolveConfig({ ...market, interestModel: im }), modelDir);
+    const cfg = { ...market, interestModel: { ...im, path: modelDir }, sweep: { 'exchange.reservePrice': [0, 0.05] } };
+    const ref = join(root, 'model-local');
+    await runSweep(cfg, { outDir: ref, workers: 1, quiet: true });
+    const out = join(root, 'model-queued');
+    const statuses: string[] = [];
+    const sweep = queueSweep(cfg, { queue: url, queueKey: 'model', secret: SECRET, outDir: out, onStatus: (m) => statuses.push(m) });
+    await until(() => statuses.some((s) => s.startsWith('queued')), 'the trials to be queued');
+    // The folder is gone before any worker starts: the trials can only run from what the jobs carry.
+    const queue = openQueue(12, 'model');
+    const jobs = await queue.getJobs(['waiting']);
+    await queue.close();
+    expect(jobs).toHaveLength(2);
+    const sent = (jobs[0]!.data as TrialJob).inputs[modelDir]!;
+    expect(sent.kind).toBe('model');
+    expect(sent.files.map((f) => f.name)).toEqual(['model.json', 'weights.bin']);
+    expect(sent.files.map((f) => Buffer.from(f.base64, 'base64').equals(readFileSync(join(modelDir, f.name))))).toEqual([true, true]);
+    rmSync(modelDir, { recursive: true });
+    const w = startWorker(url, 'model', { secret: SECRET });
+    try {
+      await sweep;
+    } finally {
+      await w.stop();
+    }
+    expectSameSweep(ref, out);
+    expect(readdirSync(ref, { recursive: true }).filter((f) => String(f).endsWith('summary.json'))).toHaveLength(2);
+    expect(existsSync(modelDir)).toBe(false);
+  });
+
+  it("sends a log market's logs inside the jobs: the worker opens none of its paths, and the bytes equal a local sweep; over a size cap, refused before any work", async () => {
+    const url = `redis://127.0.0.1:${port}/13`;
+    const data = join(root, 'log-data');
+    mkdirSync(data, { recursive: true });
+    const world = { pricePdf: lognormalPricePdf(50, 0.8, 300), meanCtr: 0.005, ctrSpread: 1, priceCorrelation: 0.2 };
+    const train = sampleLog(world, 3000, rng(1).stream('train'));
+    writeLog(join(data, 'test.txt'), sampleLog(world, 2000, rng(1).stream('test')), 'rlb');
+    writeLog(join(data, 'train.txt'), train, 'rlb');
+    writeLogInfo(join(data, 'info.json'), infoFromLog(train, 300));
+    const cacheDir = join(root, 'log-cache');
+    const cfg = {
+      name: 'queue-log',
+      seed: 1,
+      replications: 1,
+      episodes: 0,
+      auctionsPerEpisode: 500,
+      log: { format: 'rlb', path: join(data, 'test.txt'), info: join(data, 'info.json'), trainPath: join(data, 'train.txt'), cacheDir },
+      bidders: [
+        { id: 'lin', agent: { kind: 'lin-bid' }, budget: { c0: 0.0625 } },
+        { id: 'mcpc', agent: { kind: 'mcpc' }, budget: { c0: 0.0625 } },
+      ],
+      sweep: { 'bidders.0.budget.c0': [0.03125, 0.0625] },
+    };
+    const ref = join(root, 'log-local');
+    await runSweep(cfg, { outDir: ref, workers: 1, quiet: true });
+
+    // Caps: per job and in total, one line naming the flag, before the sweep folder or the queue is touched.
+    const bytes = ['test.txt', 'train.txt', 'info.json'].reduce((n, f) => n + statSync(join(data, f)).size, 0);
+    const capped = (o: object) => rejection(queueSweep(cfg, { queue: url, queueKey: 'log', secret: null, outDir: join(root, 'log-capped'), quiet: true, ...o }));
+    const perJob = await capped({ maxJobInputBytes: bytes - 1 });
+    expect(perJob).toBeInstanceOf(InputError);
+    expect(perJob.message).toMatch(/^--max-job-inputs-mb: trial 0-c0=0\.03125 carries [\d.]+ MiB of files \(log\.\w+ \S+ and the files before it\), over the cap of [\d.]+ MiB; raise --max-job-inputs-mb/);
+    const total = await capped({ maxSweepInputBytes: bytes + 1 });
+    expect(total.message).toMatch(/^--max-sweep-inputs-mb: the queued trials carry [\d.]+ MiB of files so far \(each job carries its own copy\), over the cap of/);
+    for (const e of [perJob, total]) expect(e.message).not.toContain('\n');
+    expect(existsSync(join(root, 'log-capped'))).toBe(false);
+    const q = openQueue(13, 'log');
+    expect(await q.count()).toBe(0);
+    await q.close();
+
+    const out = join(root, 'log-queued');
+    const statuses: string[] = [];
+    const sweep = queueSweep(cfg, { queue: url, queueKey: 'log', secret: null, outDir: out, onStatus: (m) => statuses.push(m), maxJobInputBytes: bytes });
+    await until(() => statuses.some((s) => s.startsWith('queued')), 'the trials to be queued');
+    // The logs are gone before any worker starts.
+    rmSync(data, { recursive: true });
+    const w = startWorker(url, 'log');
+    try {
+      await sweep;
+    } finally {
+      await w.stop();
+    }
+    expectSameSweep(ref, out);
+    // The cache folder the config names is the worker's own, never the named path.
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+
+  it('a worker checks what a job carries: content that does not match its sha256, and file names that leave its folder, fail at once', async () => {
+    const queue = openQueue(14, 'carried');
+    const path = join(root, 'never-there', 'p.json');
+    const cfg = { ...sweepConfig, bidders: [base.bidders[0], { ...base.bidders[1], agent: { kind: 'policy', path } }] };
+    const file = (name: string, content: string, claimed = content) => ({ name, sha256: createHash('sha256').update(claimed).digest('hex'), base64: Buffer.from(content).toString('base64') });
+    const job = (inputs: object) => ({ version: BIDGYM_VERSION, code: CODE, sweepHash: 'c', index: 0, id: '0-x', rawConfig: cfg, inputs });
+    await queue.add('trial', job({ [path]: { kind: 'policy', files: [file('policy.json', '{"swapped":1}', '{"original":1}')] } }), { jobId: 'hash-0', attempts: 3 });
+    await queue.add('trial', job({ [path]: { kind: 'policy', files: [file('../../escape.json', '{}')] } }), { jobId: 'name-0', attempts: 3 });
+    // Sizes no machine can hold: failed before a thread allocates anything, not run until the worker dies.
+    const huge = { ...sweepConfig, exchange: { ...sweepConfig.exchange, publishers: 1e12 } };
+    await queue.add('trial', { ...job({}), rawConfig: huge }, { jobId: 'huge-0', attempts: 3 });
+    const w = startWorker(`redis://127.0.0.1:${port}/14`, 'carried');
+    try {
+      await until(() => w.lines.filter((l) => l.includes(' failed: ')).length >= 3, 'the jobs to fail', 30_000);
+      const huge0 = (await queue.getJob('huge-0'))!;
+      expect(huge0.attemptsMade).toBe(1);
+      expect(huge0.failedReason).toMatch(/^config error: exchange\.publishers: the run needs about .* of memory/);
+      const hash = (await queue.getJob('hash-0'))!;
+      expect([hash.attemptsMade, hash.failedReason]).toEqual([1, `config error: job hash-0: the input ${path} does not match its sha256 (damaged or changed on the way)`]);
+      const name = (await queue.getJob('name-0'))!;
+      expect(name.attemptsMade).toBe(1);
+      expect(name.failedReason).toMatch(/^config error: job name-0 is not a bidgym trial \(inputs\..*\.files\.0\.name: /);
+      expect(existsSync(join(root, 'escape.json'))).toBe(false);
+    } finally {
+      await w.stop();
+      await queue.close();
+    }
+  });
+
+  it.skipIf(!HAS_OPENSSL)('rediss:// with a password and --tls-ca/--tls-cert/--tls-key: refused without the CA or with a wrong password, and the printed worker command keeps scheme, password (masked) and TLS flags', async () => {
+    // A CA, a server certificate for 127.0.0.1 and a client certificate (the server asks for one), made with openssl.
+    const d = join(root, 'tls');
+    mkdirSync(d, { recursive: true });
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: d, stdio: 'ignore' });
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=bidgym-test-ca');
+    writeFileSync(join(d, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    for (const [name, ext] of [['server', ['-extfile', 'san.ext']], ['client', []]] as const) {
+      ssl('req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1', ...ext);
+    }
+    const tlsPort = await freePort();
+    const password = 'tls-test-pass-7f3a';
+    const server = spawn('redis-server', ['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--tls-cert-file', join(d, 'server.pem'), '--tls-key-file', join(d, 'server.key'), '--tls-ca-cert-file', join(d, 'ca.pem'), '--requirepass', password, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    children.push(server);
+    const url = `rediss://:${password}@127.0.0.1:${tlsPort}/0`;
+    const tls = { ca: join(d, 'ca.pem'), cert: join(d, 'client.pem'), key: join(d, 'client.key') };
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await checkRedis(parseQueueUrl(url, '--queue', tls), 500);
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    try {
+      const noCa = await rejection(checkRedis(parseQueueUrl(url, '--queue', { cert: tls.cert, key: tls.key }), 1000));
+      expect(noCa).toBeInstanceOf(QueueError);
+      const wrongPassword = await rejection(checkRedis(parseQueueUrl(`rediss://:wrong@127.0.0.1:${tlsPort}/0`, '--queue', tls), 1000));
+      expect(wrongPassword).toBeInstanceOf(QueueError);
+      for (const e of [noCa, wrongPassword]) expect(e.message).not.toContain(password);
+
+      const cfg = { ...sweepConfig, sweep: { 'exchange.reservePrice': [0] } };
+      const statuses: string[] = [];
+      const out = join(root, 'tls-queued');
+      const sweep = queueSweep(cfg, { queue: url, tls, queueKey: 'tls', secret: null, outDir: out, onStatus: (m) => statuses.push(m) });
+      await until(() => statuses.some((s) => s.includes('start some with: ')), 'the worker command', 30_000);
+      const command = statuses.find((s) => s.includes('start some with: '))!.split('start some with: ')[1];
+      expect(command).toBe(`bidgym worker --queue rediss://:***@127.0.0.1:${tlsPort}/0 --queue-key tls --tls-ca ${tls.ca} --tls-cert ${tls.cert} --tls-key ${tls.key}`);
+      expect(statuses.join('\n')).not.toContain(password);
+      const w = startWorker(url, 'tls', { tls });
+      try {
+        await sweep;
+      } finally {
+        await w.stop();
+      }
+      const trial = readdirSync(join(out, 'trials'))[0]!;
+      expect(readFileSync(join(out, 'trials', trial, 'summary.json')).equals(readFileSync(join(local, 'trials', '0-reservePrice=0', 'summary.json')))).toBe(true);
+    } finally {
+      server.kill('SIGKILL');
+    }
   });
 
   it('ends a poison trial as failed after its 3 attempts, with the reason, while the other trials complete', async () => {
@@ -486,6 +665,21 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
       expect(counts).toMatchObject({ waiting: 0, active: 0, delayed: 0 });
       expect(w.lines.filter((l) => l.includes(' done in '))).toEqual([]);
     } finally {
+      await w.stop();
+    }
+  });
+
+  it('caps the heap of a trial: past --trial-memory-mb the trial fails after its attempts with the reason, and the worker lives on', async () => {
+    const url = `redis://127.0.0.1:${port}/15`;
+    const cfg = { ...sweepConfig, name: 'queue-oom', sweep: { 'exchange.reservePrice': [0] } };
+    // 8 MiB of heap holds no trial (not even its modules): every attempt's thread dies out of memory.
+    const w = startWorker(url, 'oom', { trialMemoryMb: 8 });
+    try {
+      const err = await rejection(queueSweep(cfg, { queue: url, queueKey: 'oom', secret: null, outDir: join(root, 'oom'), quiet: true }));
+      expect(err.message).toMatch(/^1 sweep trial\(s\) failed after 3 attempt\(s\) each — 0-reservePrice=0: out of memory: the trial needed more than --trial-memory-mb 8 \(3 attempt\(s\) on worker /);
+      expect(w.lines.filter((l) => l.includes(' failed: out of memory'))).toHaveLength(3);
+    } finally {
+      // The worker survived its trials' deaths: it stops as asked.
       await w.stop();
     }
   });

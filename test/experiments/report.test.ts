@@ -70,7 +70,7 @@ describe('runCharts', () => {
 
   it('marks where evaluation follows training, and only then', () => {
     const trained = runCharts([row(0, 'train'), row(1, 'train'), row(2, 'eval')], []);
-    expect(JSON.stringify(trained[0]!.spec)).toContain('"x":1.5,"label":"evaluation →"');
+    expect(JSON.stringify(trained[0]!.spec)).toContain('"xPos":1.5,"label":"evaluation →"');
     const evalOnly = runCharts([row(0, 'eval'), row(1, 'eval')], []);
     expect(JSON.stringify(evalOnly[0]!.spec)).not.toContain('evaluation →');
   });
@@ -172,3 +172,22 @@ describe('writeReport on a real run', () => {
   });
 });
 
+
+describe('report tables fit the page', () => {
+  it('keeps every table in a scrolling box of the page width, wraps headers, and shows no interval for one replication', async () => {
+    const dir = join(root, 'one-rep');
+    mkdirSync(dir, { recursive: true });
+    const many = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`a-bidder-with-a-rather-long-id-${i}`, { utilityPerAuction: stat([0.25 + i]), winRate: stat([0.5]) }]));
+    writeJsonAtomic(join(dir, 'summary.json'), { name: 'one', configHash: 'abc', seed: 1, replications: 1, market: { revenuePerAuction: stat([0.2]) }, bidders: many });
+    const html = readFileSync(await writeReport(dir), 'utf8');
+    const tables = html.split('<table>').length - 1;
+    expect(tables).toBe(2);
+    expect(html.split('<div class="scroll"><table>').length - 1).toBe(tables);
+    expect(html).toMatch(/\.scroll \{ overflow-x: auto; max-width: 100%; \}/);
+    expect(html).toMatch(/thead th \{[^}]*white-space: normal;[^}]*overflow-wrap: anywhere;/);
+    // One replication: the mean alone, no [lo, hi] and no p-values against a baseline.
+    expect(html).toContain('<span class="m">0.25</span></td>');
+    expect(html).not.toMatch(/class="ci">\[/);
+    expect(html).toContain('revenue (currency per auction)');
+  });
+});

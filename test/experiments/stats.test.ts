@@ -132,3 +132,29 @@ describe('welch', () => {
     expect(welch([2, 2], [1, 1])).toEqual({ t: Infinity, df: 2, p: 0 });
   });
 });
+
+describe('mean and standard deviation without mathjs', () => {
+  it('give the numbers mathjs gave, to the bit (stat and welch as they were computed before)', async () => {
+    const { mean, std } = await import('mathjs/number');
+    const fc = await import('fast-check');
+    fc.assert(
+      // Values with a few decimals (as figures have); subnormal variances would break tCdf itself.
+      fc.property(fc.array(fc.integer({ min: -1e9, max: 1e9 }).map((i) => i / 997), { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: -1e6, max: 1e6 }).map((i) => i / 13), { minLength: 2, maxLength: 6 }), (xs, ys) => {
+        const s = stat(xs);
+        const m = mean(xs) as number;
+        expect(Object.is(s.mean, m)).toBe(true);
+        if (xs.length > 1) {
+          const half = tQuantile(0.975, xs.length - 1) * ((std(xs, 'unbiased') as number) / Math.sqrt(xs.length));
+          expect(s.ci95).toEqual([m - half, m + half]);
+        }
+        if (xs.length > 1) {
+          const w = welch(xs, ys);
+          const va = (std(xs, 'unbiased') as number) ** 2 / xs.length;
+          const vb = (std(ys, 'unbiased') as number) ** 2 / ys.length;
+          if (va + vb > 0) expect(w.t).toBe(((mean(xs) as number) - (mean(ys) as number)) / Math.sqrt(va + vb));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -40,6 +40,16 @@ describe('BudgetPacer', () => {
     expect(() => new BudgetPacer({ logLambda0: -0.3, gain: 1, minLogLambda: Math.log(0.8) })).toThrow(/^pacer.logLambda0:/);
   });
 
+  it('ratio rule: λ(o) = λ₀ × ((timeLeft + δ) / (budgetLeft + δ))^κ, floored at λ_min, and the rule in its params', () => {
+    const p = new BudgetPacer({ logLambda0: 0.2, gain: 1.5, minLogLambda: Math.log(0.8), rule: 'ratio' });
+    expect(p.lambda(observationFrom({ budgetLeft: 0.4, timeLeft: 0.6 }))).toBeCloseTo(Math.exp(0.2) * (0.61 / 0.41) ** 1.5, 12);
+    // Far behind schedule: λ_min.
+    expect(p.lambda(observationFrom({ budgetLeft: 0.9, timeLeft: 0.1 }))).toBeCloseTo(0.8, 14);
+    // Budget gone with time left: large but finite.
+    expect(Number.isFinite(p.lambda(observationFrom({ budgetLeft: 0, timeLeft: 0.5 })))).toBe(true);
+    expect(p.params()).toEqual({ logLambda0: 0.2, gain: 1.5, minLogLambda: Math.log(0.8), rule: 'ratio' });
+  });
+
   it('refuses a negative gain or λ₀ below 1 (InputError naming the field)', () => {
     expect(() => new BudgetPacer({ logLambda0: 0, gain: -1 })).toThrow(InputError);
     expect(() => new BudgetPacer({ logLambda0: 0, gain: -1 })).toThrow(/^pacingGain:/);

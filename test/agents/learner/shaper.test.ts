@@ -26,8 +26,8 @@ describe('BidShaper', () => {
 
   it('with a paced budget bids multiplier × value / λ(o) and learns from (r − (λ − 1) · cost) / λ', () => {
     const s = new BidShaper(args({ pacingGain: 1 }), agentCtx({ budget: 10 }));
-    const o = observationFrom({ value: 1, budgetLeft: 0.2, timeLeft: 0.7 }); // λ = e^0.5
-    const lambda = Math.exp(0.5);
+    const o = observationFrom({ value: 1, budgetLeft: 0.2, timeLeft: 0.7 }); // λ = λ₀ × (0.71 / 0.21)^κ, λ₀ = 1 (the ratio rule)
+    const lambda = 0.71 / 0.21;
     expect(s.bid(o, 2, false)).toBeCloseTo(1 / lambda, 14);
     const t = transition({ value: 1, budgetLeft: 0.2, timeLeft: 0.7 }, 1 / lambda, 0.4, { info: { won: true, slot: 0, cost: 0.3, value: 0.7, clicks: 1, conversions: 0, competingBid: 0.3 } });
     // Reward scale: 1 / the value scale before any training bid.

@@ -39,7 +39,10 @@ describe('runSweep', () => {
     const html = readFileSync(join(serial, 'report.html'), 'utf8');
     expect(html).toContain('bidgym sweep: sweep-test');
     const revenue = readFileSync(join(serial, 'charts', 'sweep-market-revenuePerAuction.svg'), 'utf8');
-    expect(revenue).toContain('exchange.reservePrice');
+    // Axes in words with units, not the config path.
+    expect(revenue).toContain('>reserve price (currency)<');
+    expect(revenue).toContain('>revenue (currency per auction)<');
+    expect(revenue).not.toContain('>exchange.reservePrice<');
     const utility = readFileSync(join(serial, 'charts', 'sweep-bidders-utilityPerAuction.svg'), 'utf8');
     expect(utility).toContain('>a<');
     expect(utility).toContain('>b<');
