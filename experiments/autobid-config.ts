@@ -133,6 +133,8 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
   exposure.forEach((e, k) => {
     if (k > 0 && e > exposure[k - 1]!) throw new InputError(`exchange.exposure[${k}]: must not exceed the slot above (${exposure[k - 1]}), got ${e}`);
   });
+  const learner = c.bidders.findIndex((b) => b.agent.kind === 'lagrangian');
+  if (learner >= 0 && c.episodes < 1) throw new InputError(`episodes: bidders[${learner}] learns online (lagrangian) and needs training episodes (≥ 1), got ${c.episodes}`);
   if (c.auctionsPerEpisode < c.steps) throw new InputError(`auctionsPerEpisode: expected at least one opportunity per step (≥ ${c.steps}), got ${c.auctionsPerEpisode}`);
   const bidders: ResolvedAutoBidder[] = [];
   const seen = new Set<string>();

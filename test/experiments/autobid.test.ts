@@ -76,7 +76,8 @@ describe('step-level configs', () => {
     bad({ bidders: [{ id: 'x', agent: { kind: 'nope' }, budget: 1, cpa: 1 }] }, /bidders\[0\].agent.kind/);
     bad({ bidders: [{ id: 'x', agent: { kind: 'pid', gain: 1 }, budget: 1, cpa: 1 }] }, /bidders\[0\].agent: unknown key "gain"/);
     bad({ auctionsPerEpisode: 5 }, /auctionsPerEpisode/);
-    bad({ bidders: [{ id: 'x', agent: { kind: 'lagrangian', minFactor: 2, maxFactor: 1 }, budget: 1, cpa: 1 }] }, /bidders\[0\].agent.minFactor/);
+    bad({ episodes: 2, bidders: [{ id: 'x', agent: { kind: 'lagrangian', minFactor: 2, maxFactor: 1 }, budget: 1, cpa: 1 }] }, /bidders\[0\].agent.minFactor/);
+    bad({ bidders: [{ id: 'x', agent: { kind: 'lagrangian' }, budget: 1, cpa: 1 }] }, /^episodes: bidders\[0\] learns online/);
   });
 
   it('logs a behaviour policy as transitions and AuctionNet rows, and offline agents train on the log from a config', async () => {
