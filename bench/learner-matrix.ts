@@ -12,9 +12,9 @@
  * - `fp-truthful-k`: first price against k truthful rivals. A bid b wins with
  *   probability (b/hi)^k, so the best response bids k/(k+1) × v: bid/value within
  *   0.05 of (n−1)/n, n = k + 1 bidders (the same as against rivals at the
- *   equilibrium, who bid (n−1)/n × v). The bid/value judged is weighted by value,
- *   E[b(v)] / E[v] on the trained policy ({@link valueWeightedBidToValue}; the
- *   runner's plain mean over participations is printed beside it).
+ *   equilibrium, who bid (n−1)/n × v). The bid/value judged is the summary's
+ *   `bidToValueWeighted`, Σ bid / Σ value over the evaluation participations (the
+ *   plain mean `bidToValue` is printed beside it).
  * - `fp-const-c`: first price against a rival that always bids c. The best bid is
  *   c (and a hair) when v > c: E[(v − c)⁺]. The best on the learner's grid is the
  *   best grid action for every value, E[max_a (v − b_a(v))·1[b_a(v) > c]]
@@ -41,7 +41,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolveConfig, type ResolvedConfig } from '../experiments/config.js';
 import { runReplication, type ReplicationResult } from '../experiments/runner.js';
 import { stat } from '../experiments/stats.js';
-import { observationFrom } from '../env/observation.js';
 
 const LEARNERS = ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson'] as const;
 const BUDGETED = [...LEARNERS, 'pacing'] as const;
@@ -162,28 +161,6 @@ function bestBidAgainstConstant(u: Uniform, c: number): number {
   return ((u.hi - a) * ((u.hi + a) / 2 - c)) / (u.hi - u.lo);
 }
 
-/**
- * The learner's bid/value weighted by value, E[b(v)] / E[v] for v ~ U[lo, hi]
- * (midpoint rule on its frozen policy): the slope of its bids where they matter.
- * The runner's bid/value is the plain mean of b/v over participations, which
- * gives an auction at v = 0.01 — where every bid below the value earns about
- * nothing (in first price against k rivals the stake grows like v^(k+1)) — the
- * weight of one at v = 1, so what a learner happens to bid where nothing can be
- * learnt moves it as much as what it bids where its utility is made; the two
- * agree for a bidder that shades by one factor, as the equilibrium does.
- */
-function valueWeightedBidToValue(policy: { bid(o: Float64Array): number }, u: Uniform): number {
-  const N = 2000;
-  let sb = 0;
-  let sv = 0;
-  for (let i = 0; i < N; i++) {
-    const v = u.lo + ((i + 0.5) / N) * (u.hi - u.lo);
-    sb += policy.bid(observationFrom({ value: v, timeLeft: 1, budgetLeft: 1 }));
-    sv += v;
-  }
-  return sb / sv;
-}
-
 // ---------- the cells ----------
 const cells: Cell[] = [];
 const SIZE = { episodes: 25, evalEpisodes: 2, auctions: 4000 };
@@ -203,8 +180,9 @@ for (const k of [1, 2, 3]) {
       const b = r.bidders.learner!;
       // Best response's expected utility: (1/n)·((n−1)/n)^(n−1)/(n+1) × hi.
       const best = ((1 / n) * target ** (n - 1)) / (n + 1);
-      const score = valueWeightedBidToValue(r.policies.learner!, value);
-      return { score, pass: Math.abs(score - target) <= 0.05, detail: `u/u* ${(b.utilityPerAuction! / best).toFixed(3)}, runner's mean b/v ${b.bidToValue!.toFixed(3)}` };
+      // The summary's value-weighted bid/value, Σ bid / Σ value over the evaluation participations (docs/agents.md, "Which bid/value").
+      const score = b.bidToValueWeighted!;
+      return { score, pass: Math.abs(score - target) <= 0.05, detail: `u/u* ${(b.utilityPerAuction! / best).toFixed(3)}, plain mean b/v ${b.bidToValue!.toFixed(3)}` };
     },
   });
 }
