@@ -23,7 +23,7 @@ import { valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
 import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
 import { TransitionBuffer } from './learner/buffer.js';
-import { actorNetwork, categoricalAction, policyGradient, softmax } from './learner/policy-gradient.js';
+import { actorNetwork, allActionGradient, categoricalAction, entropyField, policyGradient, resolveEntropy, softmax } from './learner/policy-gradient.js';
 import { resolveDiscount } from './learner/rules.js';
 import { BidShaper } from './learner/shaper.js';
 import { Mlp } from './nn.js';
@@ -38,7 +38,7 @@ export const actorCriticSchema = z
     criticLearningRate: z.number().gt(0).max(1).default(1e-2).describe('Adam step size of the critic'),
     discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
     batchSize: z.number().int().min(1).default(32).describe('transitions per update (n-step batch)'),
-    entropy: z.number().min(0).default(0.01).describe('weight of the entropy bonus'),
+    entropy: entropyField,
   })
   .strict();
 
@@ -53,6 +53,8 @@ export class ActorCriticAgent implements Agent {
   readonly actor: Mlp;
   readonly critic: Mlp;
   readonly discount: number;
+  /** Weight β of the entropy bonus (`entropy`, "auto" resolved). */
+  readonly entropy: number;
   private readonly probs: Float64Array;
   private readonly d: Float64Array;
   private readonly d1 = new Float64Array(1);
@@ -67,9 +69,10 @@ export class ActorCriticAgent implements Agent {
     this.actor = actorNetwork([k, ...args.hidden, nA], args.learningRate, ctx.rng.stream('actor'));
     this.critic = new Mlp({ sizes: [k, ...args.hidden, 1], learningRate: args.criticLearningRate }, ctx.rng.stream('critic'));
     this.discount = resolveDiscount(args.discount, this.shaper.budgetInState);
+    this.entropy = resolveEntropy(args.entropy, this.shaper.counterfactualOn);
     this.probs = new Float64Array(nA);
     this.d = new Float64Array(nA);
-    this.batch = new TransitionBuffer(args.batchSize, k);
+    this.batch = new TransitionBuffer(args.batchSize, k, this.shaper.counterfactualOn ? nA : 0);
   }
 
   act(o: Observation, rng: Rng): number {
@@ -113,7 +116,9 @@ export class ActorCriticAgent implements Agent {
       this.d1[0] = v - targets[i]!;
       this.critic.backward(this.d1);
       softmax(this.actor.forward(x), this.probs);
-      policyGradient(this.probs, this.batch.a[i]!, targets[i]! - v, this.args.entropy, this.d);
+      // Full information: the all-action gradient (the bootstrap term is the same for every action and cancels).
+      if (this.batch.actions > 0 && this.batch.full[i]) allActionGradient(this.probs, this.batch.rAll.subarray(i * this.batch.actions, (i + 1) * this.batch.actions), this.entropy, this.d);
+      else policyGradient(this.probs, this.batch.a[i]!, targets[i]! - v, this.entropy, this.d);
       this.actor.backward(this.d);
     }
     this.critic.step();

@@ -18,8 +18,8 @@ import { z } from 'zod';
 import { InputError } from '../env/errors.js';
 import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
-import { polynomialContext, valueOf } from './features.js';
-import { LinearArmPolicy } from './frozen.js';
+import { defaultGrid, polynomialContext, StateGrid, valueOf, type StateGridSpec } from './features.js';
+import { LinearArmPolicy, TablePolicy } from './frozen.js';
 import { banditFields, learnerFields, type LearnerArgs } from './learner/args.js';
 import { BidShaper } from './learner/shaper.js';
 import { RidgeModel } from './linear.js';
@@ -29,6 +29,8 @@ export interface ScoringRule {
   readonly kind: 'linucb' | 'thompson';
   /** Score of `x` under `m`, exploring afresh (a bidder: each multiplier's model scores the auction's one context). */
   score(m: RidgeModel, x: ArrayLike<number>, explore: Rng | null): number;
+  /** {@link score} of the one-hot context e_i, for a model updated with one-hot contexts only (RidgeModel.updateOneHot). */
+  scoreOneHot(m: RidgeModel, i: number, explore: Rng | null): number;
   /** Starts a decision in which `m` scores many contexts with one exploration (an allocator: the ads of a catalogue). */
   begin(m: RidgeModel, explore: Rng | null): void;
   /** Score of `x` in the decision begun last. */
@@ -50,6 +52,10 @@ export class UcbRule implements ScoringRule {
     const alpha = explore ? this.alpha : 0;
     return m.mean(x) + (alpha > 0 ? alpha * m.width(x) : 0);
   }
+  scoreOneHot(m: RidgeModel, i: number, explore: Rng | null): number {
+    const alpha = explore ? this.alpha : 0;
+    return m.theta[i]! + (alpha > 0 ? alpha * Math.sqrt(Math.max(0, m.ainv[i * m.d + i]!)) : 0);
+  }
   begin(_m: RidgeModel, explore: Rng | null): void {
     this.exploring = explore !== null;
   }
@@ -60,7 +66,9 @@ export class UcbRule implements ScoringRule {
 
 /**
  * Thompson sampling's rule (Agrawal & Goyal, 2013): θ̃ᵀx with θ̃ ~ N(θ, σ² A⁻¹)
- * drawn from `explore` (d normal draws per model and decision), θᵀx without it.
+ * drawn from `explore`, θᵀx without it. A bidder's model scores one context, so
+ * `score` draws θ̃ᵀx itself (one normal draw); an allocator's scores many with
+ * one θ̃ (`begin`: d normal draws).
  */
 export class ThompsonRule implements ScoringRule {
   readonly kind = 'thompson';
@@ -70,7 +78,11 @@ export class ThompsonRule implements ScoringRule {
     if (!(noise > 0)) throw new InputError(`noise: expected a number > 0, got ${noise}`);
   }
   score(m: RidgeModel, x: ArrayLike<number>, explore: Rng | null): number {
-    return explore ? m.sampleMean(x, this.noise, explore) : m.mean(x);
+    // θ̃ᵀx for θ̃ ~ N(θ, σ² A⁻¹) is N(θᵀx, σ² xᵀA⁻¹x): one normal draw per model scoring one context.
+    return explore ? m.mean(x) + this.noise * m.width(x) * explore.normal() : m.mean(x);
+  }
+  scoreOneHot(m: RidgeModel, i: number, explore: Rng | null): number {
+    return explore ? m.theta[i]! + this.noise * Math.sqrt(Math.max(0, m.ainv[i * m.d + i]!)) * explore.normal() : m.theta[i]!;
   }
   begin(m: RidgeModel, explore: Rng | null): void {
     if (this.theta.length !== m.d) this.theta = new Float64Array(m.d);
@@ -111,6 +123,20 @@ export class LinearBandit {
     let bestScore = -Infinity;
     for (let a = 0; a < this.models.length; a++) {
       const s = this.rule.score(this.models[a]!, x, explore);
+      if (s > bestScore) {
+        bestScore = s;
+        best = a;
+      }
+    }
+    return best;
+  }
+
+  /** {@link bestModel} for the one-hot context e_i (models updated with one-hot contexts only). */
+  bestModelOneHot(i: number, explore: Rng | null): number {
+    let best = 0;
+    let bestScore = -Infinity;
+    for (let a = 0; a < this.models.length; a++) {
+      const s = this.rule.scoreOneHot(this.models[a]!, i, explore);
       if (s > bestScore) {
         bestScore = s;
         best = a;
@@ -167,6 +193,10 @@ export function banditAllocatorSchema<K extends string, R extends z.ZodRawShape>
 export interface LinearBanditAgentArgs extends LearnerArgs {
   /** Context degree: [1, x], [1, x, x²] or [1, x, x², x³]. */
   degree: 1 | 2 | 3;
+  /** Context: polynomial of `degree`, one-hot value buckets, or auto (buckets when learning counterfactually). Absent: polynomial. */
+  basis?: 'auto' | 'polynomial' | 'buckets';
+  /** Buckets of value-like features with basis buckets (absent: 8). */
+  valueBuckets?: number;
   /** Prior precision λ of each multiplier's model. */
   regularisation: number;
   /** Forgetting factor per update, in (0, 1]. */
@@ -183,6 +213,17 @@ export class LinearBanditAgent implements Agent {
   readonly shaper: BidShaper;
   readonly bandit: LinearBandit;
   private readonly ctxv: Float64Array;
+  /**
+   * With the bucket basis, the value buckets (the context is the one-hot of the
+   * bucket: each arm's model is then its mean reward per bucket); null: polynomial.
+   * A local basis keeps the sign of the data: a polynomial fitted to rewards that
+   * grow like v^(k+1) (first price, k rivals) dips below zero at low values, where
+   * it then ranks overbidding arms first.
+   */
+  readonly gridSpec: StateGridSpec | null;
+  private readonly grid: StateGrid | null;
+  /** Counterfactual rewards of the last transition (BidShaper.counterfactual). */
+  private readonly rAll: Float64Array;
 
   constructor(
     readonly kind: 'linucb' | 'thompson',
@@ -191,9 +232,14 @@ export class LinearBanditAgent implements Agent {
     rule: ScoringRule,
   ) {
     this.shaper = new BidShaper(args, ctx);
-    const dimension = 1 + this.shaper.encoder.size * args.degree;
+    const basis = args.basis ?? 'polynomial';
+    const buckets = basis === 'buckets' || (basis === 'auto' && this.shaper.counterfactualOn);
+    this.gridSpec = buckets ? defaultGrid(this.shaper.encoderSpec, args.valueBuckets ?? 8, 5) : null;
+    this.grid = this.gridSpec ? new StateGrid(this.gridSpec) : null;
+    const dimension = this.grid ? this.grid.size : 1 + this.shaper.encoder.size * args.degree;
     this.bandit = new LinearBandit({ models: this.shaper.actions, dimension, regularisation: args.regularisation, decay: args.decay }, rule);
     this.ctxv = new Float64Array(dimension);
+    this.rAll = new Float64Array(this.shaper.actions);
   }
 
   /** The models, one per multiplier. */
@@ -210,15 +256,27 @@ export class LinearBanditAgent implements Agent {
     // Warming up (learner/shaper.ts): a random action until the learner has measured its value scale.
     const w = this.shaper.warmupAction(rng, this.training);
     if (w !== null) return this.shaper.bid(o, w, true);
-    const a = this.bandit.bestModel(this.context(o), this.training ? rng : null);
+    const explore = this.training ? rng : null;
+    const a = this.grid ? this.bandit.bestModelOneHot(this.grid.index(this.shaper.encode(o)), explore) : this.bandit.bestModel(this.context(o), explore);
     return this.shaper.bid(o, a, this.training);
   }
 
   learn(t: Transition): void {
     if (this.shaper.skipWarmup()) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
-    const a = this.shaper.actionOf(t.observation, t.action);
-    this.bandit.update(a, this.context(t.observation), this.shaper.reward(t));
+    // Full information (learner/shaper.ts): every arm learns what it would have earned.
+    const full = this.shaper.counterfactual(t, this.rAll);
+    if (this.grid) {
+      // One-hot contexts: O(1) updates (RidgeModel.updateOneHot).
+      const i = this.grid.index(this.shaper.encode(t.observation));
+      const { decay } = this.bandit;
+      if (full) for (let a = 0; a < this.rAll.length; a++) this.bandit.models[a]!.updateOneHot(i, this.rAll[a]!, decay);
+      else this.bandit.models[this.shaper.actionOf(t.observation, t.action)]!.updateOneHot(i, this.shaper.reward(t), decay);
+      return;
+    }
+    const x = this.context(t.observation);
+    if (full) for (let a = 0; a < this.rAll.length; a++) this.bandit.update(a, x, this.rAll[a]!);
+    else this.bandit.update(this.shaper.actionOf(t.observation, t.action), x, this.shaper.reward(t));
   }
 
   endEpisode(): void {
@@ -226,6 +284,13 @@ export class LinearBanditAgent implements Agent {
   }
 
   policy(): Policy {
+    if (this.gridSpec) {
+      // One-hot contexts: arm a's θ holds its mean reward per bucket, a Q-table (states × actions).
+      const n = this.shaper.actions;
+      const q = new Float64Array(this.grid!.size * n);
+      this.arms.forEach((m, a) => m.theta.forEach((t, s) => (q[s * n + a] = t)));
+      return new TablePolicy(this.kind, this.shaper.encoderSpec, this.gridSpec, this.shaper.multipliers, q, this.shaper.pacerParams(), this.shaper.levelBids);
+    }
     const theta = this.arms.map((m) => Array.from(m.theta));
     return new LinearArmPolicy(this.kind, this.shaper.encoderSpec, this.args.degree, this.shaper.multipliers, theta, this.shaper.pacerParams(), this.shaper.levelBids);
   }

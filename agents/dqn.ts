@@ -56,6 +56,11 @@ export const dqnSchema = z
 /** Arguments of {@link DqnAgent}: its config fields, defaults filled. */
 export type DqnArgs = LearnerArgsOf<z.output<typeof dqnSchema>>;
 
+/** Gradient of the Huber loss (δ = 1) at error `err`: the error clipped to [-1, 1]. */
+function huber(err: number): number {
+  return err > 1 ? 1 : err < -1 ? -1 : err;
+}
+
 /** DQN bidder. @example new DqnAgent({ ...defaults }, ctx) */
 export class DqnAgent implements Agent {
   readonly kind = 'dqn';
@@ -85,7 +90,7 @@ export class DqnAgent implements Agent {
     this.target.copyFrom(this.online);
     this.replayRng = ctx.rng.stream('replay');
     this.discount = resolveDiscount(args.discount, this.shaper.budgetInState);
-    this.replay = new TransitionBuffer(args.replaySize, k);
+    this.replay = new TransitionBuffer(args.replaySize, k, this.shaper.counterfactualOn ? nA : 0);
     this.dOut = new Float64Array(nA);
     this.x2 = new Float64Array(k);
   }
@@ -141,15 +146,20 @@ export class DqnAgent implements Agent {
   private train(): void {
     const k = this.shaper.encoder.size;
     const x = new Float64Array(k);
+    const nA = this.shaper.actions;
     for (let j = 0; j < this.args.batchSize; j++) {
       const i = this.replayRng.int(this.size);
       const y = this.tdTarget(i);
       const q = this.online.forward(this.replay.row(this.replay.x, i, x));
-      const a = this.replay.a[i]!;
-      const err = q[a]! - y;
-      // Huber loss (δ = 1): gradient clipped to [-1, 1].
       this.dOut.fill(0);
-      this.dOut[a] = err > 1 ? 1 : err < -1 ? -1 : err;
+      if (this.replay.actions > 0 && this.replay.full[i]) {
+        // Full information: every output learns its own action's reward (the bootstrap term, y − r, is the same for all).
+        const boot = y - this.replay.r[i]!;
+        for (let b = 0; b < nA; b++) this.dOut[b] = huber(q[b]! - (this.replay.rAll[i * nA + b]! + boot));
+      } else {
+        const a = this.replay.a[i]!;
+        this.dOut[a] = huber(q[a]! - y);
+      }
       this.online.backward(this.dOut);
     }
     this.online.step();

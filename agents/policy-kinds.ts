@@ -243,6 +243,19 @@ const linear = kind<LinearParams>({
   build: (k, p) => new LinearArmPolicy(k, p.encoder as EncoderSpec, p.degree, p.multipliers, p.theta, p.pacer, p.levels ?? []),
 });
 
+/** The linear bandits: polynomial contexts (θ per arm), or one-hot value buckets (a table of each arm's mean reward per bucket, with `grid`). */
+const linearOrTable = kind<LinearParams | TableParams>({
+  // One schema or the other by the presence of `grid` (a union would report only "Invalid input").
+  params: z.unknown().transform((p, ctx): LinearParams | TableParams => {
+    const r = (p !== null && typeof p === 'object' && 'grid' in p ? tableSchema : linearSchema).safeParse(p);
+    if (r.success) return r.data;
+    for (const i of r.error.issues) ctx.addIssue({ ...i } as Parameters<typeof ctx.addIssue>[0]);
+    return z.NEVER;
+  }),
+  describe: (p) => ('grid' in p ? describeLearner("the best posterior mean of the state's bucket")(p) : linear.describe(p)),
+  build: (k, p) => ('grid' in p ? table.build(k, p) : linear.build(k, p)),
+});
+
 /** Every policy kind, by the `kind` field of its file. */
 export const POLICY_KINDS: Readonly<Record<string, PolicyKind<never>>> = {
   truthful: kind({ params: noParams, describe: () => ({ features: [rawFeature('value')], action: action('bid = value') }), build: () => new TruthfulPolicy() }),
@@ -289,8 +302,8 @@ export const POLICY_KINDS: Readonly<Record<string, PolicyKind<never>>> = {
   dqn: network,
   reinforce: network,
   'actor-critic': network,
-  linucb: linear,
-  thompson: linear,
+  linucb: linearOrTable,
+  thompson: linearOrTable,
 } as unknown as Record<string, PolicyKind<never>>;
 
 /** The kinds, for messages. */

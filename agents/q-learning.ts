@@ -49,7 +49,7 @@ export const qLearningSchema = z
     discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
     learningRate: z.number().gt(0).max(1).default(1).describe('α₀ of α(s, a) = max(α_min, α₀ / (1 + visits)^ω)'),
     learningRatePower: z.number().min(0).max(1).default(1).describe('ω of the learning-rate schedule (0 = constant; 1 = the sample mean of each state and action until the floor)'),
-    minLearningRate: z.number().min(0).max(1).default(0.001).describe('floor α_min of the learning rate (keeps tracking learning rivals over about 1/α_min visits)'),
+    minLearningRate: z.number().min(0).max(1).default(1e-4).describe('floor α_min of the learning rate (keeps tracking learning rivals over about 1/α_min visits)'),
     epsilonStart: z.number().min(0).max(1).default(1).describe('exploration rate ε at a state’s first visit'),
     epsilonEnd: z.number().min(0).max(1).default(0.02).describe('floor of ε'),
     epsilonHalfLife: z.number().positive().default(1000).describe('visits of a state after which its ε has halved (about 20 per action with the default 46 actions)'),
@@ -78,9 +78,12 @@ export class QLearningAgent implements Agent {
   private lastBid = NaN;
   private lastValue = NaN;
   private lastTime = NaN;
+  /** Counterfactual rewards of the last transition (BidShaper.counterfactual). */
+  private readonly rAll: Float64Array;
 
   constructor(readonly args: QLearningArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
+    this.rAll = new Float64Array(this.shaper.actions);
     this.gridSpec = defaultGrid(this.shaper.encoderSpec, args.valueBuckets, args.fractionBuckets);
     this.grid = new StateGrid(this.gridSpec);
     this.discount = resolveDiscount(args.discount, this.shaper.budgetInState);
@@ -142,19 +145,29 @@ export class QLearningAgent implements Agent {
     const o = t.observation;
     const same = t.action === this.lastBid && o[OBS.value] === this.lastValue && o[OBS.timeLeft] === this.lastTime;
     const s = same ? this.lastState : this.state(o);
-    const a = this.shaper.actionOf(t.observation, t.action);
-    let target = this.shaper.reward(t);
+    let boot = 0;
     const from = bootstrapFrom(t, this.discount, this.shaper.timeAware);
     if (from !== 'none') {
       const s2 = from === 'next' ? this.state(t.nextObservation!) : s;
-      target += this.discount * this.q[s2 * n + argmax(this.q, s2 * n, n)]!;
+      boot = this.discount * this.q[s2 * n + argmax(this.q, s2 * n, n)]!;
     }
-    const i = s * n + a;
+    // Full information (learner/shaper.ts): every action's reward is known, and the
+    // next state does not depend on the action (counterfactuals only where auctions are independent).
+    if (this.shaper.counterfactual(t, this.rAll)) {
+      for (let a = 0; a < n; a++) this.update(s, a, this.rAll[a]! + boot);
+    } else {
+      this.update(s, this.shaper.actionOf(t.observation, t.action), this.shaper.reward(t) + boot);
+    }
+    this.visitsS[s]!++;
+  }
+
+  /** Q(s, a) ← Q(s, a) + α(s, a) · (target − Q(s, a)). */
+  private update(s: number, a: number, target: number): void {
+    const i = s * this.shaper.actions + a;
     const visits = this.visitsSA[i]!;
     const alpha = visits < this.alphas.length ? this.alphas[visits]! : this.alphaFloored ? this.args.minLearningRate : this.alphaAfter(visits);
     this.q[i]! += alpha * (target - this.q[i]!);
     this.visitsSA[i]!++;
-    this.visitsS[s]!++;
   }
 
   endEpisode(): void {

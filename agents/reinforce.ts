@@ -23,7 +23,7 @@ import type { Agent, AgentContext, Observation, Policy, Transition } from './cor
 import { valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
 import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
-import { actorNetwork, categoricalAction, policyGradient, softmax } from './learner/policy-gradient.js';
+import { actorNetwork, allActionGradient, categoricalAction, entropyField, policyGradient, resolveEntropy, softmax } from './learner/policy-gradient.js';
 import { resolveDiscount } from './learner/rules.js';
 import { BidShaper } from './learner/shaper.js';
 import { Mlp } from './nn.js';
@@ -38,7 +38,7 @@ export const reinforceSchema = z
     baselineLearningRate: z.number().gt(0).max(1).default(1e-2).describe('Adam step size of the baseline'),
     discount: discountField('discount γ of the returns; auto = 1 when the budget is learnt from the state, else 0'),
     batchSize: z.number().int().min(1).default(64).describe('auctions per policy-gradient step (without discounting); with γ > 0 one step per episode'),
-    entropy: z.number().min(0).default(0.01).describe('weight of the entropy bonus'),
+    entropy: entropyField,
   })
   .strict();
 
@@ -53,6 +53,8 @@ export class ReinforceAgent implements Agent {
   readonly actor: Mlp;
   readonly baseline: Mlp;
   readonly discount: number;
+  /** Weight β of the entropy bonus (`entropy`, "auto" resolved). */
+  readonly entropy: number;
   private readonly probs: Float64Array;
   private readonly d: Float64Array;
   private readonly d1 = new Float64Array(1);
@@ -60,6 +62,8 @@ export class ReinforceAgent implements Agent {
   private xs: Float64Array;
   private readonly as: number[] = [];
   private readonly rs: number[] = [];
+  /** Per stored step: every action's counterfactual reward (learner/shaper.ts), or null when unknown. */
+  private readonly rAlls: (Float64Array | null)[] = [];
 
   constructor(readonly args: ReinforceArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
@@ -68,6 +72,7 @@ export class ReinforceAgent implements Agent {
     this.actor = actorNetwork([k, ...args.hidden, nA], args.learningRate, ctx.rng.stream('actor'));
     this.baseline = new Mlp({ sizes: [k, ...args.hidden, 1], learningRate: args.baselineLearningRate }, ctx.rng.stream('baseline'));
     this.discount = resolveDiscount(args.discount, this.shaper.budgetInState);
+    this.entropy = resolveEntropy(args.entropy, this.shaper.counterfactualOn);
     this.probs = new Float64Array(nA);
     this.d = new Float64Array(nA);
     this.xs = new Float64Array(k * 1024);
@@ -94,6 +99,8 @@ export class ReinforceAgent implements Agent {
     this.xs.set(this.shaper.encode(t.observation), n * k);
     this.as.push(this.shaper.actionOf(t.observation, t.action));
     this.rs.push(this.shaper.reward(t));
+    const all = new Float64Array(this.shaper.actions);
+    this.rAlls.push(this.shaper.counterfactualOn && this.shaper.counterfactual(t, all) ? all : null);
     if (this.discount === 0 && this.as.length >= this.args.batchSize) this.update();
   }
 
@@ -115,13 +122,17 @@ export class ReinforceAgent implements Agent {
       this.d1[0] = b - returns[t]!;
       this.baseline.backward(this.d1);
       softmax(this.actor.forward(x), this.probs);
-      policyGradient(this.probs, this.as[t]!, returns[t]! - b, this.args.entropy, this.d);
+      // Full information: the all-action gradient (the rest of the return is the same for every action and cancels).
+      const all = this.rAlls[t];
+      if (all) allActionGradient(this.probs, all, this.entropy, this.d);
+      else policyGradient(this.probs, this.as[t]!, returns[t]! - b, this.entropy, this.d);
       this.actor.backward(this.d);
     }
     this.baseline.step();
     this.actor.step();
     this.as.length = 0;
     this.rs.length = 0;
+    this.rAlls.length = 0;
   }
 
   endEpisode(): void {

@@ -12,7 +12,9 @@
  * - `fp-truthful-k`: first price against k truthful rivals. A bid b wins with
  *   probability (b/hi)^k, so the best response bids k/(k+1) × v: bid/value within
  *   0.05 of (n−1)/n, n = k + 1 bidders (the same as against rivals at the
- *   equilibrium, who bid (n−1)/n × v).
+ *   equilibrium, who bid (n−1)/n × v). The bid/value judged is the summary's
+ *   `bidToValueWeighted`, Σ bid / Σ value over the evaluation participations (the
+ *   plain mean `bidToValue` is printed beside it).
  * - `fp-const-c`: first price against a rival that always bids c. The best bid is
  *   c (and a hair) when v > c: E[(v − c)⁺]. The best on the learner's grid is the
  *   best grid action for every value, E[max_a (v − b_a(v))·1[b_a(v) > c]]
@@ -98,7 +100,7 @@ function pvConfig(o: {
   auctions: number;
 }): ResolvedConfig {
   return resolveConfig({
-    name: o.name.replace(/[^A-Za-z0-9_.-]/g, '_'),
+    name: o.name.replace(/[^A-Za-z0-9_-]/g, '_'),
     seed: o.seed,
     replications: reps,
     episodes: o.episodes,
@@ -169,7 +171,7 @@ for (const k of [1, 2, 3]) {
   const value = { lo: 0, hi: 1 };
   cells.push({
     setting: `fp-truthful-${k}`,
-    figure: 'bid/value',
+    figure: 'bid/value (value-weighted)',
     rule: `|b/v − ${target.toFixed(3)}| ≤ 0.05`,
     learners: LEARNERS,
     config: (kind) =>
@@ -178,7 +180,9 @@ for (const k of [1, 2, 3]) {
       const b = r.bidders.learner!;
       // Best response's expected utility: (1/n)·((n−1)/n)^(n−1)/(n+1) × hi.
       const best = ((1 / n) * target ** (n - 1)) / (n + 1);
-      return { score: b.bidToValue!, pass: Math.abs(b.bidToValue! - target) <= 0.05, detail: `u/u* ${(b.utilityPerAuction! / best).toFixed(3)}` };
+      // The summary's value-weighted bid/value, Σ bid / Σ value over the evaluation participations (docs/agents.md, "Which bid/value").
+      const score = b.bidToValueWeighted!;
+      return { score, pass: Math.abs(score - target) <= 0.05, detail: `u/u* ${(b.utilityPerAuction! / best).toFixed(3)}, plain mean b/v ${b.bidToValue!.toFixed(3)}` };
     },
   });
 }
@@ -291,7 +295,7 @@ function fmt(x: number, d = 3): string {
 
 /** Worst replication of a row: the one furthest on the failing side. */
 function worst(row: Row): number {
-  if (row.figure === 'bid/value') {
+  if (row.figure.startsWith('bid/value')) {
     const target = Number(/− ([\d.]+)\|/.exec(row.rule)![1]);
     return row.scores.reduce((w, s) => (Math.abs(s - target) > Math.abs(w - target) ? s : w), row.scores[0]!);
   }

@@ -129,6 +129,9 @@ export interface EpisodeTotals {
   /** Σ bid / value over participations with value > 0, and their count. */
   bidToValueSum: Float64Array;
   bidToValueCount: Float64Array;
+  /** Σ bid and Σ value over the same participations (value-weighted bid/value = their ratio). */
+  bidSum: Float64Array;
+  bidValueSum: Float64Array;
   /** Market-wide: revenue (micros), welfare (currency), auctions run. */
   revenue: number;
   welfare: number;
@@ -321,6 +324,8 @@ export class Market {
       conversions: new Float64Array(B),
       bidToValueSum: new Float64Array(B),
       bidToValueCount: new Float64Array(B),
+      bidSum: new Float64Array(B),
+      bidValueSum: new Float64Array(B),
       revenue: 0,
       welfare: 0,
       auctions: 0,
@@ -381,7 +386,7 @@ export class Market {
     this.nActive = this.nBidders;
     this.terminated.fill(0);
     const T = this.totals;
-    for (const a of [T.participations, T.wins, T.spend, T.value, T.clicks, T.conversions, T.bidToValueSum, T.bidToValueCount]) a.fill(0);
+    for (const a of [T.participations, T.wins, T.spend, T.value, T.clicks, T.conversions, T.bidToValueSum, T.bidToValueCount, T.bidSum, T.bidValueSum]) a.fill(0);
     T.revenue = 0;
     T.welfare = 0;
     T.auctions = 0;
@@ -633,6 +638,8 @@ export class Market {
       if (v > 0) {
         T.bidToValueSum[b]! += bid / v;
         T.bidToValueCount[b]!++;
+        T.bidSum[b]! += bid;
+        T.bidValueSum[b]! += v;
       }
     }
     const sc = this.scratch;

@@ -60,6 +60,9 @@ interface BidderSums {
   btvN: Float64Array;
   /** Σ per-episode score (bidders with targets). */
   score: Float64Array;
+  /** Σ bid and Σ value over the participations with a positive value. */
+  bidSum: Float64Array;
+  bidValueSum: Float64Array;
   budgetSpent: Float64Array;
   optimum: Float64Array;
   optimumInt: Float64Array;
@@ -119,7 +122,7 @@ export class EvalRecorder {
     this.prices = new Float64Array(S);
     const f = () => new Float64Array(B);
     this.sums = {
-      ...{ part: f(), wins: f(), spend: f(), value: f(), clicks: f(), conv: f(), btv: f(), btvN: f(), budgetSpent: f(), score: f() },
+      ...{ part: f(), wins: f(), spend: f(), value: f(), clicks: f(), conv: f(), btv: f(), btvN: f(), bidSum: f(), bidValueSum: f(), budgetSpent: f(), score: f() },
       ...{ optimum: f(), optimumInt: f(), regret: f(), overbid: f(), underbid: f(), objective: f() },
       ...{ pctrWon: f(), ctrWon: f(), pctrAll: f(), ctrAll: f() },
     };
@@ -218,6 +221,8 @@ export class EvalRecorder {
       s.conv[b]! += E.conversions[b]!;
       s.btv[b]! += E.bidToValueSum[b]!;
       s.btvN[b]! += E.bidToValueCount[b]!;
+      s.bidSum[b]! += E.bidSum[b]!;
+      s.bidValueSum[b]! += E.bidValueSum[b]!;
       s.budgetSpent[b]! += budget ? spend / budget : 0;
       const targets = this.cfg.bidders[b]!.targets;
       if (targets) s.score[b]! += auctionScore(E.conversions[b]!, spend, E.value[b]!, targets, this.cfg.beta ?? 2);
@@ -275,6 +280,7 @@ export class EvalRecorder {
       const f: Record<string, number> = {
         utilityPerAuction: (s.value[b]! - s.spend[b]!) / A,
         bidToValue: s.btvN[b]! > 0 ? s.btv[b]! / s.btvN[b]! : 0,
+        bidToValueWeighted: s.bidValueSum[b]! > 0 ? s.bidSum[b]! / s.bidValueSum[b]! : 0,
         winRate: s.part[b]! > 0 ? s.wins[b]! / s.part[b]! : 0,
         spend: s.spend[b]! / nEval,
         value: s.value[b]! / nEval,

@@ -47,11 +47,17 @@ export const learnerFields = {
     .max(1_000_000)
     .default(500)
     .describe('positive values the learner first observes in training (bidding at random, not learning) to measure its value scale, the 95th percentile of them; 0 = use the rough scale the runner passes'),
+  counterfactual: z
+    .boolean()
+    .default(true)
+    .describe('learn from what every action would have earned, computed from the price to beat the auction reports (single-slot auctions without a budget; elsewhere, and false: from the action played alone)'),
   minLambda: z.number().gt(0).max(1).default(0.8).describe('floor λ_min of the price of money: behind schedule, a budgeted learner values a win up to 1/λ_min × its value, so that it spends a budget that binds (1 = never above the value)'),
 };
 
 /** Arguments every learner takes (its config fields from {@link learnerFields}, defaults filled). */
-export type LearnerArgs = Omit<z.output<z.ZodObject<typeof learnerFields>>, 'bidLevels' | 'minLambda' | 'scaleSample'> & {
+export type LearnerArgs = Omit<z.output<z.ZodObject<typeof learnerFields>>, 'bidLevels' | 'minLambda' | 'scaleSample' | 'counterfactual'> & {
+  /** Absent: false (learn from the action played alone). */
+  counterfactual?: boolean;
   /** Absent: no bid levels (multipliers only). */
   bidLevels?: number[];
   /** Absent: 1 (λ never below 1). */
@@ -64,9 +70,9 @@ export type LearnerArgs = Omit<z.output<z.ZodObject<typeof learnerFields>>, 'bid
  * The arguments type of a learner from its config schema's output: without
  * `kind`, and with the fields added after its first release optional (absent:
  * the behaviour before them: no bid levels, λ never below 1, the runner's value
- * scale).
+ * scale, learning from the action played alone).
  */
-export type LearnerArgsOf<T> = Omit<T, 'kind' | 'bidLevels' | 'minLambda' | 'scaleSample'> & { bidLevels?: number[]; minLambda?: number; scaleSample?: number };
+export type LearnerArgsOf<T> = Omit<T, 'kind' | 'bidLevels' | 'minLambda' | 'scaleSample' | 'counterfactual'> & { bidLevels?: number[]; minLambda?: number; scaleSample?: number; counterfactual?: boolean };
 
 /**
  * The `discount` field of the learners that bootstrap or discount returns
@@ -79,6 +85,11 @@ export function discountField(doc: string) {
 
 /** Fields of the linear contextual bandits (linucb.ts, thompson.ts). */
 export const banditFields = {
+  basis: z
+    .enum(['auto', 'polynomial', 'buckets'])
+    .default('auto')
+    .describe('context of the reward models: polynomial ([1, x, x², …] of `degree`), buckets (one-hot of the value bucket, `valueBuckets` over [0, 1.5] × the value scale; budgetLeft/timeLeft in 5), auto = buckets when the learner learns counterfactually (every arm sees every auction), else polynomial'),
+  valueBuckets: z.number().int().min(1).max(1000).default(8).describe('buckets of value-like features over [0, 1.5] × the value scale (basis buckets)'),
   degree: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(2).describe('context: [1, x] (1), [1, x, x²] (2) or [1, x, x², x³] (3)'),
   regularisation: z.number().gt(0).default(1).describe('ridge prior precision λ of each arm'),
   decay: z.number().gt(0).max(1).default(1).describe('forgetting factor per update (1 = none; < 1 tracks changing rivals)'),

@@ -19,8 +19,15 @@ export class TransitionBuffer {
   readonly r: Float64Array;
   /** 1 = the target bootstraps from x2, 0 = it does not. */
   readonly boot: Uint8Array;
+  /** With `actions` > 0: every action's counterfactual reward, `capacity × actions` (BidShaper.counterfactual). */
+  readonly rAll: Float64Array;
+  /** 1 = row i has counterfactual rewards in {@link rAll}. */
+  readonly full: Uint8Array;
 
-  constructor(readonly capacity: number, readonly k: number) {
+  /** @param actions > 0: also keep every action's counterfactual reward */
+  constructor(readonly capacity: number, readonly k: number, readonly actions = 0) {
+    this.rAll = new Float64Array(capacity * actions);
+    this.full = new Uint8Array(actions > 0 ? capacity : 0);
     this.x = new Float64Array(capacity * k);
     this.x2 = new Float64Array(capacity * k);
     this.a = new Int32Array(capacity);
@@ -42,6 +49,7 @@ export class TransitionBuffer {
     this.a[i] = a;
     this.r[i] = shaper.reward(t);
     this.boot[i] = from === 'none' ? 0 : 1;
+    if (this.actions > 0) this.full[i] = shaper.counterfactual(t, this.rAll.subarray(i * this.actions, (i + 1) * this.actions)) ? 1 : 0;
   }
 
   /** Copies row `i` of `from` (x or x2) into `out` (k numbers). */

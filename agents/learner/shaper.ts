@@ -65,6 +65,13 @@ export class BidShaper {
   private readonly sampleSize: number;
   /** Warm-up actions whose transitions have not been skipped yet. */
   private warmupPending = 0;
+  /**
+   * Counterfactual rewards are available ({@link counterfactual}): asked for, one
+   * slot and no budget. The price then depends on the bid alone: the bid in first
+   * price, the price to beat otherwise (second price; gsp and vcg with one slot).
+   */
+  readonly counterfactualOn: boolean;
+  private readonly payBid: boolean;
 
   constructor(args: LearnerArgs, ctx: AgentContext) {
     this.multipliers = checkMultipliers(args.multipliers);
@@ -84,6 +91,8 @@ export class BidShaper {
     this.timeAware = isTimeAware(this.encoderSpec);
     this.x = new Float64Array(this.encoder.size);
     this.valueMean = ctx.valueScale;
+    this.counterfactualOn = (args.counterfactual ?? false) && ctx.budget === null && ctx.slots === 1;
+    this.payBid = ctx.mechanism === 'first-price';
   }
 
   /** Number of actions. */
@@ -198,6 +207,39 @@ export class BidShaper {
     if (!this.pacer) return t.reward * scale;
     const lambda = this.pacer.lambda(t.observation);
     return ((t.reward - (lambda - 1) * t.info.cost) / lambda) * this.pacer.base * scale;
+  }
+
+  /**
+   * What every action would have earned in the auction of `t`, in the units of
+   * {@link reward}, into `out` (one number per action); false when that is not
+   * known (see {@link counterfactualOn}), and then `out` is untouched.
+   *
+   * The auction reports the price to beat p (the highest competing bid, or the
+   * reserve). With one slot and the other bids fixed, a bid b wins when b > p
+   * and then earns v − b (first price) or v − p (second price): the full-information
+   * feedback of a repeated auction ("minimum bid to win", as exchanges report in
+   * first price; Han, Zhou & Weissman 2020). The action played gets its reward
+   * as observed, and the transition is left out (false) when that reward is not
+   * the one this rule gives it (an objective expression replaces the reward, or
+   * the ad was not shown): the rule is then not the market's.
+   */
+  counterfactual(t: Transition, out: Float64Array): boolean {
+    if (!this.counterfactualOn) return false;
+    const o = t.observation;
+    const v = valueOf(o);
+    const p = t.info.competingBid;
+    const played = this.actionOf(o, t.action);
+    const scale = this.valueMean > 0 ? 1 / this.valueMean : 1;
+    // Bids and prices are rounded to the micro, and a tie within it goes to the market's tie-break.
+    const tie = Math.abs(t.action - p) <= 1e-6;
+    const own = t.action > p ? v - (this.payBid ? t.action : p) : 0;
+    if (!tie && Math.abs(own - t.reward) > 2e-6 + 1e-9 * v) return false;
+    for (let a = 0; a < this.actions; a++) {
+      const b = actionBid(this.multipliers, this.levelBids, a, v);
+      out[a] = (b > p ? v - (this.payBid ? b : p) : 0) * scale;
+    }
+    out[played] = t.reward * scale;
+    return true;
   }
 
   /** End of an episode: a training episode moves the pacer's λ₀. */

@@ -46,9 +46,17 @@ describe('scoring rules', () => {
     const sd = Math.sqrt(draws.reduce((a, b) => a + (b - mean) ** 2, 0) / draws.length);
     expect(mean).toBeCloseTo(1 / 3, 1);
     expect(sd).toBeCloseTo(0.5 * Math.sqrt(1 / 3 + 1 / 2), 1);
-    // One draw per decision scores every context of it; the same draw as a fresh score of the same stream.
-    rule.begin(m, rng(3));
-    expect(rule.scoreBegun(m, x)).toBeCloseTo(rule.score(m, x, rng(3)), 12);
+    // A model scoring one context draws θ̃ᵀx itself: one normal draw, θᵀx + σ √(xᵀA⁻¹x) z.
+    expect(rule.score(m, x, rng(3))).toBeCloseTo(1 / 3 + 0.5 * Math.sqrt(1 / 3 + 1 / 2) * rng(3).normal(), 12);
+    // One draw of θ̃ per decision scores every context of it, with the same distribution.
+    const r2 = rng(4);
+    const begun = Array.from({ length: 20000 }, () => {
+      rule.begin(m, r2);
+      return rule.scoreBegun(m, x);
+    });
+    const bm = begun.reduce((a, b) => a + b, 0) / begun.length;
+    expect(bm).toBeCloseTo(1 / 3, 1);
+    expect(Math.sqrt(begun.reduce((a, b) => a + (b - bm) ** 2, 0) / begun.length)).toBeCloseTo(0.5 * Math.sqrt(1 / 3 + 1 / 2), 1);
     expect(() => new ThompsonRule(0)).toThrow(/^noise:/);
   });
 });

@@ -4,6 +4,9 @@
  * against an optimum known analytically or realised on the same draws. The
  * numbers (values, rivals, reserve, budget) are not those of the bench.
  *
+ * - First price against two truthful rivals (values U[0, hi]): the best response
+ *   bids 2/3 of the value; the learner's value-weighted bid/value (the summary's
+ *   `bidToValueWeighted`, Σ bid / Σ value, as in the bench) within 0.05 of it.
  * - First price against a rival that always bids c: the best bid is c (and a
  *   hair) when v > c; on the evaluation draws its utility is the runner's
  *   clairvoyant utility (utility + regret). The learner must reach 0.9 of the
@@ -20,15 +23,10 @@ import { resolveConfig } from '../../experiments/config.js';
 import { runReplication } from '../../experiments/runner.js';
 
 const LEARNERS = ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 'thompson'] as const;
-/**
- * Known failures, left out of the assertions and listed in docs/agents.md (the
- * learner matrix): in this sample LinUCB's fit misses the constant rival in one
- * replication in three (utility 0.82 of its grid's best; Thompson sampling, with
- * the same models, does not), and DQN after 36,000 training auctions reaches
- * 0.89 in one.
- */
 // Known failures (issue 12 not met there yet), skipped rather than loosened; docs/agents.md lists them.
-const KNOWN_FAILURES = new Set(['linucb fp-const', 'dqn fp-const']);
+// (linucb and dqn against the constant rival failed before the learners learnt counterfactually; they pass now.)
+// dqn fp-truthful-2: its Q-network does not rank multipliers 1–3% apart in utility (b/v 0.587 in replication 0; the bench: 5/8).
+const KNOWN_FAILURES = new Set(['dqn fp-truthful-2']);
 const REPS = 3;
 
 function pv(o: { kind: string; mechanism: string; rivals: Record<string, unknown>[]; high: number; reserve?: number; budget?: number; episodes: number; auctions: number; seed: number }) {
@@ -65,6 +63,16 @@ function gridShare(params: Record<string, unknown>, hi: number, c: number): numb
 
 describe('learner matrix, a sample (every replication)', () => {
   for (const kind of LEARNERS) {
+    (KNOWN_FAILURES.has(`${kind} fp-truthful-2`) ? it.skip : it)(`${kind}: first price against two truthful rivals, bid/value within 0.05 of 2/3`, async () => {
+      const cfg = pv({ kind, mechanism: 'first-price', rivals: [{ kind: 'truthful' }, { kind: 'truthful' }], high: 3, episodes: 12, auctions: 3000, seed: 74 });
+      for (let r = 0; r < REPS; r++) {
+        const res = await runReplication(cfg, r);
+        const bv = res.bidders.learner!.bidToValueWeighted!;
+        console.log(`${kind} fp-truthful-2 r${r}: value-weighted b/v ${bv.toFixed(3)}, plain mean b/v ${res.bidders.learner!.bidToValue!.toFixed(3)}`);
+        expect(Math.abs(bv - 2 / 3)).toBeLessThanOrEqual(0.05);
+      }
+    });
+
     (KNOWN_FAILURES.has(`${kind} fp-const`) ? it.skip : it)(`${kind}: first price against a constant rival reaches 0.9 of its grid's best, and the grid 0.9 of the best bid`, async () => {
       const hi = 2;
       const c = 0.7;

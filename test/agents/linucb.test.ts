@@ -6,7 +6,7 @@ import { rng } from '../../env/rng.js';
 import { agentCtx, transition } from '../helpers.js';
 
 const args = (over: Record<string, unknown> = {}) => {
-  const { kind: _kind, ...a } = linucbSchema.parse({ kind: 'linucb', scaleSample: 0, bidLevels: [], minLambda: 1, multipliers: [0.5, 1], features: ['value'], degree: 1, ...over });
+  const { kind: _kind, ...a } = linucbSchema.parse({ kind: 'linucb', counterfactual: false, scaleSample: 0, bidLevels: [], minLambda: 1, multipliers: [0.5, 1], features: ['value'], degree: 1, ...over });
   return a;
 };
 
@@ -32,5 +32,28 @@ describe('LinUcbAllocator', () => {
     expect(linucbAllocatorSchema.parse({ kind: 'linucb' })).toEqual({ kind: 'linucb', alpha: 0.1, regularisation: 1 });
     expect([a.alpha, a.decay]).toEqual([0.1, 1]);
     expect(a.model.ainv[0]).toBe(1);
+  });
+});
+
+describe('LinUcbAgent learning counterfactually (basis auto = value buckets)', () => {
+  it('updates every arm with what it would have earned, and its policy is a valid table that bids the same', async () => {
+    const { POLICY_KINDS } = await import('../../agents/policy-kinds.js');
+    const { kind: _kind, ...a } = linucbSchema.parse({ kind: 'linucb', scaleSample: 0, bidLevels: [], multipliers: [0.25, 0.5, 1], features: ['value'] });
+    const agent = new LinUcbAgent(a, agentCtx({ mechanism: 'first-price' }));
+    // v = 1 against a price to beat of 0.4: 0.25 loses, 0.5 earns 0.5, 1 earns 0; played 0.5 (won, paid 0.5).
+    const o = observationFrom({ value: 1 });
+    for (let i = 0; i < 20; i++) {
+      const bid = agent.act(o, rng(i));
+      const won = bid > 0.4;
+      agent.learn(transition({ value: 1 }, bid, won ? 1 - bid : 0, { info: { won, slot: won ? 0 : -1, cost: won ? bid : 0, value: won ? 1 : 0, clicks: 0, conversions: 0, competingBid: 0.4 } }));
+    }
+    expect(agent.arms.map((m) => m.count)).toEqual([20, 20, 20]);
+    agent.training = false;
+    expect(agent.act(o, rng(1))).toBe(0.5);
+    const policy = agent.policy();
+    const parsed = POLICY_KINDS.linucb!.params.safeParse(policy.params() as never);
+    expect(parsed.success).toBe(true);
+    const rebuilt = POLICY_KINDS.linucb!.build('linucb', parsed.data as never);
+    for (const v of [0.1, 0.5, 1, 1.4]) expect(rebuilt.bid(observationFrom({ value: v }))).toBe(policy.bid(observationFrom({ value: v })));
   });
 });

@@ -30,6 +30,8 @@ function totals(): EpisodeTotals {
     conversions: f(0, 0),
     bidToValueSum: f(3, 4),
     bidToValueCount: f(4, 4),
+    bidSum: f(1.5, 2),
+    bidValueSum: f(2, 2),
     revenue: 2_000_000,
     welfare: 3.5,
     auctions: 4,
@@ -103,6 +105,11 @@ describe('EvalRecorder', () => {
     const free = bidders.free!;
     expect(free.utilityPerAuction).toBeCloseTo((2 * (2.5 - 1.5)) / 8, 12);
     expect(free.winRate).toBe(0.5);
+    // bid/value: the plain mean (Σ b/v ÷ count = 3/4) and the value-weighted one (Σ b ÷ Σ v = 1.5/2).
+    expect(free.bidToValue).toBe(0.75);
+    expect(bidders.capped!.bidToValue).toBe(1);
+    expect(free.bidToValueWeighted).toBe(0.75);
+    expect(bidders.capped!.bidToValueWeighted).toBe(1);
     // Regret per episode: 0.5 (auction 0 lost) + 0 (auction 1 won at its price); per auction over 8 auctions.
     expect(free.regretPerAuction).toBeCloseTo((2 * 0.5) / 8, 12);
     expect(free.underbidRegretPerAuction).toBeCloseTo((2 * 0.5) / 8, 12);

@@ -3,7 +3,7 @@
  * softmax, sampling with one draw, and the loss gradient against finite differences.
  */
 import { describe, expect, it } from 'vitest';
-import { actorNetwork, categoricalAction, policyGradient, sampleSoftmax, softmax } from '../../../agents/learner/policy-gradient.js';
+import { actorNetwork, allActionGradient, categoricalAction, policyGradient, resolveEntropy, sampleSoftmax, softmax } from '../../../agents/learner/policy-gradient.js';
 import { rng } from '../../../env/rng.js';
 
 /** −adv · log π(a) − β · H(π) for logits z. */
@@ -67,6 +67,48 @@ describe('policyGradient', () => {
         expect(d[j]).toBeCloseTo((loss(up, a, adv, beta) - loss(down, a, adv, beta)) / 2e-6, 6);
       }
     }
+  });
+});
+
+describe('allActionGradient', () => {
+  /** −Σ π r − β H(π) at logits z. */
+  const expected = (z: number[], rew: number[], beta: number): number => {
+    const p = new Float64Array(z.length);
+    softmax(z, p);
+    let v = 0;
+    for (let j = 0; j < z.length; j++) v -= p[j]! * rew[j]! - beta * p[j]! * Math.log(p[j]!);
+    return v;
+  };
+  it('is the gradient of −Σ_j π_j r_j − β · H(π) with respect to the logits (central differences), and the mean of the sampled one', () => {
+    const r = rng(8);
+    for (let trial = 0; trial < 20; trial++) {
+      const z = Array.from({ length: 4 }, () => 2 * r.normal());
+      const rew = Array.from({ length: 4 }, () => r.normal());
+      const beta = trial % 2 ? 0 : r.next();
+      const p = new Float64Array(4);
+      softmax(z, p);
+      const d = new Float64Array(4);
+      allActionGradient(p, rew, beta, d);
+      for (let j = 0; j < 4; j++) {
+        const up = [...z];
+        const down = [...z];
+        up[j]! += 1e-6;
+        down[j]! -= 1e-6;
+        expect(d[j]).toBeCloseTo((expected(up, rew, beta) - expected(down, rew, beta)) / 2e-6, 6);
+      }
+      // E_a~π of the sampled gradient with advantage r_a (no entropy) is the same vector.
+      const mean = new Float64Array(4);
+      const one = new Float64Array(4);
+      for (let a = 0; a < 4; a++) {
+        policyGradient(p, a, rew[a]!, 0, one);
+        for (let j = 0; j < 4; j++) mean[j]! += p[a]! * one[j]!;
+      }
+      allActionGradient(p, rew, 0, d);
+      for (let j = 0; j < 4; j++) expect(d[j]).toBeCloseTo(mean[j]!, 12);
+    }
+  });
+  it('entropy "auto" is 0.01 learning from the action played, 0 learning counterfactually', () => {
+    expect([resolveEntropy('auto', false), resolveEntropy('auto', true), resolveEntropy(0.2, true)]).toEqual([0.01, 0, 0.2]);
   });
 });
 

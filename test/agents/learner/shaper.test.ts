@@ -50,4 +50,42 @@ describe('BidShaper', () => {
     s.bid(observationFrom({ value: 2 }), 1, false); // evaluation bids do not count
     expect(s.reward(transition({ value: 1 }, 1, 1))).toBe(0.5);
   });
+
+  describe('counterfactual rewards (full information)', () => {
+    const won = (cost: number, p: number) => ({ info: { won: true, slot: 0, cost, value: 1, clicks: 0, conversions: 0, competingBid: p } });
+    const lost = (p: number) => ({ info: { won: false, slot: -1, cost: 0, value: 0, clicks: 0, conversions: 0, competingBid: p } });
+
+    it('first price: a bid b above the price to beat p earns v − b, the others nothing; the bid levels too', () => {
+      const s = new BidShaper(args({ bidLevels: [0.3, 2] }), agentCtx({ mechanism: 'first-price' }));
+      expect(s.counterfactualOn).toBe(true);
+      const out = new Float64Array(s.actions);
+      // v = 1, p = 0.4; actions bid 0, 0.5, 1 (multipliers), 0.3, min(2, 1) = 1 (levels); played 0.5, won, paid 0.5.
+      expect(s.counterfactual(transition({ value: 1 }, 0.5, 0.5, won(0.5, 0.4)), out)).toBe(true);
+      expect(Array.from(out)).toEqual([0, 0.5, 0, 0, 0]);
+      // Lost at 0.5 to p = 0.7: only the bids of 1 would have won, earning nothing.
+      expect(s.counterfactual(transition({ value: 1 }, 0.5, 0, lost(0.7)), out)).toBe(true);
+      expect(Array.from(out)).toEqual([0, 0, 0, 0, 0]);
+      expect(s.counterfactual(transition({ value: 2 }, 1, 0, lost(1.5)), out)).toBe(true);
+      expect(Array.from(out)).toEqual([0, 0, 0, 0, 0]);
+      expect(s.counterfactual(transition({ value: 2 }, 1, 0, lost(0.9)), out)).toBe(false); // 1 > 0.9 should have won
+    });
+
+    it('second price: every bid above p earns v − p; in units of the reward scale', () => {
+      const s = new BidShaper(args(), agentCtx({ mechanism: 'second-price', valueScale: 2 }));
+      const out = new Float64Array(s.actions);
+      expect(s.counterfactual(transition({ value: 1 }, 1, 0.6, won(0.4, 0.4)), out)).toBe(true);
+      // Scale 1 / 2 (the context's value scale before any training bid).
+      expect(Array.from(out)).toEqual([0, 0.3, 0.3]);
+    });
+
+    it('leaves the transition to the played action when its reward is not the rule\'s (an objective, an ad not shown), with a budget, several slots, or when off', () => {
+      const s = new BidShaper(args(), agentCtx());
+      const out = new Float64Array(s.actions).fill(7);
+      expect(s.counterfactual(transition({ value: 1 }, 1, 0.25, won(0.4, 0.4)), out)).toBe(false);
+      expect(Array.from(out)).toEqual([7, 7, 7]);
+      expect(new BidShaper(args(), agentCtx({ budget: 5 })).counterfactualOn).toBe(false);
+      expect(new BidShaper(args(), agentCtx({ slots: 2, mechanism: 'gsp' })).counterfactualOn).toBe(false);
+      expect(new BidShaper(args({ counterfactual: false }), agentCtx()).counterfactualOn).toBe(false);
+    });
+  });
 });
