@@ -38,7 +38,7 @@ export const dqnSchema = z
     ...learnerFields,
     // DQN's default: the multipliers alone. With the bid levels too (46 outputs) its Q-network settled on
     // underbidding in second price (bid/value 0.76, 63% of the best utility; docs/agents.md, the learner matrix).
-    bidLevels: learnerFields.bidLevels.unwrap().default([]).describe('more actions bid = min(level × the value scale the learner measures, value); default none for DQN (see docs/agents.md)'),
+    bidLevels: learnerFields.bidLevels.unwrap().default([]).describe('more actions bid = min(level × the value scale the learner measures, value) (with a paced budget divided by λ); default none for DQN (see docs/agents.md)'),
     hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32, 32]).describe('hidden layer widths'),
     learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam step size'),
     discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),

@@ -26,7 +26,8 @@ import { mlpForward, type MlpWeights } from './nn.js';
  * What the frozen learners share: the feature encoder, the pacer of a budget
  * (null without one) and the action set: the multipliers, bid = m × value, then
  * the bid levels, bid = min(level, value) (features.ts `actionBid`); with a
- * budget on the paced value v' and divided by λ₀ (learner/budget-pacer.ts).
+ * budget divided by λ(o), or for files without `pacer.pacedLevels` on the paced
+ * value v' and divided by λ₀ (learner/budget-pacer.ts `bid`).
  * A subclass says only which action is greedy ({@link action}).
  */
 abstract class MultiplierPolicy implements Policy {
@@ -62,7 +63,8 @@ abstract class MultiplierPolicy implements Policy {
   /** Index of the greedy action for `o`. */
   abstract action(o: Observation): number;
   bid(o: Observation): number {
-    return actionBid(this.multipliers, this.levels, this.action(o), valueOf(this.view(o))) / (this.pacer ? this.pacer.base : 1);
+    const a = this.action(o);
+    return this.pacer ? this.pacer.bid(this.multipliers, this.levels, a, o) : actionBid(this.multipliers, this.levels, a, valueOf(o));
   }
   /** The levels in the policy's parameters (none: no field, as in files without levels). */
   protected levelParams(): { levels?: number[] } {

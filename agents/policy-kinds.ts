@@ -104,7 +104,7 @@ const multipliersSchema = z
   .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing multipliers' });
 
 const pacerSchema = z
-  .object({ logLambda0: z.number().min(-L.logLambda0).max(L.logLambda0), gain: z.number().min(0).max(L.pacingGain), minLogLambda: z.number().min(-L.logLambda0).max(0).optional(), rule: z.literal('ratio').optional() })
+  .object({ logLambda0: z.number().min(-L.logLambda0).max(L.logLambda0), gain: z.number().min(0).max(L.pacingGain), minLogLambda: z.number().min(-L.logLambda0).max(0).optional(), rule: z.literal('ratio').optional(), pacedLevels: z.literal(true).optional() })
   .strict()
   .refine((p) => p.logLambda0 >= (p.minLogLambda ?? 0), { message: 'expected logLambda0 ≥ minLogLambda (0 when absent)', path: ['logLambda0'] })
   .nullable();
@@ -215,7 +215,7 @@ function describeLearner(scorer: string) {
       action: {
         unit: 'currency',
         rule: paced
-          ? `bid = b(a, v') / λ₀, v' = value × λ₀ / λ, log λ = max(minLogLambda (0 if absent), logLambda0 + gain × ${p.pacer!.rule === 'ratio' ? 'ln((timeLeft + 0.01) / (budgetLeft + 0.01))' : '(timeLeft − budgetLeft)'}), λ₀ = exp(logLambda0); b(a, v) = multipliers[a] × v, or for the actions after the multipliers min(levels[a − multipliers], v); a = the action with ${scorer} on v'`
+          ? `${p.pacer!.pacedLevels ? 'bid = b(a, value) / λ' : "bid = b(a, v') / λ₀"}, v' = value × λ₀ / λ, log λ = max(minLogLambda (0 if absent), logLambda0 + gain × ${p.pacer!.rule === 'ratio' ? 'ln((timeLeft + 0.01) / (budgetLeft + 0.01))' : '(timeLeft − budgetLeft)'}), λ₀ = exp(logLambda0); b(a, v) = multipliers[a] × v, or for the actions after the multipliers min(levels[a − multipliers], v); a = the action with ${scorer} on v'`
           : `bid = multipliers[a] × value, or for the actions after the multipliers min(levels[a − multipliers], value); a = the action with ${scorer}`,
         multipliers: p.multipliers,
         ...(p.levels ? { levels: p.levels } : {}),

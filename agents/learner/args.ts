@@ -30,7 +30,7 @@ export const learnerFields = {
     .max(200)
     .default(grid(0.05, 1, 0.05))
     .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing bid levels' })
-    .describe('more actions bid = min(level × the value scale the learner measures (the 95th percentile of its first 500 values), value): bids that do not grow with the value; increasing; [] = multipliers only'),
+    .describe('more actions bid = min(level × the value scale the learner measures (the 95th percentile of its first 500 values), value): bids that do not grow with the value; with a paced budget min(level × scale, value) / λ, so they rise as the price of money λ falls; increasing; [] = multipliers only'),
   features: z
     .array(z.enum(featureNames))
     .min(1)
@@ -51,7 +51,7 @@ export const learnerFields = {
     .boolean()
     .default(true)
     .describe('learn from what every action would have earned, computed from the price to beat the auction reports (single-slot auctions without a budget; elsewhere, and false: from the action played alone)'),
-  minLambda: z.number().gt(0).max(1).default(0.8).describe('floor λ_min of the price of money: behind schedule, a budgeted learner values a win up to 1/λ_min × its value, so that it spends a budget that binds (1 = never above the value)'),
+  minLambda: z.number().gt(0).max(1).default(0.5).describe('floor λ_min of the price of money: behind schedule, a budgeted learner values a win up to 1/λ_min × its value, so that it spends a budget that binds (1 = never above the value)'),
 };
 
 /** Arguments every learner takes (its config fields from {@link learnerFields}, defaults filled). */

@@ -37,7 +37,7 @@
  *
  * After each training episode λ₀ moves to the geometric mean of λ(o) over
  * that episode's auctions, a fixed-point step that settles at the level the
- * market needs. λ_min (default 0.8) may be below 1: a bidder that lags behind
+ * market needs. λ_min (default 0.5) may be below 1: a bidder that lags behind
  * its schedule then values a win up to 1/λ_min times its value. With a floor at
  * 1 (the price of money of a surplus maximiser) the mean of λ over an episode is
  * biased upwards whenever the budget is close to what the bidder would spend
@@ -49,13 +49,18 @@
  * that its features keep the scale of its values however tight the budget, and
  * λ₀'s moves between episodes leave what it has learnt about v' in place), and
  * its bid in those units, b', becomes b' / λ₀ (= m × v / λ(o) for a multiplier
- * m).
+ * m). A bid level ℓ (currency) is a level on that paced scale, ℓ × λ₀ / λ(o),
+ * capped at v': its bid is min(ℓ, v) / λ(o), so that it rises as λ falls and
+ * falls as λ rises, as a multiplier's does (`pacedLevels`, what the learners
+ * write; policy files without it bid min(ℓ, v') / λ₀, a level that does not
+ * follow λ below the value, and keep that meaning).
  *
  * Without a budget λ = 1 and the learner's reward is the env's reward.
  */
 import { InputError } from '../../env/errors.js';
 import { OBS } from '../../env/observation.js';
 import type { Observation } from '../core.js';
+import { actionBid, valueOf } from '../features.js';
 
 /** Plain-data state of a {@link BudgetPacer} (what policy files store). */
 export interface PacerParams {
@@ -70,6 +75,12 @@ export interface PacerParams {
    * learners write); absent (`difference`, policy files written before it), log λ₀ + κ · (timeLeft − budgetLeft).
    */
   rule?: 'ratio';
+  /**
+   * How the bid levels follow λ: `true`, a level's bid is min(level, v) / λ(o) (the level applied to the paced
+   * value scale, like a multiplier: it rises as λ falls; what the learners write); absent (policy files written
+   * before it), min(level, v') / λ₀, which does not follow λ below the value.
+   */
+  pacedLevels?: true;
 }
 
 /** δ of the ratio rule: keeps ln((timeLeft + δ) / (budgetLeft + δ)) finite when the budget or the time is gone. */
@@ -81,6 +92,7 @@ export class BudgetPacer {
   readonly gain: number;
   readonly minLogLambda: number;
   readonly rule: 'ratio' | undefined;
+  readonly pacedLevels: boolean;
   private sumLog = 0;
   private count = 0;
 
@@ -93,6 +105,7 @@ export class BudgetPacer {
     this.gain = p.gain;
     this.minLogLambda = m;
     this.rule = p.rule;
+    this.pacedLevels = p.pacedLevels === true;
   }
 
   /** log λ(o). */
@@ -124,6 +137,18 @@ export class BudgetPacer {
     return out;
   }
 
+  /**
+   * The bid in currency of action `a` on `o` (features.ts `actionBid`): with
+   * {@link pacedLevels}, b(a, v) / λ(o) — m × v / λ(o) for a multiplier,
+   * min(ℓ, v) / λ(o) for a level ℓ (the level in units of the paced value scale,
+   * ℓ × λ₀ / λ(o), capped at v', divided by λ₀); without, b(a, v') / λ₀ (the
+   * same for a multiplier; a level's bid then does not rise as λ falls).
+   */
+  bid(multipliers: readonly number[], levels: readonly number[], a: number, o: Observation): number {
+    if (this.pacedLevels) return actionBid(multipliers, levels, a, valueOf(o)) / this.lambda(o);
+    return actionBid(multipliers, levels, a, valueOf(o) * Math.exp(this.logLambda0 - this.logLambda(o))) / this.base;
+  }
+
   /** Records λ(o) of an auction bid in during training (for the end-of-episode step). */
   record(o: Observation): void {
     this.sumLog += this.logLambda(o);
@@ -138,6 +163,6 @@ export class BudgetPacer {
   }
 
   params(): PacerParams {
-    return { logLambda0: this.logLambda0, gain: this.gain, ...(this.minLogLambda !== 0 ? { minLogLambda: this.minLogLambda } : {}), ...(this.rule ? { rule: this.rule } : {}) };
+    return { logLambda0: this.logLambda0, gain: this.gain, ...(this.minLogLambda !== 0 ? { minLogLambda: this.minLogLambda } : {}), ...(this.rule ? { rule: this.rule } : {}), ...(this.pacedLevels ? { pacedLevels: true as const } : {}) };
   }
 }

@@ -21,9 +21,10 @@ const SCALE_QUANTILE = 0.95;
  * Turns actions into bids and transitions into learning signals.
  *
  * Actions: first the multipliers (bid = m × value / λ(o), a shading factor),
- * then the bid levels (bid = min(ℓ × scale, value): a bid that does not grow
+ * then the bid levels (bid = min(ℓ × scale, value), with a budget divided by
+ * λ(o) as a multiplier's bid is (budget-pacer.ts `bid`): a bid that does not grow
  * with the value, what the best response to a rival with a fixed bid or a
- * reserve needs; frozen.ts `actionBid`). `scale` is the learner's own measure of its values: the 95th
+ * reserve needs; features.ts `actionBid`). `scale` is the learner's own measure of its values: the 95th
  * percentile of the first `scaleSample` (500) positive values it sees while
  * training, during which it bids at random and does not learn
  * ({@link warmupAction}). Until then (and for an agent that never trains) it is
@@ -86,7 +87,7 @@ export class BidShaper {
     this.encoder = new FeatureEncoder(this.encoderSpec);
     this.setScale(ctx.valueScale);
     const minLogLambda = Math.log(args.minLambda ?? 1);
-    this.pacer = pacing ? new BudgetPacer({ logLambda0: Math.max(0, minLogLambda), gain: args.pacingGain, minLogLambda, rule: 'ratio' }) : null;
+    this.pacer = pacing ? new BudgetPacer({ logLambda0: Math.max(0, minLogLambda), gain: args.pacingGain, minLogLambda, rule: 'ratio', pacedLevels: true }) : null;
     this.budgetInState = ctx.budget !== null && !this.pacer;
     this.timeAware = isTimeAware(this.encoderSpec);
     this.x = new Float64Array(this.encoder.size);
@@ -157,7 +158,7 @@ export class BidShaper {
    */
   bid(o: Observation, a: number, training: boolean): number {
     const v = valueOf(this.view(o));
-    const b = actionBid(this.multipliers, this.levelBids, a, v) / (this.pacer ? this.pacer.base : 1);
+    const b = this.pacer ? this.pacer.bid(this.multipliers, this.levelBids, a, o) : actionBid(this.multipliers, this.levelBids, a, v);
     if (training) {
       if (this.pacer) this.pacer.record(o);
       this.trackValue(v);
@@ -174,11 +175,10 @@ export class BidShaper {
   actionOf(o: Observation, bid: number): number {
     if (bid === this.lastBid && o[OBS.value] === this.lastValue && o[OBS.timeLeft] === this.lastTime) return this.lastAction;
     const v = valueOf(this.view(o));
-    const unit = this.pacer ? this.pacer.base : 1;
     let best = 0;
     let gap = Infinity;
     for (let a = 0; a < this.actions; a++) {
-      const g = Math.abs(actionBid(this.multipliers, this.levelBids, a, v) / unit - bid);
+      const g = Math.abs((this.pacer ? this.pacer.bid(this.multipliers, this.levelBids, a, o) : actionBid(this.multipliers, this.levelBids, a, v)) - bid);
       if (g < gap) {
         gap = g;
         best = a;

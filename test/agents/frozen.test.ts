@@ -34,6 +34,20 @@ describe('TablePolicy', () => {
     expect(p.params()).toMatchObject({ multipliers, levels: [0.3] });
   });
 
+  it('with a pacer bids a level min(ℓ, v) / λ(o) when the file says pacedLevels, min(ℓ, v′) / λ₀ when not (files before it)', () => {
+    // One state, the level action (index 2) greedy; λ₀ = 1, behind schedule λ = λ_min = 0.5.
+    const one = { buckets: [1], low: [0], high: [1.5] };
+    const pacer = { logLambda0: 0, gain: 1, minLogLambda: Math.log(0.5), rule: 'ratio' as const };
+    const qs = Float64Array.of(0, 0, 1);
+    const behind = observationFrom({ value: 1, budgetLeft: 0.9, timeLeft: 0.1 });
+    expect(new TablePolicy('q-learning', spec, one, multipliers, qs, { ...pacer, pacedLevels: true }, [0.3]).bid(behind)).toBeCloseTo(0.6, 14);
+    expect(new TablePolicy('q-learning', spec, one, multipliers, qs, pacer, [0.3]).bid(behind)).toBeCloseTo(0.3, 14);
+    // Capped at the value either way: level 0.8 on v = 0.2 → v / λ = 0.4.
+    const low = observationFrom({ value: 0.2, budgetLeft: 0.9, timeLeft: 0.1 });
+    expect(new TablePolicy('q-learning', spec, one, multipliers, qs, { ...pacer, pacedLevels: true }, [0.8]).bid(low)).toBeCloseTo(0.4, 14);
+    expect(new TablePolicy('q-learning', spec, one, multipliers, qs, pacer, [0.8]).bid(low)).toBeCloseTo(0.4, 14);
+  });
+
   it('refuses a Q-table of the wrong size', () => {
     expect(() => new TablePolicy('q-learning', spec, grid, multipliers, new Float64Array(3))).toThrow(/expected 2 states × 2 actions/);
   });

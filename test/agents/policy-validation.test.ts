@@ -77,6 +77,7 @@ describe('policy files: semantic validation', () => {
     ['a degree other than 1, 2 or 3', lin, (d) => (p(d).degree = 4), /params\.degree/],
     ['a log λ₀ below its floor (0 without minLogLambda)', table, (d) => (p(d).pacer.logLambda0 = -1), /params\.pacer\.logLambda0: expected logLambda0 ≥ minLogLambda/],
     ['a pacing gain above the schema cap', table, (d) => (p(d).pacer.gain = 1e6), /params\.pacer\.gain: Too big/],
+    ['pacedLevels other than true', table, (d) => (p(d).pacer.pacedLevels = false), /params\.pacer\.pacedLevels/],
     ['an unknown parameter', lin, (d) => (p(d).backdoor = 1), /params: Unrecognized key.*backdoor/],
     ['a missing parameter', lin, (d) => delete p(d).theta, /params\.theta: .*expected array/],
     ['an unknown kind', lin, (d) => (d.kind = 'magic'), /kind: unknown policy kind "magic"/],

@@ -50,6 +50,32 @@ describe('BudgetPacer', () => {
     expect(p.params()).toEqual({ logLambda0: 0.2, gain: 1.5, minLogLambda: Math.log(0.8), rule: 'ratio' });
   });
 
+  it('bids: multipliers m × v / λ(o) either way; a level ℓ with pacedLevels min(ℓ, v) / λ(o), without min(ℓ, v′) / λ₀', () => {
+    const m = [0, 0.5, 1];
+    const levels = [0.3, 2];
+    // λ₀ = 2, ahead of schedule (budget left 0.2, time left 0.5): λ = 2 × 0.51 / 0.21.
+    const o = observationFrom({ value: 1.5, budgetLeft: 0.2, timeLeft: 0.5 });
+    const lambda = 2 * (0.51 / 0.21);
+    const paced = new BudgetPacer({ logLambda0: Math.log(2), gain: 1, rule: 'ratio', pacedLevels: true });
+    const old = new BudgetPacer({ logLambda0: Math.log(2), gain: 1, rule: 'ratio' });
+    expect(paced.lambda(o)).toBeCloseTo(lambda, 12);
+    for (const p of [paced, old]) expect(p.bid(m, levels, 1, o)).toBeCloseTo((0.5 * 1.5) / lambda, 12);
+    // Level 0.3 (below the value): 0.3 / λ paced; the old rule 0.3 / λ₀, since v′ = 1.5 × 2 / λ = 0.618 > 0.3.
+    expect(paced.bid(m, levels, 3, o)).toBeCloseTo(0.3 / lambda, 12);
+    expect(old.bid(m, levels, 3, o)).toBeCloseTo(0.3 / 2, 12);
+    // Level 2 (above the value): capped at the value either way, v / λ.
+    expect(paced.bid(m, levels, 4, o)).toBeCloseTo(1.5 / lambda, 12);
+    expect(old.bid(m, levels, 4, o)).toBeCloseTo(1.5 / lambda, 12);
+    // Behind schedule (λ = λ_min = 0.5 < λ₀ = 1): a paced level rises to ℓ / 0.5, the old one stays at ℓ / λ₀.
+    const behind = observationFrom({ value: 1.5, budgetLeft: 0.9, timeLeft: 0.1 });
+    const p2 = new BudgetPacer({ logLambda0: 0, gain: 1, minLogLambda: Math.log(0.5), rule: 'ratio', pacedLevels: true });
+    const o2 = new BudgetPacer({ logLambda0: 0, gain: 1, minLogLambda: Math.log(0.5), rule: 'ratio' });
+    expect(p2.bid(m, levels, 3, behind)).toBeCloseTo(0.6, 12);
+    expect(o2.bid(m, levels, 3, behind)).toBeCloseTo(0.3, 12);
+    expect(p2.params()).toEqual({ logLambda0: 0, gain: 1, minLogLambda: Math.log(0.5), rule: 'ratio', pacedLevels: true });
+    expect(o2.params()).toEqual({ logLambda0: 0, gain: 1, minLogLambda: Math.log(0.5), rule: 'ratio' });
+  });
+
   it('refuses a negative gain or λ₀ below 1 (InputError naming the field)', () => {
     expect(() => new BudgetPacer({ logLambda0: 0, gain: -1 })).toThrow(InputError);
     expect(() => new BudgetPacer({ logLambda0: 0, gain: -1 })).toThrow(/^pacingGain:/);

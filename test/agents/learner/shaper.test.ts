@@ -34,6 +34,22 @@ describe('BidShaper', () => {
     expect(s.reward(t)).toBeCloseTo((0.4 - (lambda - 1) * 0.3) / lambda, 14);
   });
 
+  it('with a paced budget bids a level min(ℓ × scale, v) / λ(o): it rises as λ falls, as a multiplier does; the pacer says so', () => {
+    const s = new BidShaper(args({ bidLevels: [0.15, 3], minLambda: 0.5 }), agentCtx({ budget: 10, valueScale: 2 }));
+    // λ₀ = 1; behind schedule λ = λ_min = 0.5; ahead λ = 0.71 / 0.21.
+    const behind = observationFrom({ value: 1, budgetLeft: 0.9, timeLeft: 0.1 });
+    const ahead = observationFrom({ value: 1, budgetLeft: 0.2, timeLeft: 0.7 });
+    const lambda = 0.71 / 0.21;
+    // Action 3: level 0.15 × scale 2 = 0.3 (below the value 1).
+    expect(s.bid(behind, 3, false)).toBeCloseTo(0.3 / 0.5, 14);
+    expect(s.bid(ahead, 3, false)).toBeCloseTo(0.3 / lambda, 14);
+    // Action 4: level 3 × 2 = 6, capped at the value: v / λ.
+    expect(s.bid(ahead, 4, false)).toBeCloseTo(1 / lambda, 14);
+    // The action of a bid it did not make last: the nearest action's bid on that observation (0, 1, 2, 0.6, 2).
+    expect(s.actionOf(observationFrom({ value: 1, budgetLeft: 0.9, timeLeft: 0.1 }), 0.62)).toBe(3);
+    expect(s.pacerParams()).toMatchObject({ rule: 'ratio', pacedLevels: true, minLogLambda: Math.log(0.5) });
+  });
+
   it('learns the budget from the state when pacing is off: the default features add budgetLeft and timeLeft', () => {
     const s = new BidShaper(args({ pacing: false }), agentCtx({ budget: 10 }));
     expect(s.pacer).toBeNull();
