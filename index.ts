@@ -79,6 +79,7 @@ export { formatTransitions, parseTransitions, readTransitions, RecordingBidder, 
 export { AUCTIONNET_COLUMNS, formatAuctionNet, parseAuctionNet, readAuctionNet, transitionsFromAuctionNet, type AuctionNetRow } from './env/autobid/auctionnet.js';
 export type { AutoBidder, StepObservation } from './env/autobid/core.js';
 export { makeAutoBidder, makeBaselineAutoBidder, autoBidAgentSchema, lagrangianFrom } from './experiments/autobid-agents.js';
+export { loadAutoBidPolicy, writeAutoBidPolicyFile, autoBidPolicyDocument, type LoadedAutoBidPolicy } from './agents/autobid/policy-file.js';
 export type { AutoBidSummary } from './experiments/autobid-run.js';
 export { resolveAutoBidConfig } from './experiments/autobid-config.js';
 

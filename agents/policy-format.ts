@@ -76,6 +76,13 @@ export interface PolicySignature {
 /** The policy file as a JSON object. */
 export interface PolicyFile {
   schemaVersion: number;
+  /**
+   * `"step"`: a step-level auto-bidding policy (one bid factor per decision
+   * step, configs with `steps > 1`; agents/autobid/policy-file.ts). Absent: a
+   * per-auction policy (a bid per auction), the only kind before step-level
+   * policies existed.
+   */
+  level?: 'step';
   kind: string;
   features: PolicyFeature[];
   action: PolicyAction;
@@ -137,9 +144,10 @@ const signatureSchema = z
 const documentSchema = z
   .object({
     schemaVersion: z.number(),
+    level: z.literal('step').optional(),
     kind: z.string().min(1),
-    features: z.array(featureSchema).max(OBS_FEATURES.length),
-    action: z.object({ unit: z.literal('currency'), rule: z.string(), multipliers: z.array(z.number()).optional(), levels: z.array(z.number()).optional() }).strict(),
+    features: z.array(featureSchema).max(64),
+    action: z.object({ unit: z.enum(['currency', 'currency per conversion']), rule: z.string(), multipliers: z.array(z.number()).optional(), levels: z.array(z.number()).optional() }).strict(),
     params: z.record(z.string(), z.unknown()),
     provenance: z
       .object({
@@ -166,19 +174,46 @@ const short = (v: unknown): string => {
 const pathOf = (prefix: string, path: readonly PropertyKey[]): string =>
   path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : `${s}${s ? '.' : ''}${String(p)}`), prefix);
 
+/**
+ * The kinds of one level of policy files (per-auction: POLICY_KINDS of
+ * policy-kinds.ts; step-level: agents/autobid/policy-file.ts), with the
+ * features a policy of that level may declare and what `build` returns.
+ */
+export interface PolicyRegistry<B> {
+  /** `level` of the documents (undefined: per-auction, the field absent). */
+  level: 'step' | undefined;
+  /** What the level is called in messages. */
+  what: string;
+  kinds: Readonly<Record<string, { params: z.ZodType<unknown>; describe(p: never): { features: PolicyFeature[]; action: PolicyAction }; build(kind: string, p: never): B }>>;
+  /** The features of this bidgym a document may name, with their units. */
+  features: readonly { name: string; unit: string }[];
+  /** What to say when a document of the other level is handed to this one. */
+  otherLevel: string;
+}
+
+/** The per-auction policies (agents/policy-kinds.ts). */
+export const AUCTION_POLICIES: PolicyRegistry<Policy> = {
+  level: undefined,
+  what: 'policy kind',
+  kinds: POLICY_KINDS as PolicyRegistry<Policy>['kinds'],
+  features: OBS_FEATURES,
+  otherLevel: 'a step-level auto-bidding policy (level "step": one bid factor per decision step); load it with loadAutoBidPolicy, or evaluate it on a config with steps > 1',
+};
+
 /** The features and action mapping a policy of `kind` with `params` declares. @throws PolicyError for an unknown kind or invalid params */
-export function describePolicy(kind: string, params: PolicyParams, where = 'policy'): { features: PolicyFeature[]; action: PolicyAction } {
-  const spec = kindOf(kind, where);
+export function describePolicy(kind: string, params: PolicyParams, where = 'policy', registry: PolicyRegistry<unknown> = AUCTION_POLICIES): { features: PolicyFeature[]; action: PolicyAction } {
+  const spec = kindOf(registry, kind, where);
   return spec.describe(checkParams(spec, params, where) as never);
 }
 
-function kindOf(kind: string, where: string) {
-  const spec = Object.hasOwn(POLICY_KINDS, kind) ? POLICY_KINDS[kind] : undefined;
-  if (!spec) throw new PolicyError(`${where}: kind: unknown policy kind "${kind}"; expected one of ${POLICY_KIND_NAMES.join(', ')}`);
+function kindOf<B>(registry: PolicyRegistry<B>, kind: string, where: string) {
+  const spec = Object.hasOwn(registry.kinds, kind) ? registry.kinds[kind] : undefined;
+  const names = registry === (AUCTION_POLICIES as unknown) ? POLICY_KIND_NAMES : Object.keys(registry.kinds);
+  if (!spec) throw new PolicyError(`${where}: kind: unknown ${registry.what} "${kind}"; expected one of ${names.join(', ')}`);
   return spec;
 }
 
-function checkParams(spec: (typeof POLICY_KINDS)[string], params: unknown, where: string): unknown {
+function checkParams(spec: { params: z.ZodType<unknown> }, params: unknown, where: string): unknown {
   const r = spec!.params.safeParse(params);
   if (!r.success) {
     const i = r.error.issues[0]!;
@@ -203,6 +238,16 @@ export interface ValidDocument {
  * @throws PolicyError naming the field at fault
  */
 export function validateDocument(raw: unknown, where: string): ValidDocument {
+  const { doc, built } = checkDocument(raw, where, AUCTION_POLICIES);
+  return { doc, policy: built };
+}
+
+/**
+ * {@link validateDocument} for the policies of `registry`'s level: the same
+ * envelope, checksum and range checks; `built` is what the kind's `build`
+ * returns. A document of the other level is refused, saying so.
+ */
+export function checkDocument<B>(raw: unknown, where: string, registry: PolicyRegistry<B>): { doc: PolicyFile; built: B } {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new PolicyError(`${where}: expected a JSON object`);
   checkTree(raw, where);
   const version = (raw as Record<string, unknown>).schemaVersion;
@@ -215,17 +260,19 @@ export function validateDocument(raw: unknown, where: string): ValidDocument {
     throw new PolicyError(`${where}: ${pathOf('', i.path) || 'document'}: ${i.message}`);
   }
   const doc = parsed.data as PolicyFile;
+  if (doc.level !== registry.level) throw new PolicyError(`${where}: ${doc.level === undefined ? 'a per-auction policy (no level field: a bid per auction); load it with loadPolicy, or evaluate it on a config without steps' : registry.otherLevel}`);
   // Over the raw tree, not zod's copy: what is hashed is everything the file holds.
   const sum = policyChecksum(raw);
   if (sum !== doc.sha256) {
     throw new PolicyError(`${where}: checksum mismatch — the file says sha256 ${doc.sha256.slice(0, 12)}… but its content hashes to ${sum.slice(0, 12)}…; it was changed after it was written`);
   }
+  const kindWord = registry.level === 'step' ? 'a step-level state feature' : 'an observation feature';
   for (const f of doc.features) {
-    const spec = OBS_FEATURES.find((s) => s.name === f.name);
-    if (!spec) throw new PolicyError(`${where}: feature "${f.name}" is not an observation feature of this bidgym (expected one of ${OBS_FEATURES.map((s) => s.name).join(', ')})`);
+    const spec = registry.features.find((s) => s.name === f.name);
+    if (!spec) throw new PolicyError(`${where}: feature "${f.name}" is not ${kindWord} of this bidgym (expected one of ${registry.features.map((s) => s.name).join(', ')})`);
     if (spec.unit !== f.unit) throw new PolicyError(`${where}: feature "${f.name}" is in ${f.unit}, but this bidgym's "${f.name}" is in ${spec.unit}`);
   }
-  const kind = kindOf(doc.kind, where);
+  const kind = kindOf(registry, doc.kind, where);
   const params = checkParams(kind, doc.params, where);
   const declared = kind.describe(params as never);
   const want = declared.features.map((f) => f.name);
@@ -239,11 +286,11 @@ export function validateDocument(raw: unknown, where: string): ValidDocument {
       throw new PolicyError(`${where}: action.${k} does not match its parameters: expected ${short(declared.action[k])}, got ${short(doc.action[k])}`);
     }
   }
-  let policy: Policy;
+  let built: B;
   try {
-    policy = kind.build(doc.kind, params as never);
+    built = kind.build(doc.kind, params as never);
   } catch (e) {
     throw new PolicyError(`${where}: params: ${(e as Error).message}`);
   }
-  return { doc, policy };
+  return { doc, built };
 }

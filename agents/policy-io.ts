@@ -171,13 +171,36 @@ function publicKeyOf(k: KeyObject | string): KeyObject {
  * @example loadPolicy('learner.json', { publicKey: 'keys/public.pem' }).bid({ value: 1.2, budgetLeft: 0.5, timeLeft: 0.5 })
  */
 export function loadPolicy(source: string | object, opts: LoadPolicyOptions = {}): LoadedPolicy {
+  const { raw, where } = readPolicySource(source, opts);
+  return loadPolicyDocument(raw, where, opts);
+}
+
+/**
+ * The parsed JSON of a policy source (a path, a JSON string or the parsed
+ * document) and its name for messages, read as {@link loadPolicy} reads it:
+ * the size cap, regular files only, a sent input (env/io/sent-inputs.ts)
+ * instead of the path when there is one. Shared by every level of policy file.
+ * @throws PolicyError
+ */
+export function readPolicySource(source: string | object, opts: LoadPolicyOptions = {}): { raw: unknown; where: string } {
   const maxBytes = capOf(opts);
-  if (typeof source !== 'string') return loadPolicyDocument(source, 'policy', opts);
-  if (source.trimStart().startsWith('{')) return loadPolicyText(source, 'policy', opts);
+  if (typeof source !== 'string') return { raw: source, where: 'policy' };
+  if (source.trimStart().startsWith('{')) return { raw: parsePolicyText(source, 'policy', opts), where: 'policy' };
   // A queue worker's trial, or evaluate's verified bytes: the file as handed, never the path (env/io/sent-inputs.ts).
   const sent = sentInput(source, 'policy file');
-  if (sent !== null) return 'bytes' in sent ? loadPolicyText(Buffer.from(sent.bytes).toString('utf8'), source, opts) : loadPolicyText(readRegularFile(sent.path, maxBytes, 'policy file').toString('utf8'), source, opts);
-  return loadPolicyText(readRegularFile(source, maxBytes, 'policy file').toString('utf8'), source, opts);
+  if (sent !== null) return { raw: parsePolicyText('bytes' in sent ? Buffer.from(sent.bytes).toString('utf8') : readRegularFile(sent.path, maxBytes, 'policy file').toString('utf8'), source, opts), where: source };
+  return { raw: parsePolicyText(readRegularFile(source, maxBytes, 'policy file').toString('utf8'), source, opts), where: source };
+}
+
+/**
+ * The key id whose signature of `raw` was verified against `opts.publicKey`,
+ * or null without a key. Checked before anything else: with a key, a file that
+ * is not the signed one is refused as such, whatever else is wrong with it.
+ * @throws PolicySignatureError, PolicyKeyError
+ */
+export function verifiedKeyOf(raw: unknown, where: string, opts: LoadPolicyOptions): string | null {
+  const key = opts.publicKey === undefined ? null : publicKeyOf(opts.publicKey);
+  return key ? verifyPolicySignature(raw, key, where) : null;
 }
 
 function capOf(opts: LoadPolicyOptions): number {
@@ -192,6 +215,11 @@ function capOf(opts: LoadPolicyOptions): number {
  * @param where the file's name, to start each message with
  */
 export function loadPolicyText(text: string, where: string, opts: LoadPolicyOptions = {}): LoadedPolicy {
+  return loadPolicyDocument(parsePolicyText(text, where, opts), where, opts);
+}
+
+/** A policy file's text parsed (size cap; a message that never quotes the content). @throws PolicyError */
+export function parsePolicyText(text: string, where: string, opts: LoadPolicyOptions = {}): unknown {
   const maxBytes = capOf(opts);
   const size = Buffer.byteLength(text, 'utf8');
   if (size > maxBytes) throw new PolicyError(`${where}: ${size} bytes, over the ${maxBytes}-byte cap on a policy file`);
@@ -203,13 +231,11 @@ export function loadPolicyText(text: string, where: string, opts: LoadPolicyOpti
     const at = /position (\d+)/.exec((e as Error).message)?.[1];
     throw new PolicyError(`${where}: not valid JSON${at === undefined ? '' : ` (at byte ${at})`}`);
   }
-  return loadPolicyDocument(raw, where, opts);
+  return raw;
 }
 
 function loadPolicyDocument(raw: unknown, where: string, opts: LoadPolicyOptions): LoadedPolicy {
-  const key = opts.publicKey === undefined ? null : publicKeyOf(opts.publicKey);
-  // The signature first: with a key, a file that is not the signed one is refused as such, whatever else is wrong with it.
-  const verifiedKey = key ? verifyPolicySignature(raw, key, where) : null;
+  const verifiedKey = verifiedKeyOf(raw, where, opts);
   const { doc, policy } = validateDocument(raw, where);
   return loadedPolicy(doc, policy, verifiedKey);
 }

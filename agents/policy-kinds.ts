@@ -60,8 +60,8 @@ export interface PolicyFeature {
 
 /** How a policy turns its scores into a bid. */
 export interface PolicyAction {
-  /** Unit of the bid. */
-  unit: 'currency';
+  /** Unit of the bid (per-auction policies), or of the bid factor α (step-level policies: bid = α × pValue). */
+  unit: 'currency' | 'currency per conversion';
   /** The bidding rule in words. */
   rule: string;
   /** Bid multipliers on the value (learners): the first actions. */

@@ -3,7 +3,7 @@
  * 48 advertisers, 6 categories, 3 GSP slots with exposure, 48 steps, 500,000
  * opportunities per episode drawn from bidgym's users).
  *
- *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4] [--scale F] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
+ *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4] [--scale F] [--reps N] [--eval-episodes N] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
  *
  * 1. The baselines on the shipped config, all competing (pid, online-lp and
  *    abid mixed in every category): per kind, the mean over its advertisers of
@@ -19,7 +19,8 @@
  *    the log; then the behaviour, PID without noise, `lagrangian` (trained in
  *    the seat over `--train-episodes` episodes), BC and IQL each play adv-00 on
  *    the same evaluation episodes (common random numbers). Per replication its
- *    own log, training seeds and evaluation episodes.
+ *    own log, training seeds and evaluation episodes; `--reps` replications
+ *    (2 by default) × `--eval-episodes` evaluation episodes (4 by default).
  * 4. Training time of BC and IQL (default arguments) on a log of
  *    `--timing-episodes` episodes (300 by default) at 1/10 scale; wall and CPU.
  */
@@ -122,8 +123,8 @@ if (parts.has(3)) {
   const c = scaled(SCALE);
   const spec = autoBidMarketSpec(c);
   const source = autoBidValueSource(c);
-  const EVAL = quick ? 2 : 4;
-  const REPS = quick ? 1 : 2;
+  const EVAL = Number(opt('eval-episodes', quick ? '2' : '4'));
+  const REPS = Number(opt('reps', quick ? '1' : '2'));
   const rows: Record<string, number[][]> = { behaviour: [], pid: [], lagrangian: [], bc: [], iql: [] };
   const times = { data: [] as number[], bc: [] as number[], iql: [] as number[], lag: [] as number[], transitions: 0 };
   for (let rep = 0; rep < REPS; rep++) {

@@ -17,13 +17,22 @@ import { OfflinePolicy, type OfflinePolicyParams } from '../agents/autobid/offli
 import { LagrangianBandit, lagrangianSchema, type LagrangianState } from '../agents/autobid/lagrangian.js';
 import { OnlineLp, onlineLpSchema } from '../agents/autobid/online-lp.js';
 import { PidCpa, pidSchema } from '../agents/autobid/pid.js';
+import { loadAutoBidPolicy } from '../agents/autobid/policy-file.js';
+
+/** `agent: { kind: policy, path }`: a step-level policy file (agents/autobid/policy-file.ts), played frozen. */
+export const autoBidPolicySchema = z
+  .object({
+    kind: z.literal('policy'),
+    path: z.string().min(1).describe('step-level policy file (policies/<bidder>.json of a step-level run, or a copy from bidgym export), relative to the config file'),
+  })
+  .strict();
 
 /** `bidders[i].agent` of a step-level config. */
-export const autoBidAgentSchema = z.discriminatedUnion('kind', [abidSchema, pidSchema, onlineLpSchema, lagrangianSchema, bcSchema, iqlSchema]);
+export const autoBidAgentSchema = z.discriminatedUnion('kind', [abidSchema, pidSchema, onlineLpSchema, lagrangianSchema, bcSchema, iqlSchema, autoBidPolicySchema]);
 export type AutoBidAgentSpec = z.output<typeof autoBidAgentSchema>;
 
 /** The kinds, in the order of the schema. */
-export const AUTOBID_KINDS = ['abid', 'pid', 'online-lp', 'lagrangian', 'bc', 'iql'] as const;
+export const AUTOBID_KINDS = ['abid', 'pid', 'online-lp', 'lagrangian', 'bc', 'iql', 'policy'] as const;
 
 /** Kinds that learn online over the config's training `episodes`. */
 export const ONLINE_LEARNER_KINDS: readonly string[] = ['lagrangian'];
@@ -31,6 +40,9 @@ export const ONLINE_LEARNER_KINDS: readonly string[] = ['lagrangian'];
 /** What building an offline agent measured. */
 export interface TrainingInfo {
   kind: string;
+  /** Bidder and replication it was trained for (set by the runner). */
+  bidder?: string;
+  replication?: number;
   dataset: string;
   transitions: number;
   seconds: number;
@@ -65,6 +77,8 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
       return new OnlineLp(spec);
     case 'lagrangian':
       return new LagrangianBandit(spec);
+    case 'policy':
+      return loadAutoBidPolicy(datasetPath(spec.path, opts.configDir)).bidder();
     case 'bc':
     case 'iql': {
       const path = datasetPath(spec.dataset, opts.configDir);
@@ -84,7 +98,7 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
   }
 }
 
-/** Builds a baseline (abid, pid, online-lp) or an untrained online learner (lagrangian) without a dataset; offline kinds need {@link makeAutoBidder}. */
+/** Builds a baseline (abid, pid, online-lp), an untrained online learner (lagrangian) or a policy file (its path as given) without a dataset; offline kinds need {@link makeAutoBidder}. */
 export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoBidder {
   let b: AutoBidder;
   switch (spec.kind) {
@@ -99,6 +113,9 @@ export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoB
       break;
     case 'lagrangian':
       b = new LagrangianBandit(spec);
+      break;
+    case 'policy':
+      b = loadAutoBidPolicy(spec.path).bidder();
       break;
     default:
       throw new InputError(`agent.kind: ${spec.kind} trains on a dataset; build it with makeAutoBidder (async) instead`);

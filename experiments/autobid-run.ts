@@ -26,6 +26,8 @@ import { canonicalJson } from '../env/canonical-json.js';
 import { TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../env/io/atomic.js';
 import { stat, type Stat } from './stats.js';
 import { createHash } from 'node:crypto';
+import { writeAutoBidPolicyFile } from '../agents/autobid/policy-file.js';
+import { BIDGYM_VERSION } from './version.js';
 
 /** Per-bidder figures of summary.json. */
 export interface AutoBidBidderSummary {
@@ -71,10 +73,10 @@ export function autoBidConfigHash(c: ResolvedAutoBidConfig): string {
 }
 
 /** The bidders of replication r (offline ones trained). */
-async function buildBidders(c: ResolvedAutoBidConfig, root: Rng, configDir: string, training: TrainingInfo[], noise = true): Promise<AutoBidder[]> {
+async function buildBidders(c: ResolvedAutoBidConfig, root: Rng, configDir: string, training: TrainingInfo[], replication: number, noise = true): Promise<AutoBidder[]> {
   const datasets = new Map<string, StepTransition[]>();
   const out: AutoBidder[] = [];
-  for (const b of c.bidders) out.push(await makeAutoBidder(b.agent, { configDir, rng: root.stream(`bidder:${b.id}`), noise: noise ? b.noise : 0, datasets, beta: c.beta, onTrained: (t) => training.push(t) }));
+  for (const b of c.bidders) out.push(await makeAutoBidder(b.agent, { configDir, rng: root.stream(`bidder:${b.id}`), noise: noise ? b.noise : 0, datasets, beta: c.beta, onTrained: (t) => training.push({ ...t, bidder: b.id, replication }) }));
   return out;
 }
 
@@ -98,18 +100,27 @@ function trainOnline(c: ResolvedAutoBidConfig, spec: StepMarketSpec, src: ValueS
   return seconds;
 }
 
-/** `policies/<bidder>.json`: replication 0's learnt policies (online learners and offline agents), plain JSON. */
-function writeAutoBidPolicies(dir: string, c: ResolvedAutoBidConfig, bidders: AutoBidder[], configHash: string): void {
+/**
+ * `policies/<bidder>.json`: replication 0's policy of every bidder, in the
+ * policy-file format (agents/autobid/policy-file.ts: level "step", checksummed;
+ * `bidgym export` signs it, `bidgym evaluate` plays it).
+ */
+function writeAutoBidPolicies(dir: string, c: ResolvedAutoBidConfig, bidders: AutoBidder[], configHash: string, training: TrainingInfo[]): void {
   c.bidders.forEach((b, i) => {
-    if (!AUTOBID_LEARNT_KINDS.includes(b.agent.kind)) return;
-    mkdirSync(join(dir, 'policies'), { recursive: true });
-    const doc = { format: 'bidgym-autobid-policy', version: 1, kind: b.agent.kind, bidder: b.id, params: bidders[i]!.params(), provenance: { configHash, seed: c.seed, replication: 0, trainingEpisodes: b.agent.kind === 'lagrangian' ? c.episodes : null, dataset: 'dataset' in b.agent ? b.agent.dataset : null } };
-    writeJsonAtomic(join(dir, 'policies', `${b.id}.json`), doc);
+    const fit = training.find((t) => t.bidder === b.id);
+    const info: Record<string, number | string | boolean | null> = {
+      agent: b.agent.kind,
+      budget: b.budget,
+      cpa: b.cpa,
+      steps: c.steps,
+      opportunitiesPerEpisode: c.auctionsPerEpisode,
+      trainingEpisodes: ONLINE_LEARNER_KINDS.includes(b.agent.kind) ? c.episodes : null,
+      dataset: 'dataset' in b.agent ? b.agent.dataset : null,
+      datasetTransitions: fit ? fit.transitions : null,
+    };
+    writeAutoBidPolicyFile(join(dir, 'policies', `${b.id}.json`), bidders[i]!, { configHash, seed: c.seed, bidder: b.id, replication: 0, bidgym: BIDGYM_VERSION, training: info });
   });
 }
-
-/** Kinds whose policy is learnt (exported by a run). */
-export const AUTOBID_LEARNT_KINDS: readonly string[] = ['lagrangian', 'bc', 'iql'];
 
 function source(c: ResolvedAutoBidConfig): ValueSource {
   return autoBidValueSource(c);
@@ -127,7 +138,7 @@ export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: st
   const perRep = c.bidders.map(() => Object.fromEntries(figures.map((f) => [f, [] as number[]])) as Record<(typeof figures)[number], number[]>);
   for (let r = 0; r < c.replications; r++) {
     const root = rng(c.seed).stream(`replication:${r}`);
-    const bidders = await buildBidders(c, root, opts.configDir, meta.training);
+    const bidders = await buildBidders(c, root, opts.configDir, meta.training, r);
     meta.secondsPerTrainingEpisode.push(...trainOnline(c, spec, src, bidders, root));
     if (r === 0) rep0 = bidders;
     const sums = c.bidders.map(() => ({ conversions: 0, cost: 0, score: 0, budgetSpent: 0, exposures: 0, wins: 0 }));
@@ -187,7 +198,7 @@ export async function runAutoBid(c: ResolvedAutoBidConfig, opts: { configDir: st
     writeJsonAtomic(join(opts.outDir, 'resolved-config.json'), c);
     writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
     writeJsonAtomic(join(opts.outDir, 'meta.json'), meta);
-    writeAutoBidPolicies(opts.outDir, c, rep0, summary.configHash);
+    writeAutoBidPolicies(opts.outDir, c, rep0, summary.configHash, meta.training.filter((t) => t.replication === 0));
   }
   return { summary, meta };
 }
@@ -239,7 +250,7 @@ export async function logAutoBid(c: ResolvedAutoBidConfig, opts: AutoBidLogOptio
   };
   try {
     const root = rng(c.seed).stream('log');
-    const bidders = await buildBidders(c, root, opts.configDir, []);
+    const bidders = await buildBidders(c, root, opts.configDir, [], -1);
     // Online learners train first (the config's episodes), then are logged frozen.
     trainOnline(c, spec, src, bidders, root);
     const recorders: RecordingBidder[] = [];

@@ -23,6 +23,7 @@ import { validateCommand } from './validate-command.js';
 
 export { reportError };
 import { isAutoBidConfig, resolveAutoBidConfig } from './autobid-config.js';
+import type { AutoBidSummary } from './autobid-run.js';
 
 // Each command loads what it uses when it runs (lazy imports below), so that
 // `--help`, `validate` and the rest start without the runner, the queue
@@ -359,7 +360,7 @@ function trainModelCmd(cli: Argv, io: Io): Argv {
 function evaluateCmd(cli: Argv, io: Io): Argv {
   return cli.command(
     'evaluate',
-    'Evaluate an exported policy in place of a bidder of a market config; writes a normal run folder',
+    'Evaluate an exported policy in place of a bidder of a market config (a step-level policy in a step-level config, steps > 1); writes a normal run folder',
     (y) =>
       y
         .option('policy', { type: 'string', demandOption: true, describe: 'policy file (policies/<bidder>.json of a run, or an exported copy)' })
@@ -372,10 +373,25 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
         .option('public-key', { type: 'string', describe: 'trusted public key (public.pem from keygen): refuse a policy that is unsigned, signed by another key, or changed after signing' })
         .option('report', { type: 'boolean', default: true, describe: 'write report.html with charts (--no-report to skip)' })
         .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out folder (whole)' })
-        .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market'),
+        .example('$0 evaluate --policy runs/fp/policies/learner.json --config my-market.yaml --out runs/eval', 'how the learnt policy does in another market')
+        .example('$0 evaluate --policy iql.policy.json --public-key keys/public.pem --config experiments/configs/auctionnet.yaml --bidder adv-00 --out runs/iql-eval', 'a signed step-level policy (bc, iql, …) in the auction-net world'),
     async (a) => {
+      const { evaluateCommand, evaluateAutoBidCommand, isStepLevelConfig } = await policyCommands();
+      if (isStepLevelConfig(a.config)) {
+        // A step-level config (steps > 1) takes a step-level policy (level "step"); the run folder as bidgym run writes it.
+        const folder = RunFolder.open(a.out, { force: a.force });
+        let s: AutoBidSummary;
+        try {
+          s = await evaluateAutoBidCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, publicKey: a['public-key'] });
+          folder.commit();
+        } finally {
+          folder.abandon();
+        }
+        if (a.json) io.out(JSON.stringify(s, null, 2));
+        else if (!a.quiet) io.out(`${(await import('./autobid-cli.js')).autoBidTable(s)}\n\nrun folder: ${folder.final}`);
+        return;
+      }
       const { makeProgress } = await progressBar();
-      const { evaluateCommand } = await policyCommands();
       const folder = RunFolder.open(a.out, { force: a.force });
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
       let summary: Summary;
@@ -435,7 +451,7 @@ function logCmd(cli: Argv, io: Io): Argv {
 function exportCmd(cli: Argv, io: Io): Argv {
   return cli.command(
     'export <runDir>',
-    "Verify a run's policy file for a bidder (checksum, schema version) and copy it for a strategy team",
+    "Verify a run's policy file for a bidder (checksum, schema version; per-auction or step-level) and copy it for a strategy team",
     (y) =>
       y
         .positional('runDir', { type: 'string', demandOption: true, describe: 'run folder' })
@@ -446,7 +462,7 @@ function exportCmd(cli: Argv, io: Io): Argv {
     async (a) => {
       const { exportCommand } = await policyCommands();
       const r = exportCommand({ runDir: a.runDir as string, bidder: a.bidder, out: a.out, sign: a.sign });
-      io.out(`${r.path}: ${r.file.kind} policy, schema ${r.file.schemaVersion}, sha256 ${r.file.sha256.slice(0, 16)}…, checksum ok${r.signedBy ? `, signed by key ${r.signedBy.slice(0, 16)}…` : ''}`);
+      io.out(`${r.path}: ${r.file.kind} ${r.file.level === 'step' ? 'step-level ' : ''}policy, schema ${r.file.schemaVersion}, sha256 ${r.file.sha256.slice(0, 16)}…, checksum ok${r.signedBy ? `, signed by key ${r.signedBy.slice(0, 16)}…` : ''}`);
     },
   );
 }

@@ -6,6 +6,8 @@
  *   policy's (or `--bidder ID`) replaced by the frozen policy, and writes a
  *   normal run folder into DIR. With a public key, a policy file that is
  *   unsigned, signed by another key or changed after it was signed is refused.
+ *   With a step-level config (steps > 1) and a step-level policy (level
+ *   "step"), {@link evaluateAutoBidCommand} does the same for the auto-bidding run.
  * - `bidgym export RUNDIR --bidder ID [--out FILE] [--sign DIR/private.pem]`:
  *   {@link exportCommand} verifies `RUNDIR/policies/ID.json` and copies it to
  *   FILE, byte for byte or signed.
@@ -16,7 +18,7 @@
  * anything is written.
  */
 import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../env/errors.js';
 import { sentInputsOfThread, useSentInputs } from '../env/io/sent-inputs.js';
 import {
@@ -33,8 +35,12 @@ import {
   type LoadedPolicy,
   type PolicyFile,
 } from '../agents/policy.js';
-import { createPublicKey } from 'node:crypto';
-import { loadConfig, type ResolvedConfig } from './config.js';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { isStepPolicyDocument, loadAutoBidPolicyText } from '../agents/autobid/policy-file.js';
+import { parsePolicyText } from '../agents/policy-io.js';
+import { isAutoBidConfig, resolveAutoBidConfig, type ResolvedAutoBidConfig } from './autobid-config.js';
+import type { AutoBidSummary } from './autobid-run.js';
+import { loadConfig, readRawConfig, type ResolvedConfig } from './config.js';
 import { fsyncDir, writeFileAtomic } from '../env/io/atomic.js';
 import { runExperiment, type Summary } from './runner.js';
 
@@ -99,6 +105,7 @@ export async function evaluateCommand(opts: EvaluateOptions): Promise<Summary> {
   // The file is read once: the bytes verified (with a key) and parsed here are the bytes the run uses, never a second read of the path.
   const bytes = readRegularFile(opts.policy, policyMaxBytes(), 'policy file');
   const loaded = loadPolicyText(bytes.toString('utf8'), opts.policy, opts.publicKey === undefined ? {} : { publicKey: opts.publicKey });
+  if (isAutoBidConfig(readRawConfig(opts.config))) throw new InputError(`--config: ${opts.config} is a step-level config (steps > 1), whose bidders set one bid factor per step: evaluate a step-level policy in it (evaluateAutoBidCommand)`);
   const cfg = loadConfig(opts.config);
   const id = opts.bidder ?? loaded.file.provenance.bidder;
   const evalCfg = evaluationConfig(cfg, loaded, opts.policy, id);
@@ -112,6 +119,53 @@ export async function evaluateCommand(opts: EvaluateOptions): Promise<Summary> {
   } finally {
     useSentInputs(before);
   }
+}
+
+/** True when `opts.config` is a step-level config (steps > 1): `bidgym evaluate` then runs {@link evaluateAutoBidCommand}. */
+export function isStepLevelConfig(path: string): boolean {
+  return isAutoBidConfig(readRawConfig(path));
+}
+
+/**
+ * `bidgym evaluate` of a step-level policy (level "step") in a step-level
+ * config: the bidder of the policy's id (or `bidder`) plays the policy file
+ * (`agent: { kind: policy, path }`), frozen; the run is the config's own
+ * otherwise (same streams: the same seed gives the run's own evaluation
+ * episodes). Writes summary.json, resolved-config.json, meta.json and
+ * policies/ into `out`.
+ *
+ * @throws InputError for a refused policy file, a per-auction policy, a bidder not in the config, or a bad config — before anything is written
+ */
+export async function evaluateAutoBidCommand(opts: Omit<EvaluateOptions, 'workers' | 'onProgress'>): Promise<AutoBidSummary> {
+  const bytes = readRegularFile(opts.policy, policyMaxBytes(), 'policy file');
+  const text = bytes.toString('utf8');
+  const keyOpts = opts.publicKey === undefined ? {} : { publicKey: opts.publicKey };
+  if (!isStepPolicyDocument(parsePolicyText(text, opts.policy))) {
+    loadPolicyText(text, opts.policy, keyOpts); // a broken file is refused as such
+    throw new InputError(`--policy: ${opts.policy} is a per-auction policy; --config ${opts.config} is a step-level config (steps > 1), whose bidders set one bid factor per step: evaluate a step-level policy (policies/<bidder>.json of a step-level run) in it`);
+  }
+  const loaded = loadAutoBidPolicyText(text, opts.policy, keyOpts);
+  const cfg = resolveAutoBidConfig(readRawConfig(opts.config));
+  const id = opts.bidder ?? loaded.file.provenance.bidder;
+  if (!cfg.bidders.some((b) => b.id === id)) throw new InputError(`--bidder: no bidder "${id}" in the config (bidders: ${cfg.bidders.map((b) => b.id).join(', ')})`);
+  const path = resolve(opts.policy);
+  // The policy's own params carry its exploration noise, if any: the seat's noise is not added again.
+  const evalCfg: ResolvedAutoBidConfig = { ...cfg, bidders: cfg.bidders.map((b) => (b.id === id ? { ...b, noise: 0, agent: { kind: 'policy' as const, path } } : b)) };
+  const before = sentInputsOfThread();
+  const inputs = new Map(before?.inputs ?? []);
+  inputs.set(path, { bytes: new Uint8Array(bytes) });
+  useSentInputs({ strict: before?.strict ?? false, inputs });
+  try {
+    const { runAutoBid } = await import('./autobid-run.js');
+    return (await runAutoBid(evalCfg, { configDir: dirname(resolve(opts.config)), outDir: resolve(opts.out) })).summary;
+  } finally {
+    useSentInputs(before);
+  }
+}
+
+/** A policy file's text verified and loaded at its own level (per-auction or step-level). */
+function loadAnyPolicyText(text: string, where: string, opts: { publicKey?: KeyObject } = {}): { file: PolicyFile; verifiedKey: string | null } {
+  return isStepPolicyDocument(parsePolicyText(text, where)) ? loadAutoBidPolicyText(text, where, opts) : loadPolicyText(text, where, opts);
 }
 
 /** Options of {@link exportCommand}. */
@@ -149,7 +203,7 @@ export function exportCommand(opts: ExportOptions): { path: string; file: Policy
   }
   // One read: what is verified is what is copied.
   const bytes = readRegularFile(src, policyMaxBytes(), 'policy file');
-  const loaded = loadPolicyText(bytes.toString('utf8'), src);
+  const loaded = loadAnyPolicyText(bytes.toString('utf8'), src);
   if (!opts.out) return { path: src, file: loaded.file, signedBy: null };
   if (opts.sign === undefined) {
     writeFileAtomic(opts.out, bytes);
@@ -159,7 +213,7 @@ export function exportCommand(opts: ExportOptions): { path: string; file: Policy
   const signed = signPolicyDocument(loaded.file, key);
   const text = `${JSON.stringify(signed, null, 2)}\n`;
   // What is written must verify with the key's own public half.
-  const check = loadPolicyText(text, opts.out, { publicKey: createPublicKey(key) });
+  const check = loadAnyPolicyText(text, opts.out, { publicKey: createPublicKey(key) });
   writeFileAtomic(opts.out, text);
   return { path: resolve(opts.out), file: check.file, signedBy: check.verifiedKey };
 }

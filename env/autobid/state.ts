@@ -44,6 +44,27 @@ export const STATE_FEATURES = [
   'conversionValue',
 ] as const;
 
+/**
+ * Unit, upper bound and meaning of each state feature, as a step-level policy
+ * file declares them (agents/autobid/policy-file.ts): `share` features lie in
+ * [0, 1], `ratio` features in [0, FEATURE_CAP].
+ */
+export const STATE_FEATURE_INFO: { readonly [K in (typeof STATE_FEATURES)[number]]: { unit: 'share' | 'ratio'; description: string } } = {
+  timeLeft: { unit: 'share', description: 'share of the episode\'s steps still to play, (T − t) / T' },
+  budgetLeft: { unit: 'share', description: 'remaining budget / budget' },
+  cpaRatio: { unit: 'ratio', description: 'cost so far / (target × max(conversions, 1)); 0 before any cost' },
+  expectedCpaRatio: { unit: 'ratio', description: 'cpaRatio with expected conversions (Σ pValue of exposed wins); 0 before any cost' },
+  spendPace: { unit: 'ratio', description: "last step's cost / (budget left at its start / steps left then); 1 = on pace" },
+  winRateLast: { unit: 'share', description: "share of the last step's opportunities that won a slot" },
+  winRateAll: { unit: 'share', description: 'share of all past opportunities that won a slot' },
+  priceLast: { unit: 'ratio', description: 'last step: mean least winning cost / (target × mean pValue)' },
+  priceAll: { unit: 'ratio', description: 'all past steps: mean least winning cost / (target × mean pValue)' },
+  lastFactor: { unit: 'ratio', description: 'last α / target' },
+  volumeNow: { unit: 'ratio', description: 'opportunities this step / mean per past step' },
+  pValueNow: { unit: 'ratio', description: 'mean pValue this step / mean pValue of the past' },
+  conversionValue: { unit: 'ratio', description: 'conversions × target / budget' },
+};
+
 /** Number of state features. */
 export const STATE_SIZE = STATE_FEATURES.length;
 

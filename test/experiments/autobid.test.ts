@@ -56,7 +56,8 @@ describe('step-level configs', () => {
     expect(a.meta.secondsPerTrainingEpisode).toHaveLength(2 * 3);
     const doc = JSON.parse(readFileSync(join(dir, 'policies', 'lag.json'), 'utf8'));
     expect(doc.kind).toBe('lagrangian');
-    expect(doc.provenance.trainingEpisodes).toBe(3);
+    expect(doc.level).toBe('step');
+    expect(doc.provenance.training.trainingEpisodes).toBe(3);
     const p = lagrangianFrom(doc.params);
     expect(p.state().episodes).toBe(3);
     expect(p.state().volume.some((v) => v > 0)).toBe(true);
