@@ -4,6 +4,7 @@
  * Offline agents (`bc`, `iql`) train on their dataset when built (loading
  * TensorFlow.js then, not before).
  */
+import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AutoBidder } from '../env/autobid/core.js';
@@ -121,6 +122,35 @@ export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoB
       throw new InputError(`agent.kind: ${spec.kind} trains on a dataset; build it with makeAutoBidder (async) instead`);
   }
   return noise ? new NoisyBidder(b, noise) : b;
+}
+
+/**
+ * Checks the files a step-level config's bidders name, before any work: each
+ * `dataset` is a readable regular file, each `policy` file a valid step-level
+ * policy (agents/autobid/policy-file.ts). Paths start from `configDir`.
+ * @throws InputError naming the bidder's field
+ */
+export function preflightAutoBid(c: { bidders: { agent: AutoBidAgentSpec }[] }, configDir: string): void {
+  c.bidders.forEach((b, i) => {
+    const a = b.agent;
+    if (a.kind === 'bc' || a.kind === 'iql') {
+      const path = datasetPath(a.dataset, configDir);
+      let ok = false;
+      try {
+        ok = statSync(path).isFile();
+      } catch {
+        ok = false;
+      }
+      if (!ok) throw new InputError(`bidders[${i}].agent.dataset: cannot read ${path} (not a readable file)`);
+    } else if (a.kind === 'policy') {
+      try {
+        loadAutoBidPolicy(datasetPath(a.path, configDir));
+      } catch (e) {
+        if (e instanceof InputError) throw new InputError(`bidders[${i}].agent.path: ${e.message}`);
+        throw e;
+      }
+    }
+  });
 }
 
 /** Rebuilds an exported offline policy (`{ kind, params }` as written by params()). */

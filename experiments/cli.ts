@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isInputError, InputError } from '../env/errors.js';
 import { writeFileAtomic } from '../env/io/atomic.js';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { configHash, loadConfig, resolveConfig, type ResolvedConfig } from './config.js';
@@ -132,10 +132,10 @@ function runCmd(cli: Argv, io: Io): Argv {
     async (a) => {
       const file = a.config as string;
       const raw = readRawConfig(file);
-      if (isAutoBidConfig(raw)) return (await import('./autobid-cli.js')).runAutoBidCommand(raw, file, a, io.out);
       if (raw !== null && typeof raw === 'object' && 'sweep' in raw) {
         throw new UsageError(`${file}: has a sweep: block, which run does not run; use bidgym sweep ${file}`);
       }
+      if (isAutoBidConfig(raw)) return (await import('./autobid-cli.js')).runAutoBidCommand(raw, file, a, io.out);
       const cfg = loadConfig(file);
       if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
       await preflightRun(cfg);
@@ -167,7 +167,7 @@ function runCmd(cli: Argv, io: Io): Argv {
 function sweepCmd(cli: Argv, io: Io): Argv {
   return cli.command(
     'sweep <config>',
-    'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report',
+    'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report (step-level configs, steps > 1: local workers, no report)',
     (y) =>
       y
         .positional('config', { type: 'string', demandOption: true, describe: 'config with a sweep: block' })
@@ -204,8 +204,16 @@ function sweepCmd(cli: Argv, io: Io): Argv {
       const { makeProgress } = await progressBar();
       const { runSweep, sweepText, expandSweep } = await sweep();
       // Every grid point validated (as the trials will), its files and sizes checked, before the folder is touched.
-      const { resolvePoint } = await import('./sweep/grid.js');
+      const { resolvePoint, resolveAutoBidPoint } = await import('./sweep/grid.js');
+      const configDir = dirname(resolve(a.config as string));
+      const stepLevel = isAutoBidConfig(raw);
+      if (stepLevel && a.queue !== undefined) throw new UsageError('--queue: a step-level sweep (steps > 1) runs on local workers only; run it without --queue');
       for (const p of expandSweep(raw)) {
+        if (stepLevel) {
+          // The datasets and policy files its bidders name, as the trials will read them.
+          (await import('./autobid-agents.js')).preflightAutoBid(resolveAutoBidPoint(p), configDir);
+          continue;
+        }
         const c = resolvePoint(p);
         checkSizes(c);
         checkFiles(c);
@@ -228,7 +236,7 @@ function sweepCmd(cli: Argv, io: Io): Argv {
               quiet: a.quiet || a.json,
               onProgress: progress.update,
             })
-          : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update });
+          : await runSweep(raw, { outDir: dir, workers: a.workers, resume: a.resume, png: a.png, quiet: a.quiet, onProgress: progress.update, configDir });
       } finally {
         progress.stop();
         lock.release();

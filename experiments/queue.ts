@@ -50,7 +50,7 @@ import { configHash, type ResolvedConfig } from './config.js';
 import { queueSecret, readSmallFile, resultAuthentic, sealJob, type QueueSecret } from './queue-auth.js';
 import { checkInputCap, DEFAULT_MAX_JOB_INPUT_BYTES, DEFAULT_MAX_SWEEP_INPUT_BYTES, readTrialInputs, type JobInputs } from './queue-inputs.js';
 import { checkTrialResult, DEFAULT_MAX_RESULT_BYTES, ResultRefused } from './queue-result.js';
-import { expandSweep, isPlainObject, resolvePoint } from './sweep/grid.js';
+import { expandSweep, isAutoBidSweep, isPlainObject, resolvePoint } from './sweep/grid.js';
 import { finishSweep, startSweep, SweepError, sweepHash, type GridPoint, type SweepTable } from './sweep/index.js';
 import { publishTrialDir, tempTrialDir, trialDone, TRIALS } from './sweep/trial.js';
 import { BIDGYM_VERSION } from './version.js';
@@ -348,6 +348,7 @@ export function oneLine(s: string, n = 500): string {
  * const table = await queueSweep(readRawConfig('experiments/configs/reserve-sweep.yaml'), { queue: 'redis://10.0.0.5:6379', outDir: 'runs/reserve' });
  */
 export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): Promise<SweepTable> {
+  if (isAutoBidSweep(rawConfig)) throw new QueueError('--queue: a step-level sweep (steps > 1) runs on local workers only (bidgym sweep without --queue)');
   const target = parseQueueUrl(opts.queue, '--queue', opts.tls);
   const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
   if (!Number.isInteger(attempts) || attempts < 1) throw new QueueError(`attempts: expected a whole number ≥ 1 — got ${attempts}`);

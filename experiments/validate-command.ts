@@ -4,6 +4,7 @@
  * Its own module, without yargs, so that the bin answers the plain forms
  * (`validate FILE`, `validate FILE --json`) without loading the whole CLI.
  */
+import { dirname, resolve } from 'node:path';
 import { isAutoBidConfig, resolveAutoBidConfig } from './autobid-config.js';
 import { configHash, loadConfig, readRawConfig } from './config.js';
 import { bytesText, checkFiles, checkSizes, secondsText } from './preflight.js';
@@ -15,8 +16,21 @@ import { bytesText, checkFiles, checkSizes, secondsText } from './preflight.js';
 export async function validateCommand(file: string, json: boolean, out: (s: string) => void): Promise<void> {
   const io = { out };
   const raw = readRawConfig(file);
+  if (isAutoBidConfig(raw) && raw !== null && typeof raw === 'object' && 'sweep' in raw) {
+    // A step-level sweep: every grid point checked as bidgym sweep checks it (its datasets and policy files too).
+    const { expandSweep } = await import('./sweep/index.js');
+    const { resolveAutoBidPoint } = await import('./sweep/grid.js');
+    const { preflightAutoBid } = await import('./autobid-agents.js');
+    const points = expandSweep(raw);
+    const cfgs = points.map((p) => resolveAutoBidPoint(p));
+    for (const c of cfgs) preflightAutoBid(c, dirname(resolve(file)));
+    if (json) io.out(JSON.stringify(cfgs, null, 2));
+    else io.out(`${file}: valid (step-level sweep of ${points.length} grid points: ${cfgs[0]!.bidders.length} auto-bidders, ${cfgs[0]!.steps} steps, ${cfgs[0]!.exchange.slots} slots gsp)`);
+    return;
+  }
   if (isAutoBidConfig(raw)) {
     const c = resolveAutoBidConfig(raw);
+    (await import('./autobid-agents.js')).preflightAutoBid(c, dirname(resolve(file)));
     if (json) io.out(JSON.stringify(c, null, 2));
     else io.out(`${file}: valid (${c.bidders.length} auto-bidders, ${c.steps} steps, ${c.exchange.slots} slots gsp, config hash ${(await import('./autobid-run.js')).autoBidConfigHash(c)})`);
     return;

@@ -10,7 +10,8 @@
  * ```
  *
  * Paths are checked against the config schema by one walker over zod's
- * schema nodes ({@link walkSchema}). Setting a `kind` drops the fields of that
+ * schema nodes ({@link walkSchema}): the per-auction schema, or a step-level
+ * config's (`steps > 1`, experiments/autobid-config.ts) for a step-level sweep. Setting a `kind` drops the fields of that
  * object the new kind does not accept (the shaded agent's `factor` when the
  * point is truthful); to give each kind its own settings, sweep the whole object
  * (`bidders.0.agent: [{ kind: …, … }, …]`).
@@ -21,6 +22,7 @@ import { canonicalJson } from '../../env/canonical-json.js';
 import { ConfigError, resolveConfig, type ResolvedConfig } from '../config.js';
 import { compileObjective, ObjectiveError } from '../objective.js';
 import { configSchema } from '../schema.js';
+import { autoBidConfigSchema, isAutoBidConfig, resolveAutoBidConfig, type ResolvedAutoBidConfig } from '../autobid-config.js';
 
 /** A sweep that cannot run as asked (exit code 2 in the CLI). */
 export class SweepError extends InputError {}
@@ -87,8 +89,8 @@ function alternatives(s: ZodLike): ZodLike[] {
  * `segments` can be, or (`nodes` empty) what stops the walk, e.g.
  * `exchange has no field "reserve" — expected one of mechanism, …`.
  */
-export function walkSchema(segments: string[]): { nodes: ZodLike[]; problem: string | null } {
-  let nodes: ZodLike[] = alternatives(configSchema as unknown as ZodLike);
+export function walkSchema(segments: string[], root: unknown = configSchema): { nodes: ZodLike[]; problem: string | null } {
+  let nodes: ZodLike[] = alternatives(root as ZodLike);
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
     const next: ZodLike[] = [];
@@ -127,7 +129,7 @@ export function walkSchema(segments: string[]): { nodes: ZodLike[]; problem: str
 function pruneForKind(config: Record<string, unknown>, segments: string[], kind: unknown): void {
   const parentPath = segments.slice(0, -1);
   const accepted = new Set<string>();
-  for (const n of walkSchema(parentPath).nodes) {
+  for (const n of walkSchema(parentPath, schemaOf(config)).nodes) {
     const d = n._zod.def;
     const lit = d.type === 'object' ? (d.shape!.kind?._zod.def as { type: string; values?: unknown[] } | undefined) : undefined;
     if (lit?.type === 'literal' && lit.values?.includes(kind)) for (const k of Object.keys(d.shape!)) accepted.add(k);
@@ -182,7 +184,7 @@ export function parseSweep(raw: unknown): SweepSpec {
     if (segs.some((s) => s === '')) throw new ConfigError(path, 'expected a dotted config path like exchange.reservePrice');
     if (segs.some((s) => !/^[A-Za-z0-9_]+$/.test(s) || FORBIDDEN_SEGMENTS.has(s))) throw new ConfigError(path, 'expected a dotted config path of field names and list indexes, like bidders.0.budget');
     if (segs[0] === 'sweep' || segs[0] === 'sweepBaseline') throw new ConfigError(path, 'a sweep cannot sweep its own settings');
-    const { problem } = walkSchema(segs);
+    const { problem } = walkSchema(segs, schemaOf(raw));
     if (problem !== null) throw new ConfigError(path, `no such config field: ${problem}`);
     checkIndexes(raw, segs, path);
     const list = sweep[k];
@@ -259,9 +261,37 @@ export function pointOf(raw: Record<string, unknown>, spec: SweepSpec, index: nu
   return { index, id: `${String(index).padStart(width, '0')}-${slug(spec, params)}`, params, config };
 }
 
+/**
+ * The schema a sweep's paths are checked against: a step-level config's
+ * (experiments/autobid-config.ts) when the config has `steps > 1`, else the
+ * per-auction one. A sweep stays on one level: a step-level config cannot
+ * sweep `steps` down to 1 (that point is refused as its config is).
+ */
+function schemaOf(raw: unknown): unknown {
+  return isAutoBidConfig(raw) ? autoBidConfigSchema : configSchema;
+}
+
+/** True when a sweep config's grid points are step-level configs (`steps > 1`: experiments/autobid-run.ts runs them). */
+export function isAutoBidSweep(raw: unknown): boolean {
+  return isAutoBidConfig(raw);
+}
+
+const pointWhere = (p: GridPoint) => `(in sweep grid point ${p.index}: ${Object.entries(p.params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')})`;
+
+/** Resolves a step-level grid point's config; an error names the field and the point. */
+export function resolveAutoBidPoint(p: GridPoint): ResolvedAutoBidConfig {
+  if (!isAutoBidConfig(p.config)) throw new ConfigError('steps', `expected steps > 1 at every grid point of a step-level sweep, got ${JSON.stringify(p.config.steps)} ${pointWhere(p)}`);
+  try {
+    return resolveAutoBidConfig(p.config);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${e.message} ${pointWhere(p)}`);
+    throw e;
+  }
+}
+
 /** Resolves a grid point's config and compiles its objectives; an error names the field and the point. */
 export function resolvePoint(p: GridPoint): ResolvedConfig {
-  const where = () => `(in sweep grid point ${p.index}: ${Object.entries(p.params).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(', ')})`;
+  const where = () => pointWhere(p);
   try {
     const cfg = resolveConfig(p.config);
     // A bad objective expression is a config error: find it now, not in the middle of the sweep.
@@ -290,7 +320,8 @@ export function expandSweep(raw: unknown): GridPoint[] {
   const points: GridPoint[] = [];
   for (let i = 0; i < spec.size; i++) {
     const p = pointOf(raw as Record<string, unknown>, spec, i);
-    resolvePoint(p);
+    if (isAutoBidConfig(raw)) resolveAutoBidPoint(p);
+    else resolvePoint(p);
     points.push(p);
   }
   return points;

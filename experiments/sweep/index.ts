@@ -8,6 +8,11 @@
  * order, so the results are identical for any number of workers and any
  * finishing order.
  *
+ * A step-level config (`steps > 1`, docs/autobidding.md) sweeps too: its paths
+ * are checked against the step-level schema, each trial is a step-level run
+ * (summary.json, resolved-config.json, meta.json, policies/), and the table
+ * holds each bidder's figures (score, CPA / target, …); no report.html.
+ *
  * A sweep killed at any point (even SIGKILL) leaves only `.tmp-*` folders
  * behind; `resume` deletes them and runs the trials that have no folder yet.
  */
@@ -16,7 +21,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTemps, TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../../env/io/atomic.js';
 import { canonicalJson } from '../../env/canonical-json.js';
-import { expandSweep, resolvePoint, SweepError, type GridPoint } from './grid.js';
+import { expandSweep, isAutoBidSweep, resolvePoint, SweepError, type GridPoint } from './grid.js';
 import { replicationSeconds, threadsFor } from '../parallelism.js';
 import { runTrialPool } from './pool.js';
 import { buildSweepTable, sweepCsv, type SweepTable } from './table.js';
@@ -42,6 +47,11 @@ export interface SweepOptions {
   report?: boolean;
   /** Also write PNG charts with the report. */
   png?: boolean;
+  /**
+   * Folder a step-level config's relative paths (datasets, policy files) start
+   * from: the config file's folder (the CLI passes it); default the working directory.
+   */
+  configDir?: string;
 }
 
 /**
@@ -94,14 +104,15 @@ export function startSweep(rawConfig: unknown, outDir: string, resume: boolean, 
 
 /**
  * The last step of every sweep, local or queued, once every trial folder is
- * there: writes `sweep.json`, `sweep.csv` and (unless `report: false`) `report.html`.
+ * there: writes `sweep.json`, `sweep.csv` and (unless `report: false`, or a
+ * step-level sweep) `report.html`.
  * @returns the sweep table
  */
 export async function finishSweep(rawConfig: unknown, outDir: string, opts: { report?: boolean; png?: boolean } = {}): Promise<SweepTable> {
   const table = buildSweepTable(rawConfig, outDir);
   writeJsonAtomic(join(outDir, 'sweep.json'), table);
   writeFileAtomic(join(outDir, 'sweep.csv'), sweepCsv(table));
-  if (opts.report !== false) {
+  if (opts.report !== false && !isAutoBidSweep(rawConfig)) {
     // Loaded here, not at the top: trial threads and queue workers need no charting libraries.
     const { writeReport } = await import('../report.js');
     await writeReport(outDir, { png: opts.png ?? false });
@@ -115,8 +126,10 @@ export async function finishSweep(rawConfig: unknown, outDir: string, opts: { re
  * replications inside the trials only when their estimated work pays for the
  * extra threads (parallelism.ts).
  */
-function defaultSweepWorkers(todo: GridPoint[], cores = availableParallelism()): number {
+function defaultSweepWorkers(rawConfig: unknown, todo: GridPoint[], cores = availableParallelism()): number {
   if (todo.length === 0) return 1;
+  // A step-level trial runs its replications in one thread: a lane per trial.
+  if (isAutoBidSweep(rawConfig)) return Math.min(cores, todo.length);
   const cfgs = todo.map(resolvePoint);
   const reps = cfgs.reduce((n, c) => n + c.replications, 0);
   const seconds = cfgs.reduce((t, c) => t + c.replications * replicationSeconds(c), 0);
@@ -138,10 +151,12 @@ export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<
   const { outDir } = opts;
   if (opts.workers !== undefined && (!Number.isInteger(opts.workers) || opts.workers < 1)) throw new SweepError(`--workers: expected a whole number ≥ 1 — got ${opts.workers}`);
   const { points, todo } = startSweep(rawConfig, outDir, opts.resume ?? false, opts.onProgress);
-  const workers = opts.workers ?? defaultSweepWorkers(todo);
+  const workers = opts.workers ?? defaultSweepWorkers(rawConfig, todo);
   let done = points.length - todo.length;
   const onTrialDone = () => opts.onProgress?.(++done, points.length);
-  await runTrialPool(todo, { rawConfig, outDir, workers, report: opts.report !== false, onTrialDone });
-  return finishSweep(rawConfig, outDir, { report: opts.report, png: opts.png });
+  // A step-level sweep writes no report.html (its trials are auto-bidding runs; sweep.json and sweep.csv hold the figures).
+  const report = opts.report !== false && !isAutoBidSweep(rawConfig);
+  await runTrialPool(todo, { rawConfig, outDir, workers, report, onTrialDone, ...(opts.configDir === undefined ? {} : { configDir: opts.configDir }) });
+  return finishSweep(rawConfig, outDir, { report, png: opts.png });
 }
 

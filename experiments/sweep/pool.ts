@@ -23,6 +23,8 @@ export interface TrialPoolOptions {
   report: boolean;
   /** Called after each finished trial. */
   onTrialDone?: () => void;
+  /** Folder a step-level config's relative paths start from. */
+  configDir?: string;
 }
 
 /** Threads per trial for `trials` trials on `workers` threads: the lanes (trials at once) and the replications each runs at once. */
@@ -40,7 +42,7 @@ export async function runTrialPool(todo: GridPoint[], opts: TrialPoolOptions): P
   const running = new Set<Worker>();
   const one = async (i: number): Promise<void> => {
     const p = todo[i]!;
-    const input = { rawConfig: opts.rawConfig, index: p.index, outDir: opts.outDir, report: opts.report, replicationWorkers };
+    const input = { rawConfig: opts.rawConfig, index: p.index, outDir: opts.outDir, report: opts.report, replicationWorkers, ...(opts.configDir === undefined ? {} : { configDir: opts.configDir }) };
     try {
       await runInThread(trialTask, input, { label: `trial ${p.id}`, running });
     } catch (e) {

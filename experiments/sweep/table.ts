@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fixedP, meanCi } from '../format.js';
 import type { Summary } from '../runner.js';
 import { welch, type Stat } from '../stats.js';
-import { parseSweep, pointOf, SweepError, sweepHash, valueText } from './grid.js';
+import { isAutoBidSweep, parseSweep, pointOf, SweepError, sweepHash, valueText } from './grid.js';
+import type { AutoBidSummary } from '../autobid-run.js';
 import { trialDone, TRIALS } from './trial.js';
 
 /** A figure of a grid point: the trial's statistic, plus Welch's p against the baseline point. */
@@ -42,7 +43,16 @@ export interface SweepTable {
   sweep: Record<string, unknown[]>;
   /** Index of the baseline grid point, or null. */
   baseline: number | null;
+  /** Step-level sweeps only (configs with `steps > 1`): decision steps per episode. Absent for per-auction sweeps. */
+  steps?: number;
   points: SweepPoint[];
+}
+
+/** A bidder's figures of a step-level summary (experiments/autobid-run.ts): its statistics, without kind, budget and targets. */
+function statsOnly(bidders: AutoBidSummary['bidders']): Record<string, Record<string, Stat>> {
+  return Object.fromEntries(
+    Object.entries(bidders).map(([id, b]) => [id, Object.fromEntries(Object.entries(b).filter(([, v]) => v !== null && typeof v === 'object' && Array.isArray((v as Stat).values))) as Record<string, Stat>]),
+  );
 }
 
 /** Builds the sweep table from the trial folders of `outDir`, in grid order, with p-values against the baseline. @throws {SweepError} when a trial has not finished */
@@ -54,10 +64,13 @@ export function buildSweepTable(rawConfig: unknown, outDir: string): SweepTable 
     const p = pointOf(rawConfig as Record<string, unknown>, spec, i);
     const dir = join(outDir, TRIALS, p.id);
     if (!trialDone(dir)) throw new SweepError(`sweep table: trial ${p.id} has not finished (no ${join(dir, 'summary.json')})`);
-    const s = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+    const read = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary | AutoBidSummary;
+    // A step-level trial has no market figures; its bidders' figures are the statistics of summary.json.
+    const s: Summary = isAutoBidSweep(rawConfig) ? ({ ...read, market: {}, bidders: statsOnly((read as AutoBidSummary).bidders) } as unknown as Summary) : (read as Summary);
     summaries.push(s);
     points.push({ index: i, id: p.id, dir: `${TRIALS}/${p.id}`, params: p.params, configHash: s.configHash, market: { ...s.market }, bidders: structuredClone(s.bidders) });
   }
+  const steps = isAutoBidSweep(rawConfig) ? (rawConfig as { steps: number }).steps : undefined;
   if (spec.baseline !== null) addPValues(points, summaries[spec.baseline]!, spec.baseline);
   const first = summaries[0]!;
   return {
@@ -67,6 +80,7 @@ export function buildSweepTable(rawConfig: unknown, outDir: string): SweepTable 
     replications: first.replications,
     sweep: Object.fromEntries(spec.keys.map((k, i) => [k, spec.values[i]!])),
     baseline: spec.baseline,
+    ...(steps === undefined ? {} : { steps }),
     points,
   };
 }
@@ -141,13 +155,15 @@ export function sweepText(table: SweepTable): string {
   };
   const keys = Object.keys(table.sweep);
   const bidders = [...new Set(table.points.flatMap((p) => Object.keys(p.bidders)))];
-  const head = ['#', ...keys, 'revenue/auction', 'welfare/auction', ...bidders.map((b) => `${b} utility/auction`)];
+  // A step-level sweep: each bidder's score and CPA / target (no market figures).
+  const step = table.steps !== undefined;
+  const head = ['#', ...keys, ...(step ? bidders.flatMap((b) => [`${b} score`, `${b} CPA/target`]) : ['revenue/auction', 'welfare/auction', ...bidders.map((b) => `${b} utility/auction`)])];
   const rows = table.points.map((p) => [
     `${p.index}${p.index === table.baseline ? '*' : ''}`,
     ...keys.map((k) => valueText(p.params[k])),
-    cell(p.market.revenuePerAuction),
-    cell(p.market.welfarePerAuction),
-    ...bidders.map((b) => cell(p.bidders[b]?.utilityPerAuction)),
+    ...(step
+      ? bidders.flatMap((b) => [cell(p.bidders[b]?.score), cell(p.bidders[b]?.cpaRatio)])
+      : [cell(p.market.revenuePerAuction), cell(p.market.welfarePerAuction), ...bidders.map((b) => cell(p.bidders[b]?.utilityPerAuction))]),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((x, i) => (i <= keys.length ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');

@@ -14,7 +14,7 @@ import { threadId } from 'node:worker_threads';
 import { fsyncDir, TEMP_PREFIX } from '../../env/io/atomic.js';
 import { runExperiment } from '../runner.js';
 import { threadTask } from '../threads.js';
-import { parseSweep, pointOf, resolvePoint, SweepError } from './grid.js';
+import { isAutoBidSweep, parseSweep, pointOf, resolveAutoBidPoint, resolvePoint, SweepError } from './grid.js';
 
 /** Folder of the trial folders inside a sweep folder. */
 export const TRIALS = 'trials';
@@ -76,6 +76,9 @@ export function publishTrialDir(tmp: string, dir: string): boolean {
  * @param opts `report: false` skips the trial's report.html (default: written);
  *   `replicationWorkers`: replications run at once inside the trial (default 1: the
  *   caller parallelises across trials). Results do not depend on either.
+ *   `configDir`: the folder a step-level config's relative paths (datasets,
+ *   policy files) start from (default the working directory). A step-level
+ *   trial (`steps > 1`) runs with experiments/autobid-run.ts and writes no report.
  * @throws {ConfigError} when the config or the point is invalid
  * @example await runTrial(readRawConfig('sweep.yaml'), 3, 'runs/reserve-sweep')
  */
@@ -83,16 +86,26 @@ export async function runTrial(
   rawConfig: unknown,
   pointIndex: number,
   outDir: string,
-  opts: { report?: boolean; replicationWorkers?: number } = {},
+  opts: { report?: boolean; replicationWorkers?: number; configDir?: string } = {},
 ): Promise<TrialResult> {
   const spec = parseSweep(rawConfig);
   if (!Number.isInteger(pointIndex) || pointIndex < 0 || pointIndex >= spec.size) {
     throw new SweepError(`runTrial: point index ${pointIndex} is outside the grid (0…${spec.size - 1})`);
   }
   const point = pointOf(rawConfig as Record<string, unknown>, spec, pointIndex);
-  const cfg = resolvePoint(point);
   const trialsDir = join(outDir, TRIALS);
   const dir = join(trialsDir, point.id);
+  if (isAutoBidSweep(rawConfig)) {
+    // A step-level trial: one process runs its replications in turn (experiments/autobid-run.ts); no per-trial report.
+    const cfg = resolveAutoBidPoint(point);
+    if (trialDone(dir)) return { index: pointIndex, dir, skipped: true };
+    mkdirSync(trialsDir, { recursive: true });
+    const tmp = tempTrialDir(trialsDir, point.id);
+    const { runAutoBid } = await import('../autobid-run.js');
+    await runAutoBid(cfg, { configDir: opts.configDir ?? process.cwd(), outDir: tmp });
+    return { index: pointIndex, dir, skipped: !publishTrialDir(tmp, dir) };
+  }
+  const cfg = resolvePoint(point);
   if (trialDone(dir)) return { index: pointIndex, dir, skipped: true };
   mkdirSync(trialsDir, { recursive: true });
   const tmp = tempTrialDir(trialsDir, point.id);
@@ -114,11 +127,13 @@ export interface TrialInput {
   report: boolean;
   /** Replications the trial runs at once. */
   replicationWorkers: number;
+  /** Folder the config's relative files are named from (step-level configs: datasets, policy files); default the working directory. */
+  configDir?: string;
 }
 
 /** Thread task: one trial (see {@link trialTask}). */
 export async function runTrialTask(t: TrialInput): Promise<TrialResult> {
-  return runTrial(t.rawConfig, t.index, t.outDir, { report: t.report, replicationWorkers: t.replicationWorkers });
+  return runTrial(t.rawConfig, t.index, t.outDir, { report: t.report, replicationWorkers: t.replicationWorkers, configDir: t.configDir });
 }
 /** A trial in a worker thread (local sweeps and queue workers). */
 export const trialTask = threadTask(import.meta.url, 'runTrialTask', runTrialTask);
