@@ -8,7 +8,8 @@ import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AutoBidder } from '../env/autobid/core.js';
-import { readTransitions, type StepTransition } from '../env/autobid/transitions.js';
+import { parseTransitions, readTransitions, type StepTransition } from '../env/autobid/transitions.js';
+import { sentInput } from '../env/io/sent-inputs.js';
 import { InputError } from '../env/errors.js';
 import type { Rng } from '../env/rng.js';
 import { Abid, abidSchema } from '../agents/autobid/abid.js';
@@ -79,13 +80,15 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
     case 'lagrangian':
       return new LagrangianBandit(spec);
     case 'policy':
-      return loadAutoBidPolicy(datasetPath(spec.path, opts.configDir)).bidder();
+      // A file handed to the run (a queue worker's copy, evaluate's verified bytes) is taken by the path as named (env/io/sent-inputs.ts).
+      return loadAutoBidPolicy(sentInput(spec.path, `agent.path`) !== null ? spec.path : datasetPath(spec.path, opts.configDir)).bidder();
     case 'bc':
     case 'iql': {
-      const path = datasetPath(spec.dataset, opts.configDir);
+      const sent = sentInput(spec.dataset, 'agent.dataset');
+      const path = sent === null ? datasetPath(spec.dataset, opts.configDir) : 'path' in sent ? sent.path : spec.dataset;
       let data = opts.datasets?.get(path);
       if (!data) {
-        data = readTransitions(path).transitions;
+        data = sent !== null && 'bytes' in sent ? parseTransitions(Buffer.from(sent.bytes).toString('utf8'), spec.dataset).transitions : readTransitions(path).transitions;
         opts.datasets?.set(path, data);
       }
       // TensorFlow.js loads only when an offline agent is built; the wasm backend unless one was started already.

@@ -167,7 +167,7 @@ function runCmd(cli: Argv, io: Io): Argv {
 function sweepCmd(cli: Argv, io: Io): Argv {
   return cli.command(
     'sweep <config>',
-    'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report (step-level configs, steps > 1: local workers, no report)',
+    'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report (step-level configs, steps > 1: no report)',
     (y) =>
       y
         .positional('config', { type: 'string', demandOption: true, describe: 'config with a sweep: block' })
@@ -207,7 +207,6 @@ function sweepCmd(cli: Argv, io: Io): Argv {
       const { resolvePoint, resolveAutoBidPoint } = await import('./sweep/grid.js');
       const configDir = dirname(resolve(a.config as string));
       const stepLevel = isAutoBidConfig(raw);
-      if (stepLevel && a.queue !== undefined) throw new UsageError('--queue: a step-level sweep (steps > 1) runs on local workers only; run it without --queue');
       for (const p of expandSweep(raw)) {
         if (stepLevel) {
           // The datasets and policy files its bidders name, as the trials will read them.
@@ -229,6 +228,7 @@ function sweepCmd(cli: Argv, io: Io): Argv {
               queue: a.queue,
               ...(await queueOptions(a)),
               queueKey: a['queue-key'],
+              configDir,
               ...queueCaps,
               outDir: dir,
               resume: a.resume,

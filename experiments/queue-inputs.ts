@@ -11,7 +11,10 @@
  *   policy files, validated as a policy on the sweep side);
  * - `interestModel.path`: the saved model folder, as `model.json` and the
  *   weights file its manifest names (a plain file name in the folder);
- * - a log market's `log.path`, `log.info` and `log.trainPath`.
+ * - a log market's `log.path`, `log.info` and `log.trainPath`;
+ * - a step-level config's (steps > 1) `dataset` of bc / iql bidders and the
+ *   step-level policy file of `agent: { kind: policy, path }` bidders (named
+ *   from the config file's folder on the sweep side).
  *
  * A log market's `log.cacheDir` (a cache the trial writes) is not sent: the
  * worker gives the trial an empty folder of its own instead (the cache only
@@ -30,6 +33,8 @@ import { loadPolicyText, policyMaxBytes, readRegularFile } from '../agents/polic
 import { InputError } from '../env/errors.js';
 import type { SentInput } from '../env/io/sent-inputs.js';
 import type { ResolvedConfig } from './config.js';
+import type { ResolvedAutoBidConfig } from './autobid-config.js';
+import { loadAutoBidPolicyText } from '../agents/autobid/policy-file.js';
 
 /** A config names a file that cannot travel with a queued trial, or the files are over a cap (exit code 2). */
 export class QueueInputError extends InputError {}
@@ -79,8 +84,28 @@ export interface NamedPath {
   kind: InputKind | 'unsupported';
 }
 
+/** A resolved config of either level: per-auction, or step-level (steps > 1, with the folder its relative paths start from). */
+export type TrialConfig = ResolvedConfig | { autoBid: ResolvedAutoBidConfig; configDir: string };
+
+/**
+ * The files a step-level config names: each bidder's `dataset` (bc, iql: a
+ * data file) and `policy` path (a step-level policy file). The path as named is
+ * the key of the job's inputs; the sweep reads it from the config's folder.
+ */
+function autoBidNamedPaths(cfg: ResolvedAutoBidConfig, configDir: string): NamedPath[] {
+  const out: NamedPath[] = [];
+  cfg.bidders.forEach((b, i) => {
+    const a = b.agent;
+    if (a.kind === 'bc' || a.kind === 'iql') out.push({ field: `bidders[${i}].agent.dataset`, path: a.dataset, at: isAbsolute(a.dataset) ? a.dataset : resolve(configDir, a.dataset), kind: 'file' });
+    else if (a.kind === 'policy') out.push({ field: `bidders[${i}].agent.path`, path: a.path, at: isAbsolute(a.path) ? a.path : resolve(configDir, a.path), kind: 'policy' });
+  });
+  return out;
+}
+
 /** The file paths a resolved config names, with the field that names each. */
-export function namedPaths(cfg: ResolvedConfig): NamedPath[] {
+export function namedPaths(trial: TrialConfig): NamedPath[] {
+  if ('autoBid' in trial) return autoBidNamedPaths(trial.autoBid, trial.configDir);
+  const cfg = trial;
   const out: NamedPath[] = [];
   cfg.bidders.forEach((b, i) => {
     const agent = b.agent as Record<string, unknown> & { kind: string };
@@ -157,7 +182,7 @@ const inputBytes = (i: JobInput) => i.files.reduce((n, f) => n + Math.floor((f.b
  * @returns grid point index → the job's inputs
  * @throws QueueInputError for a file that cannot travel or a cap exceeded; PolicyError for an unreadable or invalid policy file or an unreadable file
  */
-export function readTrialInputs(configs: ReadonlyMap<number, ResolvedConfig>, caps: InputCaps, ids: ReadonlyMap<number, string> = new Map()): Map<number, JobInputs> {
+export function readTrialInputs(configs: ReadonlyMap<number, TrialConfig>, caps: InputCaps, ids: ReadonlyMap<number, string> = new Map()): Map<number, JobInputs> {
   const read = new Map<string, JobInput>();
   const out = new Map<number, JobInputs>();
   let total = 0;
@@ -178,7 +203,9 @@ export function readTrialInputs(configs: ReadonlyMap<number, ResolvedConfig>, ca
         if (size > caps.perJob) throw overJob(index, size, n);
         if (n.kind === 'policy') {
           const buf = readRegularFile(n.at, Math.min(policyMaxBytes(), caps.perJob), 'policy file');
-          loadPolicyText(buf.toString('utf8'), n.path);
+          // A step-level config's policy file is a step-level one (level "step"), validated as such.
+          if ('autoBid' in cfg) loadAutoBidPolicyText(buf.toString('utf8'), n.path);
+          else loadPolicyText(buf.toString('utf8'), n.path);
           input = { kind: 'policy', files: [{ name: 'policy.json', sha256: sha256(buf), base64: buf.toString('base64') }] };
         } else {
           try {
@@ -231,7 +258,7 @@ export function jobInputBytes(inputs: JobInputs): number {
  *
  * @returns null when all were, else the reason (one line) for failing the job
  */
-export function missingInputs(cfg: ResolvedConfig, inputs: Readonly<JobInputs>): string | null {
+export function missingInputs(cfg: TrialConfig, inputs: Readonly<JobInputs>): string | null {
   for (const n of namedPaths(cfg)) {
     if (n.kind === 'cache') continue;
     if (n.kind === 'unsupported') return `${n.field}: this trial names a file that does not travel with it; a worker opens no path a job names`;
@@ -251,7 +278,7 @@ export function missingInputs(cfg: ResolvedConfig, inputs: Readonly<JobInputs>):
  *
  * @returns path as named → local copy; or the reason (one line) to fail the job
  */
-export function materialiseInputs(cfg: ResolvedConfig, inputs: Readonly<JobInputs>, dir: string): Map<string, SentInput> | string {
+export function materialiseInputs(cfg: TrialConfig, inputs: Readonly<JobInputs>, dir: string): Map<string, SentInput> | string {
   const local = new Map<string, SentInput>();
   let i = 0;
   for (const [named, input] of Object.entries(inputs)) {

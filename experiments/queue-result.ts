@@ -25,7 +25,8 @@ import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { canonicalJson } from '../env/canonical-json.js';
 import { loadPolicyText } from '../agents/policy.js';
-import type { ResolvedConfig } from './config.js';
+import { loadAutoBidPolicyText } from '../agents/autobid/policy-file.js';
+import type { TrialConfig } from './queue-inputs.js';
 import { stat } from './stats.js';
 
 /** Default cap on the decoded bytes of one trial result: 256 MiB. */
@@ -61,6 +62,16 @@ const summarySchema = z.looseObject({
   interestModel: z.looseObject({ kind: z.string(), backend: z.string() }),
   market: z.record(z.string(), statSchema.nullable()),
   bidders: z.record(z.string(), z.record(z.string(), statSchema.nullable())),
+});
+
+/** summary.json of a step-level trial (experiments/autobid-run.ts): per bidder its kind, budget, targets and statistics. */
+const autoBidSummarySchema = z.looseObject({
+  name: z.string(),
+  configHash: z.string(),
+  seed: z.number(),
+  replications: z.number().int().min(1),
+  steps: z.number().int().min(2),
+  bidders: z.record(z.string(), z.record(z.string(), z.union([statSchema, z.number(), z.string()]))),
 });
 
 /** Throws unless every number in `v` is finite and nesting stays shallow. */
@@ -103,7 +114,10 @@ function json(bytes: Buffer, where: string): unknown {
  * @param maxBytes cap on the decoded bytes of all files
  * @throws ResultRefused saying what is wrong
  */
-export function checkTrialResult(payload: unknown, cfg: ResolvedConfig, expectedHash: string, maxBytes = DEFAULT_MAX_RESULT_BYTES): CheckedFile[] {
+export function checkTrialResult(payload: unknown, trial: TrialConfig, expectedHash: string, maxBytes = DEFAULT_MAX_RESULT_BYTES): CheckedFile[] {
+  // A step-level trial (steps > 1): its own summary shape and step-level policy files.
+  const step = 'autoBid' in trial;
+  const cfg: { name: string; seed: number; replications: number; bidders: { id: string }[] } = step ? trial.autoBid : trial;
   const p = payloadSchema.safeParse(payload);
   if (!p.success) {
     const i = p.error.issues[0]!;
@@ -140,7 +154,7 @@ export function checkTrialResult(payload: unknown, cfg: ResolvedConfig, expected
   if (!summaryFile) throw new ResultRefused('result: no summary.json');
   const summary = json(summaryFile.bytes, 'summary.json');
   checkTree(summary, 'summary.json');
-  const s = summarySchema.safeParse(summary);
+  const s = (step ? autoBidSummarySchema : summarySchema).safeParse(summary);
   if (!s.success) {
     const i = s.error.issues[0]!;
     throw new ResultRefused(`summary.json: ${i.path.join('.') || 'document'}: ${i.message}`);
@@ -151,12 +165,13 @@ export function checkTrialResult(payload: unknown, cfg: ResolvedConfig, expected
   checkStats(summary, 'summary.json', cfg.replications);
 
   const resolved = byPath.get('resolved-config.json');
-  if (resolved && canonicalJson(json(resolved.bytes, 'resolved-config.json')) !== canonicalJson(cfg)) throw new ResultRefused('resolved-config.json: not the trial’s resolved config');
+  if (resolved && canonicalJson(json(resolved.bytes, 'resolved-config.json')) !== canonicalJson(step ? trial.autoBid : trial)) throw new ResultRefused('resolved-config.json: not the trial’s resolved config');
   for (const f of files) {
     if (f.rel.startsWith('policies/')) {
       if (!policyPaths.has(f.rel)) throw new ResultRefused(`result: ${f.rel} is not the policy of a bidder of the trial`);
       try {
-        loadPolicyText(f.bytes.toString('utf8'), f.rel, { maxBytes: Math.max(1, f.bytes.length) });
+        if (step) loadAutoBidPolicyText(f.bytes.toString('utf8'), f.rel, { maxBytes: Math.max(1, f.bytes.length) });
+        else loadPolicyText(f.bytes.toString('utf8'), f.rel, { maxBytes: Math.max(1, f.bytes.length) });
       } catch (e) {
         throw new ResultRefused(`result: ${(e as Error).message}`);
       }

@@ -46,11 +46,12 @@ import { InputError } from '../env/errors.js';
 import { writeFileAtomic } from '../env/io/atomic.js';
 import { codeHash } from './code-hash.js';
 import { canonicalJson } from '../env/canonical-json.js';
-import { configHash, type ResolvedConfig } from './config.js';
+import { configHash } from './config.js';
 import { queueSecret, readSmallFile, resultAuthentic, sealJob, type QueueSecret } from './queue-auth.js';
-import { checkInputCap, DEFAULT_MAX_JOB_INPUT_BYTES, DEFAULT_MAX_SWEEP_INPUT_BYTES, readTrialInputs, type JobInputs } from './queue-inputs.js';
+import { checkInputCap, DEFAULT_MAX_JOB_INPUT_BYTES, DEFAULT_MAX_SWEEP_INPUT_BYTES, readTrialInputs, type JobInputs, type TrialConfig } from './queue-inputs.js';
 import { checkTrialResult, DEFAULT_MAX_RESULT_BYTES, ResultRefused } from './queue-result.js';
-import { expandSweep, isAutoBidSweep, isPlainObject, resolvePoint } from './sweep/grid.js';
+import { expandSweep, isAutoBidSweep, isPlainObject, resolveAutoBidPoint, resolvePoint } from './sweep/grid.js';
+import { autoBidConfigHash } from './autobid-run.js';
 import { finishSweep, startSweep, SweepError, sweepHash, type GridPoint, type SweepTable } from './sweep/index.js';
 import { publishTrialDir, tempTrialDir, trialDone, TRIALS } from './sweep/trial.js';
 import { BIDGYM_VERSION } from './version.js';
@@ -259,6 +260,8 @@ export function trialJobId(hash: string, index: number): string {
 
 /** Options of {@link queueSweep}. */
 export interface QueueSweepOptions {
+  /** Folder a step-level config's relative datasets and policy files are named from (the CLI passes the config file's; default the working directory). */
+  configDir?: string;
   /** `redis://host:port[/db]` of the queue (the `--queue` flag). */
   queue: string;
   /** TLS files for a `rediss://` queue. */
@@ -348,7 +351,6 @@ export function oneLine(s: string, n = 500): string {
  * const table = await queueSweep(readRawConfig('experiments/configs/reserve-sweep.yaml'), { queue: 'redis://10.0.0.5:6379', outDir: 'runs/reserve' });
  */
 export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): Promise<SweepTable> {
-  if (isAutoBidSweep(rawConfig)) throw new QueueError('--queue: a step-level sweep (steps > 1) runs on local workers only (bidgym sweep without --queue)');
   const target = parseQueueUrl(opts.queue, '--queue', opts.tls);
   const attempts = opts.attempts ?? DEFAULT_ATTEMPTS;
   if (!Number.isInteger(attempts) || attempts < 1) throw new QueueError(`attempts: expected a whole number ≥ 1 — got ${attempts}`);
@@ -359,7 +361,9 @@ export async function queueSweep(rawConfig: unknown, opts: QueueSweepOptions): P
   const secret = opts.secret === undefined ? queueSecret(undefined) : opts.secret;
   // The files the trials to queue name are read, checked and capped before the sweep folder is touched.
   const toQueue = expandSweep(rawConfig).filter((p) => !trialDone(join(opts.outDir, TRIALS, p.id)));
-  const configs = new Map(toQueue.map((p) => [p.index, resolvePoint(p)]));
+  // A step-level sweep (steps > 1): its trials' configs with the folder their datasets and policy files are named from.
+  const configDir = opts.configDir ?? process.cwd();
+  const configs = new Map<number, TrialConfig>(toQueue.map((p) => [p.index, isAutoBidSweep(rawConfig) ? { autoBid: resolveAutoBidPoint(p), configDir } : resolvePoint(p)]));
   const inputs = readTrialInputs(configs, caps, new Map(toQueue.map((p) => [p.index, p.id])));
   // Redis too: an unreachable one, or one refusing the database, leaves no sweep folder behind.
   if (toQueue.length > 0) await checkRedis(target, opts.connectTimeoutMs ?? 3000);
@@ -412,7 +416,7 @@ class QueuedSweep {
     private readonly rawConfig: unknown,
     private readonly total: number,
     todo: GridPoint[],
-    private readonly configs: Map<number, ResolvedConfig>,
+    private readonly configs: Map<number, TrialConfig>,
     private readonly inputs: Map<number, JobInputs>,
     private readonly trialsDir: string,
     private readonly target: QueueTarget,
@@ -430,7 +434,8 @@ class QueuedSweep {
     this.done = total - todo.length;
     for (const p of todo) {
       this.pending.set(trialJobId(this.hash, p.index), p);
-      this.expectedHash.set(p.index, configHash(configs.get(p.index)!));
+      const c = configs.get(p.index)!;
+      this.expectedHash.set(p.index, 'autoBid' in c ? autoBidConfigHash(c.autoBid) : configHash(c));
     }
     this.queue = new Queue(this.name, { connection: { ...target.redis }, prefix: QUEUE_PREFIX });
     this.events = new QueueEvents(this.name, { connection: { ...target.redis }, prefix: QUEUE_PREFIX });
@@ -668,8 +673,8 @@ class QueuedSweep {
     const summary = files.find((f) => f.rel === 'summary.json')!;
     for (const f of files) if (f !== summary) writeFileAtomic(join(tmp, f.rel), f.bytes);
     writeFileAtomic(join(tmp, 'summary.json'), summary.bytes);
-    if (this.opts.report !== false) {
-      // The trial's report, from the data: never HTML from a worker.
+    if (this.opts.report !== false && !isAutoBidSweep(this.rawConfig)) {
+      // The trial's report, from the data: never HTML from a worker (a step-level trial has none).
       const { writeReport } = await import('./report.js');
       await writeReport(tmp);
     }

@@ -64,7 +64,8 @@ import { jobAuthentic, queueSecret, sealResult, type QueueSecret } from './queue
 import { DEFAULT_MAX_JOB_INPUT_BYTES, jobInputBytes, materialiseInputs, missingInputs, SAFE_FILE_NAME } from './queue-inputs.js';
 import { checkSizes } from './preflight.js';
 import { queuedTrialTask } from './queued-trial.js';
-import { expandSweep, resolvePoint } from './sweep/grid.js';
+import { expandSweep, isAutoBidSweep, resolveAutoBidPoint, resolvePoint } from './sweep/grid.js';
+import type { TrialConfig } from './queue-inputs.js';
 import { runInThread } from './threads.js';
 import { BIDGYM_VERSION } from './version.js';
 
@@ -259,13 +260,19 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
     if (job.attemptsMade >= DEFAULT_ATTEMPTS) throw fail(`job ${job.id} has already failed ${job.attemptsMade} times; a trial is tried at most ${DEFAULT_ATTEMPTS} times`);
     const d = checked(job);
     let reason: string | null;
-    let cfg: ReturnType<typeof resolvePoint>;
+    let cfg: TrialConfig;
     try {
       const point = expandSweep(d.rawConfig).find((p) => p.index === d.index);
       if (!point) throw fail(`${CONFIG_FAILURE}: job ${job.id}: grid point ${d.index} is not in its sweep`);
-      cfg = resolvePoint(point);
-      // Sizes a machine cannot hold (memory, time) fail once, before a thread allocates anything (preflight.ts, as a local sweep checks them).
-      checkSizes(cfg);
+      if (isAutoBidSweep(d.rawConfig)) {
+        // A step-level trial: its datasets and policy files come with the job (the folder is never read: strict sent inputs).
+        cfg = { autoBid: resolveAutoBidPoint(point), configDir: workDir };
+      } else {
+        const c = resolvePoint(point);
+        // Sizes a machine cannot hold (memory, time) fail once, before a thread allocates anything (preflight.ts, as a local sweep checks them).
+        checkSizes(c);
+        cfg = c;
+      }
       const bytes = jobInputBytes(d.inputs);
       reason = bytes > maxJobInputBytes ? `job ${job.id} carries ${bytes} bytes of files, over this worker's --max-job-inputs-mb cap of ${maxJobInputBytes} bytes` : missingInputs(cfg, d.inputs);
     } catch (e) {

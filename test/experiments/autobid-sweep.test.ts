@@ -2,10 +2,13 @@
  * Sweeps of step-level configs (steps > 1): the grid is checked against the
  * step-level schema, each trial is a step-level run (its summary the same as
  * runAutoBid of the point's config), the sweep table is the same bytes for 1
- * and 2 workers, files are named from the config's folder, and bad input is
- * refused before anything is written.
+ * and 2 workers and through a Redis queue (the datasets travel with the jobs),
+ * files are named from the config's folder, and bad input is refused before
+ * anything is written.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -17,6 +20,22 @@ import { ConfigError } from '../../experiments/config.js';
 import { InputError } from '../../env/errors.js';
 import { expandSweep, runSweep, sweepText } from '../../experiments/sweep/index.js';
 import { resolveAutoBidPoint } from '../../experiments/sweep/grid.js';
+import { checkRedis, parseQueueUrl, queueSweep } from '../../experiments/queue.js';
+import { runWorker } from '../../experiments/worker.js';
+
+const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
+
+/** A loopback port nobody listens on. */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
 
 const market = {
   seed: 9,
@@ -100,7 +119,7 @@ describe('sweeps of step-level configs', () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await quietly(() => main(['sweep', join(dir, 'missing.yaml'), '--out', join(dir, 'never'), '--quiet']))).toBe(2);
-      expect(await quietly(() => main(['sweep', join(dir, 'sweep.yaml'), '--out', join(dir, 'never'), '--queue', 'redis://127.0.0.1:1', '--quiet']))).toBe(2);
+      expect(await quietly(() => main(['sweep', join(dir, 'missing.yaml'), '--out', join(dir, 'never'), '--queue', 'redis://127.0.0.1:1', '--quiet']))).toBe(2);
       expect(await quietly(() => main(['run', join(dir, 'sweep.yaml'), '--out', join(dir, 'never'), '--quiet']))).toBe(2);
     } finally {
       err.mockRestore();
@@ -108,6 +127,41 @@ describe('sweeps of step-level configs', () => {
     expect(existsSync(join(dir, 'never'))).toBe(false);
     expect(await quietly(() => main(['validate', join(dir, 'sweep.yaml')]))).toBe(0);
   });
+
+  it.skipIf(!HAS_REDIS)('through a Redis queue: the datasets travel with the jobs, the same sweep.json as the local sweep', async () => {
+    const port = await freePort();
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await checkRedis(parseQueueUrl(url), 500);
+          break;
+        } catch (e) {
+          if (Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      const stop = new AbortController();
+      // The worker's own folder is elsewhere: it never opens the config's folder (strict sent inputs).
+      const worker = runWorker({ queue: url, queueKey: 'steps', signal: stop.signal, log: () => {}, workDir: join(dir, 'worker'), secret: null, quiet: true });
+      try {
+        const table = await queueSweep(raw, { queue: url, queueKey: 'steps', secret: null, outDir: join(dir, 'queued'), configDir: dir, quiet: true });
+        expect(table.points).toHaveLength(4);
+      } finally {
+        stop.abort();
+        await worker;
+      }
+      expect(readFileSync(join(dir, 'queued', 'sweep.json'), 'utf8')).toBe(readFileSync(join(dir, 'w1', 'sweep.json'), 'utf8'));
+      for (const p of expandSweep(raw)) {
+        expect(readFileSync(join(dir, 'queued', 'trials', p.id, 'summary.json'), 'utf8')).toBe(readFileSync(join(dir, 'w1', 'trials', p.id, 'summary.json'), 'utf8'));
+        expect(readFileSync(join(dir, 'queued', 'trials', p.id, 'policies', 'bc.json'), 'utf8')).toBe(readFileSync(join(dir, 'w1', 'trials', p.id, 'policies', 'bc.json'), 'utf8'));
+      }
+    } finally {
+      server.kill('SIGKILL');
+    }
+  }, 300_000);
 
   it('the CLI sweeps from the config file\'s folder', async () => {
     const code = await quietly(() => main(['sweep', join(dir, 'sweep.yaml'), '--out', join(dir, 'cli'), '--workers', '2', '--quiet']));
