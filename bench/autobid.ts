@@ -19,7 +19,8 @@
  *    the log; then the behaviour, PID without noise, `lagrangian` (trained in
  *    the seat over `--train-episodes` episodes), BC and IQL each play adv-00 on
  *    the same evaluation episodes (common random numbers). Per replication its
- *    own log, training seeds and evaluation episodes; `--reps` replications
+ *    own log, training seeds and evaluation episodes (CPA / target: the
+ *    replication's cost / conversions over them); `--reps` replications
  *    (2 by default) × `--eval-episodes` evaluation episodes (4 by default).
  * 4. Training time of BC and IQL (default arguments) on a log of
  *    `--timing-episodes` episodes (300 by default) at 1/10 scale; wall and CPU.
@@ -160,15 +161,20 @@ if (parts.has(3)) {
       iql: async () => new OfflinePolicy('iql', iql.params),
     };
     for (const [name, make] of Object.entries(players)) {
+      // Per replication: mean score and budget spent over its episodes; CPA = the replication's cost / conversions (as summary.json's cpa).
       const acc = [0, 0, 0];
+      let cost = 0;
+      let conversions = 0;
       for (let e = 0; e < EVAL; e++) {
         const bs = [...bidders];
         bs[0] = await make();
         const r = runStepEpisode(spec, source, bs, repRng.stream(`eval:${e}`))[0]!;
         acc[0]! += r.score / EVAL;
-        acc[1]! += r.cpa / r.target / EVAL;
+        cost += r.cost;
+        conversions += r.conversions;
         acc[2]! += r.budgetSpent / EVAL;
       }
+      acc[1] = (conversions > 0 ? cost / conversions : Number.MAX_VALUE) / spec.advertisers[0]!.cpa;
       rows[name]!.push(acc);
     }
     out(`(replication ${rep} done; load ${loadavg()[0]!.toFixed(1)})`);

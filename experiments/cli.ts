@@ -375,7 +375,7 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
         .option('config', { type: 'string', demandOption: true, describe: 'market config to evaluate it in' })
         .option('out', { type: 'string', demandOption: true, describe: 'run folder to write' })
         .option('bidder', { type: 'string', describe: "bidder to replace (default: the policy's own bidder id)" })
-        .option('workers', { type: 'number', describe: 'replications at once (default: all cores)' })
+        .option('workers', { type: 'number', describe: 'replications at once (default: all cores; a step-level run is one process)' })
         .option('quiet', { type: 'boolean', default: false })
         .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout' })
         .option('public-key', { type: 'string', describe: 'trusted public key (public.pem from keygen): refuse a policy that is unsigned, signed by another key, or changed after signing' })
