@@ -112,6 +112,36 @@ interface Io {
   setCode: (code: number) => void;
 }
 
+/**
+ * The common tail of `run` and `evaluate`: compute the summary into the folder's
+ * staging copy, finish the folder (summary, report) and move it into place, or
+ * leave nothing behind; then print the summary (JSON, or the table and paths).
+ */
+async function fillRunFolder(
+  folder: RunFolder,
+  shown: string,
+  a: { json: boolean; quiet: boolean; report: boolean },
+  io: Io,
+  progress: { stop: () => void },
+  compute: () => Promise<Summary>,
+): Promise<void> {
+  let summary: Summary;
+  let reportPath: string | null = null;
+  try {
+    summary = await compute();
+    await finishRunFolder(folder, summary, a.report ? () => report() : null);
+    reportPath = a.report ? join(folder.final, 'report.html') : null;
+  } catch (e) {
+    progress.stop();
+    throw e instanceof DiskWriteError ? runFolderDiskError(e, shown, io.out) : e;
+  } finally {
+    progress.stop();
+    folder.abandon();
+  }
+  if (a.json) io.out(JSON.stringify(summary, null, 2));
+  else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+}
+
 /** `bidgym run` */
 function runCmd(cli: Argv, io: Io): Argv {
   return cli.command(
@@ -143,21 +173,8 @@ function runCmd(cli: Argv, io: Io): Argv {
       const { makeProgress } = await progressBar();
       const { runExperiment } = await runner();
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
-      let summary: Summary;
-      let reportPath: string | null = null;
-      try {
-        summary = await runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
-        await finishRunFolder(folder, summary, a.report ? () => report() : null);
-        reportPath = a.report ? join(folder.final, 'report.html') : null;
-      } catch (e) {
-        progress.stop();
-        throw e instanceof DiskWriteError ? runFolderDiskError(e, a.out ?? folder.final, io.out) : e;
-      } finally {
-        progress.stop();
-        folder.abandon();
-      }
-      if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+      await fillRunFolder(folder, a.out ?? folder.final, a, io, progress, () =>
+        runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update }));
     },
   );
 }
@@ -378,21 +395,8 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
       const { evaluateCommand } = await policyCommands();
       const folder = RunFolder.open(a.out, { force: a.force });
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
-      let summary: Summary;
-      let reportPath: string | null = null;
-      try {
-        summary = await evaluateCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
-        await finishRunFolder(folder, summary, a.report ? () => report() : null);
-        reportPath = a.report ? join(folder.final, 'report.html') : null;
-      } catch (e) {
-        progress.stop();
-        throw e instanceof DiskWriteError ? runFolderDiskError(e, a.out, io.out) : e;
-      } finally {
-        progress.stop();
-        folder.abandon();
-      }
-      if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+      await fillRunFolder(folder, a.out, a, io, progress, () =>
+        evaluateCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] }));
     },
   );
 }
