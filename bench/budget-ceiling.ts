@@ -31,7 +31,7 @@
  *   the evaluation episodes of a replication (as one frozen policy has), k on a
  *   grid of ratio 1.03; λ_min/λ₀ = 0.05. What the learners' action set and
  *   pacer can reach when the multiplier and λ₀ are learnt perfectly.
- * - `agent`: the agent's own competitive ratio (the summary's).
+ * - `agent`: the agent's own competitive ratio (the summary's), and the share of its budget it spent.
  */
 import { slotPrices, hindsightOptimumSlots } from '../agents/hindsight.js';
 import { MICROS, toMicros } from '../env/exchange/ledger.js';
@@ -196,7 +196,7 @@ const budget = Number((frac * cal.bidders.learner!.spend!).toPrecision(4));
 const cfg = make(agent, budget);
 const W = cfg.exchange.slotWeights;
 console.log(`${market} market, ${slots} slot(s), weights [${W.join(', ')}], ${cfg.exchange.mechanism}; budget ${budget} (${frac} × unconstrained spend); agent ${JSON.stringify(agent)}, ${episodes} training episodes`);
-console.log('| rep | LP benchmark / episode | const α | 8 buckets | paced k (k) | agent |');
+console.log('| rep | LP benchmark / episode | const α | 8 buckets | paced k (k) | agent (budget spent) |');
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
 const cols: number[][] = [[], [], [], []];
 for (let r = 0; r < reps; r++) {
@@ -239,7 +239,7 @@ for (let r = 0; r < reps; r++) {
   if (Math.abs(hv - lp / R.length) > 1e-6 * lp) console.warn(`rep ${r}: the recomputed LP ${lp / R.length} differs from the runner's ${hv}`);
   const row = [one / lp, buckets / lp, bestPaced / lp, cr];
   row.forEach((x, i) => cols[i]!.push(x));
-  console.log(`| ${r} | ${(lp / R.length).toFixed(3)} | ${row[0]!.toFixed(3)} | ${row[1]!.toFixed(3)} | ${row[2]!.toFixed(3)} (${bestK.toFixed(2)}) | ${cr.toFixed(3)} |`);
+  console.log(`| ${r} | ${(lp / R.length).toFixed(3)} | ${row[0]!.toFixed(3)} | ${row[1]!.toFixed(3)} | ${row[2]!.toFixed(3)} (${bestK.toFixed(2)}) | ${cr.toFixed(3)} (${res.bidders.learner!.budgetSpent!.toFixed(2)}) |`);
 }
 const f = (xs: number[]) => `${Math.min(...xs).toFixed(3)} / ${stat(xs).mean.toFixed(3)}`;
 console.log(`| worst / mean | | ${cols.map(f).join(' | ')} |`);
