@@ -39,8 +39,8 @@ export class ClickModel {
   private readonly pop: UserPopulation;
   private readonly catalogue: Catalogue;
   private readonly args: ClickArgs;
-  /** (exp(τ·sim), exp(τ·sim)·sim) of every item (content and ads) against every ad: `[item][ad][exp·sim, exp]`. */
-  private readonly attnTable: Float64Array;
+  /** (exp(τ·sim), exp(τ·sim)·sim) of every item (content and ads) against every ad: `[item][ad][exp·sim, exp]`. Read only (twins share it). */
+  readonly attnTable: Float64Array;
   /** Per ad, for the current user: fatigue-free logit, interest · ad, the logit without the history term, the attention sums. */
   private readonly cacheLogit: Float64Array;
   private readonly cacheDot: Float64Array;
@@ -60,23 +60,33 @@ export class ClickModel {
   private readonly logitBaseCtr: number;
   private readonly logitBaseCvr: number;
 
-  constructor(pop: UserPopulation, catalogue: Catalogue, args: ClickArgs) {
+  /**
+   * @param attnTable the attention table of another click model of the same
+   *   catalogue and `attentionSharpness` (a twin population's), which is what this
+   *   one would compute: it is only read, so they share it
+   */
+  constructor(pop: UserPopulation, catalogue: Catalogue, args: ClickArgs, attnTable?: Float64Array) {
     this.pop = pop;
     this.catalogue = catalogue;
     this.args = args;
     const A = catalogue.ads;
     const d = catalogue.topics;
     const totalItems = catalogue.items + catalogue.ads;
-    this.attnTable = new Float64Array(2 * totalItems * A);
-    const emb = catalogue.embeddings;
-    for (let i = 0; i < totalItems; i++) {
-      for (let a = 0; a < A; a++) {
-        const ai = catalogue.items + a;
-        let s = 0;
-        for (let k = 0; k < d; k++) s += emb[i * d + k]! * emb[ai * d + k]!;
-        const e = Math.exp(args.attentionSharpness * s);
-        this.attnTable[2 * (i * A + a)] = e * s;
-        this.attnTable[2 * (i * A + a) + 1] = e;
+    if (attnTable) {
+      if (attnTable.length !== 2 * totalItems * A) throw new Error('ClickModel: the shared attention table is for another catalogue');
+      this.attnTable = attnTable;
+    } else {
+      this.attnTable = new Float64Array(2 * totalItems * A);
+      const emb = catalogue.embeddings;
+      for (let i = 0; i < totalItems; i++) {
+        for (let a = 0; a < A; a++) {
+          const ai = catalogue.items + a;
+          let s = 0;
+          for (let k = 0; k < d; k++) s += emb[i * d + k]! * emb[ai * d + k]!;
+          const e = Math.exp(args.attentionSharpness * s);
+          this.attnTable[2 * (i * A + a)] = e * s;
+          this.attnTable[2 * (i * A + a) + 1] = e;
+        }
       }
     }
     this.cacheLogit = new Float64Array(A);
