@@ -19,7 +19,7 @@
  */
 import type { Catalogue } from '../ads/catalogue.js';
 import { Rng } from '../rng.js';
-import { ClickModel } from './click-model.js';
+import { ClickModel, type AttentionTable } from './click-model.js';
 import { drawPersonas, type Personas } from './personas.js';
 import { Sessions } from './sessions.js';
 
@@ -68,7 +68,7 @@ export interface PopulationArgs {
  */
 export interface TwinWorld {
   personas: Personas;
-  attnTable: Float64Array;
+  attention: AttentionTable;
 }
 
 /** A population of users and the sessions in which they arrive. */
@@ -140,7 +140,7 @@ export class UserPopulation {
     this.personasRng = personasRng ?? rng.stream('personas');
     // A twin's personas and attention table are its original's (drawn from the same key, computed from the same catalogue).
     this.personaTable = world?.personas ?? drawPersonas(args.personas, catalogue, new Rng(this.personasRng.key));
-    this.clickModel = new ClickModel(this, catalogue, args, world?.attnTable);
+    this.clickModel = new ClickModel(this, catalogue, args, world?.attention);
 
     // Initial users, each with a history of content its persona likes.
     const init = rng.stream('init');
@@ -382,7 +382,7 @@ export class UserPopulation {
    * models learn from a twin's impressions, so a run's own users stay unseen.
    */
   twin(name: string): UserPopulation {
-    return new UserPopulation(this.args, this.catalogue, this.rng.stream(name), this.personasRng, { personas: this.personaTable, attnTable: this.clickModel.attnTable });
+    return new UserPopulation(this.args, this.catalogue, this.rng.stream(name), this.personasRng, { personas: this.personaTable, attention: this.clickModel.attention });
   }
 
   /** Bytes held per user by the typed arrays (for the memory benchmark). */
