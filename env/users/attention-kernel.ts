@@ -17,7 +17,7 @@
  * the environment, or {@link useAttentionKernels}(false), turns the kernel off.
  */
 
-/** A kernel with its memory: the attention table and the scratch the call uses. */
+/** A kernel with its memory: the attention table, the ads' embeddings and the scratch the calls use. */
 export interface AttentionKernel {
   /** The attention table, in the kernel's memory. */
   readonly table: Float64Array;
@@ -29,6 +29,21 @@ export interface AttentionKernel {
   readonly out: Float64Array;
   /** Sums `per` (num, den) pairs from each of the first `len` rows into `out`. */
   sums(len: number, per: number): void;
+  /** The user's interest, one double per topic (the caller writes it). */
+  readonly interest: Float64Array;
+  /** interest · ad of the ads of the last {@link dots} call: ad i of the advertiser at i. */
+  readonly dotsOut: Float64Array;
+  /** interest · ad, in topic order from 0, for every ad of `advertiser`, into `dotsOut`. */
+  dots(advertiser: number): void;
+}
+
+/** What the kernel needs of the catalogue: the ads' embeddings. */
+export interface KernelCatalogue {
+  readonly topics: number;
+  readonly items: number;
+  readonly advertisers: number;
+  readonly adsPerAdvertiser: number;
+  readonly embeddings: Float32Array;
 }
 
 let enabled = typeof process === 'undefined' || process.env.BIDGYM_WASM !== '0';
@@ -73,6 +88,9 @@ const i32 = (n: number): number[] => [0x41, ...sleb(n)];
 const vload = (off: number): number[] => [0xfd, 0x00, 0x03, ...leb(off)];
 const vstore = (off: number): number[] => [0xfd, 0x0b, 0x03, ...leb(off)];
 const F64X2_ADD = [0xfd, 0xf0, 0x01];
+const F64X2_MUL = [0xfd, 0xf2, 0x01];
+const F64X2_SPLAT = [0xfd, 0x14];
+const F64_LOAD = [0x2b, 0x03, 0x00];
 const VZERO = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
 const I32_LOAD = [0x28, 0x02, 0x00];
 const ADD = 0x6a;
@@ -123,13 +141,35 @@ function moduleBytes(): Uint8Array {
     0x0b,
   ];
   const func = [...leb(2), ...leb(4), I32, ...leb(4), V128, ...body];
+  // dots(emb, iv, pairs, d, out) — locals: 0 emb (the advertiser's first pair of ads:
+  // [k][2] doubles per pair), 1 iv (interest, d doubles), 2 pairs, 3 d, 4 out; 5 p,
+  // 6 k, 7 e; v128 8 the pair's two sums. Each lane: acc += interest[k] · emb[k].
+  const dotsBody = [
+    ...get(0), ...set(7), ...i32(0), ...set(5),
+    ...block(loop(
+      [...get(5), ...get(2), GE_S, ...brIf(1)],
+      [...VZERO, ...set(8), ...i32(0), ...set(6)],
+      block(
+        [...get(6), ...get(3), GE_S, ...brIf(0)],
+        loop(
+          [...get(8), ...get(1), ...get(6), ...i32(3), SHL, ADD, ...F64_LOAD, ...F64X2_SPLAT, ...get(7), ...vload(0), ...F64X2_MUL, ...F64X2_ADD, ...set(8)],
+          [...get(7), ...i32(16), ADD, ...set(7)],
+          [...get(6), ...i32(1), ADD, ...tee(6), ...get(3), LT_S, ...brIf(0)],
+        ),
+      ),
+      [...get(4), ...get(5), ...i32(4), SHL, ADD, ...get(8), ...vstore(0)],
+      [...get(5), ...i32(1), ADD, ...set(5), ...br(0)],
+    )),
+    0x0b,
+  ];
+  const dotsFunc = [...leb(2), ...leb(3), I32, ...leb(1), V128, ...dotsBody];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), 0]])),
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), 0], [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...leb(1)]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('sums'), 0x00, 0]])),
-    ...section(10, vec([[...leb(func.length), ...func]])),
+    ...section(3, vec([[0], [1]])),
+    ...section(7, vec([[...name('sums'), 0x00, 0], [...name('dots'), 0x00, 1]])),
+    ...section(10, vec([[...leb(func.length), ...func], [...leb(dotsFunc.length), ...dotsFunc]])),
   ]);
 }
 
@@ -156,20 +196,27 @@ function compiledModule(): object | null {
 }
 
 /**
- * A kernel whose memory holds a table of `tableLength` doubles, sums of up to
- * `maxRows` rows and `maxPer` ads a call; null when there is no WebAssembly
- * SIMD, the kernel is turned off, or the memory cannot be had (the caller then
- * keeps a plain Float64Array and its JavaScript loop).
+ * A kernel for a click model of `catalogue` whose users keep up to `maxRows`
+ * history items: its memory holds the attention table (`tableLength` doubles),
+ * the ads' embeddings (as doubles, two ads side by side) and the scratch of a
+ * call. Null when there is no WebAssembly SIMD, the kernel is turned off, or the
+ * memory cannot be had (the caller then keeps a plain Float64Array and its
+ * JavaScript loops).
  */
-export function attentionKernel(tableLength: number, maxRows: number, maxPer: number): AttentionKernel | null {
+export function attentionKernel(tableLength: number, maxRows: number, catalogue: KernelCatalogue): AttentionKernel | null {
   if (!enabled) return null;
   const mod = compiledModule();
   if (!mod || !wasm) return null;
-  const rowsBytes = Math.ceil((4 * Math.max(1, maxRows)) / 16) * 16;
-  const outOffset = rowsBytes;
-  const tableOffset = outOffset + Math.ceil((16 * Math.max(1, maxPer)) / 16) * 16;
+  const { topics: d, items, advertisers, adsPerAdvertiser: per } = catalogue;
+  const pairs = Math.ceil(per / 2);
+  const up = (n: number) => Math.ceil(n / 16) * 16;
+  const outOffset = up(4 * Math.max(1, maxRows));
+  const interestOffset = outOffset + up(16 * Math.max(1, per));
+  const dotsOffset = interestOffset + up(8 * Math.max(1, d));
+  const embOffset = dotsOffset + up(16 * Math.max(1, pairs));
+  const tableOffset = embOffset + up(16 * d * pairs * advertisers);
   const bytes = tableOffset + 8 * tableLength;
-  // Row offsets are i32: the table must lie within the first 2 GiB.
+  // Offsets are i32: everything must lie within the first 2 GiB.
   if (bytes >= 2 ** 31) return null;
   const pages = Math.ceil(bytes / 65536);
   let memory: { readonly buffer: ArrayBuffer };
@@ -180,13 +227,27 @@ export function attentionKernel(tableLength: number, maxRows: number, maxPer: nu
   } catch {
     return null;
   }
-  const fn = instance.exports.sums as (rows: number, len: number, per: number, out: number) => void;
+  const sums = instance.exports.sums as (rows: number, len: number, per: number, out: number) => void;
+  const dots = instance.exports.dots as (emb: number, interest: number, pairs: number, d: number, out: number) => void;
   const buffer = memory.buffer;
+  // The ads' embeddings, advertiser by advertiser, pair by pair: [k][ad 2p, ad 2p + 1] (an odd last ad beside zeros).
+  const emb = new Float64Array(buffer, embOffset, 2 * d * pairs * advertisers);
+  for (let m = 0; m < advertisers; m++) {
+    for (let i = 0; i < per; i++) {
+      const src = (items + m * per + i) * d;
+      const dst = 2 * d * (m * pairs + (i >> 1)) + (i & 1);
+      for (let k = 0; k < d; k++) emb[dst + 2 * k] = catalogue.embeddings[src + k]!;
+    }
+  }
+  const perAdvertiser = 16 * d * pairs;
   return {
     table: new Float64Array(buffer, tableOffset, tableLength),
     tableOffset,
     rows: new Int32Array(buffer, 0, Math.max(1, maxRows)),
-    out: new Float64Array(buffer, outOffset, 2 * Math.max(1, maxPer)),
-    sums: (len: number, per: number) => fn(0, len, per, outOffset),
+    out: new Float64Array(buffer, outOffset, 2 * Math.max(1, per)),
+    sums: (len: number, n: number) => sums(0, len, n, outOffset),
+    interest: new Float64Array(buffer, interestOffset, Math.max(1, d)),
+    dotsOut: new Float64Array(buffer, dotsOffset, 2 * Math.max(1, pairs)),
+    dots: (advertiser: number) => dots(embOffset + advertiser * perAdvertiser, interestOffset, pairs, d, dotsOffset),
   };
 }

@@ -85,7 +85,7 @@ export class ClickModel {
       this.attention = shared;
       this.attnTable = shared.values;
     } else {
-      const kernel = attentionKernel(2 * totalItems * A, pop.historyLength, catalogue.adsPerAdvertiser);
+      const kernel = attentionKernel(2 * totalItems * A, pop.historyLength, catalogue);
       this.attnTable = kernel ? kernel.table : new Float64Array(2 * totalItems * A);
       this.attention = { values: this.attnTable, kernel };
       const emb = catalogue.embeddings;
@@ -210,11 +210,51 @@ export class ClickModel {
       sums = this.blockSums;
       this.sumsInJs(len, h0, first, per);
     }
-    // interest · ad, in topic order from 0; four ads at a time (independent chains of additions).
+    // interest · ad, in topic order from 0 (each product of two single-precision
+    // numbers in double precision, as always): in the kernel two ads per f64x2, in
+    // JavaScript four ads at a time (independent chains of additions).
     const d = this.catalogue.topics;
-    const emb = this.catalogue.embeddings;
     const interest = pop.interest;
     const ud = u * d;
+    let dots: Float64Array;
+    if (kernel) {
+      const iv = kernel.interest;
+      for (let k = 0; k < d; k++) iv[k] = interest[ud + k]!;
+      kernel.dots(m);
+      dots = kernel.dotsOut;
+    } else {
+      dots = this.blockDot;
+      this.dotsInJs(ud, first, per);
+    }
+    const wI = this.args.interestWeight;
+    const wH = this.args.historyWeight;
+    const base = this.logitBaseCtr + pop.personaTable.bias[pop.persona[u]!]!;
+    const cacheLogit = this.cacheLogit;
+    let best = first;
+    for (let i = 0; i < per; i++) {
+      const ad = first + i;
+      const dot = dots[i]!;
+      const num = sums[2 * i]!;
+      const den = sums[2 * i + 1]!;
+      const attn = len > 0 ? num / den : 0;
+      const zBase = base + wI * dot;
+      const z = zBase + wH * attn;
+      this.cacheBase[ad] = zBase;
+      this.cacheNum[ad] = num;
+      this.cacheDen[ad] = den;
+      cacheLogit[ad] = z;
+      this.cacheDot[ad] = dot;
+      if (z > cacheLogit[best]!) best = ad;
+    }
+    this.blockBest[m] = best;
+    this.blockStamp[m] = pop.sessions.stamp;
+  }
+
+  /** interest · ad for the ads of {@link fillBlock} in JavaScript, into `blockDot`; four ads at a time. */
+  private dotsInJs(ud: number, first: number, per: number): void {
+    const d = this.catalogue.topics;
+    const emb = this.catalogue.embeddings;
+    const interest = this.pop.interest;
     const dots = this.blockDot;
     let i = 0;
     for (; i + 3 < per; i += 4) {
@@ -244,28 +284,6 @@ export class ClickModel {
       for (let k = 0; k < d; k++) x0 += interest[ud + k]! * emb[a0 + k]!;
       dots[i] = x0;
     }
-    const wI = this.args.interestWeight;
-    const wH = this.args.historyWeight;
-    const base = this.logitBaseCtr + pop.personaTable.bias[pop.persona[u]!]!;
-    const cacheLogit = this.cacheLogit;
-    let best = first;
-    for (let i = 0; i < per; i++) {
-      const ad = first + i;
-      const dot = dots[i]!;
-      const num = sums[2 * i]!;
-      const den = sums[2 * i + 1]!;
-      const attn = len > 0 ? num / den : 0;
-      const zBase = base + wI * dot;
-      const z = zBase + wH * attn;
-      this.cacheBase[ad] = zBase;
-      this.cacheNum[ad] = num;
-      this.cacheDen[ad] = den;
-      cacheLogit[ad] = z;
-      this.cacheDot[ad] = dot;
-      if (z > cacheLogit[best]!) best = ad;
-    }
-    this.blockBest[m] = best;
-    this.blockStamp[m] = pop.sessions.stamp;
   }
 
   /** The attention sums of {@link fillBlock} in JavaScript (no WebAssembly SIMD), into `blockSums`; four ads at a time. */

@@ -23,8 +23,11 @@ function cache(m: Market): number[][] {
 }
 
 describe('the attention kernel', () => {
-  it('is there (WebAssembly SIMD in this Node) and sums pairs as scalar additions in order would', () => {
-    const k = attentionKernel(64, 5, 7)!;
+  it('is there (WebAssembly SIMD in this Node) and sums pairs and dot products as scalar operations in order would', () => {
+    const d = 5;
+    const per = 7;
+    const embeddings = Float32Array.from({ length: (2 + 3 * per) * d }, (_, i) => Math.cos(i * 7.77) * (1 + (i % 3)));
+    const k = attentionKernel(64, 5, { topics: d, items: 2, advertisers: 3, adsPerAdvertiser: per, embeddings })!;
     expect(k).not.toBeNull();
     for (let i = 0; i < 64; i++) k.table[i] = Math.sin(i * 12.9898) * 10 ** ((i % 9) - 4);
     const rows = [3, 0, 17, 9, 3];
@@ -38,6 +41,16 @@ describe('the attention kernel', () => {
         den += k.table[2 * (r + i) + 1]!;
       }
       expect([k.out[2 * i], k.out[2 * i + 1]]).toEqual([num, den]);
+    }
+    const interest = Float32Array.from({ length: d }, (_, i) => Math.sin(i + 0.5));
+    for (let m = 0; m < 3; m++) {
+      interest.forEach((v, i) => (k.interest[i] = v));
+      k.dots(m);
+      for (let i = 0; i < per; i++) {
+        let x = 0;
+        for (let t = 0; t < d; t++) x += interest[t]! * embeddings[(2 + m * per + i) * d + t]!;
+        expect(k.dotsOut[i]).toBe(x);
+      }
     }
   });
 
