@@ -22,8 +22,8 @@ describe('valueScaleOf', () => {
 });
 
 describe('agentContext', () => {
-  it('gives bidder i its id, budget, the market facts, the value scale and the stream bidder:<id>/init of the replication', () => {
-    const cfg = resolveConfig(tinyMarket({ exchange: { mechanism: 'gsp', slots: 2 } }));
+  it('gives bidder i its id, budget, the market facts (mechanism, slots, slot weights, reserve), the value scale and the stream bidder:<id>/init of the replication', () => {
+    const cfg = resolveConfig(tinyMarket({ exchange: { mechanism: 'gsp', slots: 2, slotWeights: [1, 0.6], reservePrice: 0.05 } }));
     const rep = rng(cfg.seed).stream('replication:1');
     const ctx = agentContext(cfg, 1, rep);
     expect({ ...ctx, rng: ctx.rng.key }).toEqual({
@@ -32,6 +32,8 @@ describe('agentContext', () => {
       auctionsPerEpisode: 300,
       mechanism: 'gsp',
       slots: 2,
+      slotWeights: [1, 0.6],
+      reservePrice: 0.05,
       valueScale: valueScaleOf(cfg),
       rng: `${cfg.seed}/replication:1/bidder:b/init`,
     });
