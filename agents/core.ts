@@ -42,6 +42,10 @@ export interface AgentContext {
   mechanism: string;
   /** Number of slots sold per auction. */
   slots: number;
+  /** Weight of each slot (w_0 = 1; absent: unknown, and learners then learn from the action played alone with several slots or a budget). */
+  slotWeights?: readonly number[];
+  /** Reserve price of the exchange, currency units (absent: unknown, as for `slotWeights`). */
+  reservePrice?: number;
   /** A rough upper bound on the observation's `value` (for scaling bid grids and networks). */
   valueScale: number;
   /** The agent's own stream for initialisation (weights); exploration uses the stream given to act(). */

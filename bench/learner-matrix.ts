@@ -281,7 +281,7 @@ for (const market of ['pv', 'users'] as const) {
         },
         judge: (r) => {
           const b = r.bidders.learner!;
-          return { score: b.competitiveRatio!, pass: b.competitiveRatio! >= 0.9, detail: `spent ${b.budgetSpent!.toFixed(2)}` };
+          return { score: b.competitiveRatio!, pass: b.competitiveRatio! >= 0.9, detail: `spent ${b.budgetSpent!.toFixed(2)}, fixed α ${(b.fixedMultiplierValue! / b.hindsightValue!).toFixed(3)}` };
         },
       });
     }

@@ -9,12 +9,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`${pkg.version}\n`);
 } else if (argv[0] === 'validate' && argv[1] !== undefined && !argv[1].startsWith('-') && (argv.length === 2 || (argv.length === 3 && argv[2] === '--json'))) {
-  const [{ validateCommand }, { reportError }] = await Promise.all([import('../experiments/validate-command.js'), import('../experiments/report-error.js')]);
-  try {
-    await validateCommand(argv[1], argv.length === 3, (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`));
-  } catch (e) {
-    process.exitCode = reportError(e);
-  }
+  const { runValidate } = await import('../experiments/validate-fast.js');
+  process.exitCode = await runValidate(argv[1], argv.length === 3);
 } else {
   const { main } = await import('../experiments/cli.js');
   process.exitCode = await main(argv);

@@ -100,6 +100,13 @@ export interface AuctionOutcome {
   conversions: number;
   /** Highest competing bid (or the reserve, whichever is higher), currency units: the price to beat for the top slot. */
   competingBid: number;
+  /**
+   * The other bidders' highest bids, decreasing, one per slot (0 where there were
+   * fewer), currency units, without the reserve: with the reserve and the slot
+   * weights, the price of every slot a bid could have taken (agents/hindsight.ts
+   * `slotPrices`). Set by the runner in training; absent elsewhere.
+   */
+  competingBids?: Float64Array;
 }
 
 /** Plain-data description of a policy's parameters (what goes into a policy file). */

@@ -398,6 +398,19 @@ export class Market {
    * The evaluation users live through `auctions` auctions in which nobody bids:
    * arrivals, and attention moved by the reference allocation, on streams of
    * their own. Budgets, totals and the ledger are untouched.
+   *
+   * What such an auction does to anything that outlives the warm-up is only
+   * this: the users arrive (their own stream), the exchange draws the bidders it
+   * asks and their allocators pick ads (the per-session click-model cache fills
+   * as in any auction), the asked bidders' true values are computed, the response
+   * draws are made and the users' attention moves by the reference allocation.
+   * Bids of zero never win (exchange/mechanisms.ts), so there are no payments, no
+   * clicks on won ads and no allocator feedback; observations, outcomes, totals and
+   * budgets are rewritten or reset before anything reads them again; the warm-up's
+   * streams are dropped after it. So this loop makes exactly those steps, in the
+   * same order and with the same arithmetic as prepare() and clear(), and skips the
+   * rest (observations, the mechanism, the ledger, totals, rewards): the users
+   * come out of it bit for bit as they did from prepare() + clear().
    */
   private warmUp(auctions: number): void {
     const w = this.rng.stream('evaluation:warm-up');
@@ -409,11 +422,51 @@ export class Market {
     this.t = 0;
     this.active.fill(1);
     this.nActive = this.nBidders;
+    this.idleAuctions(auctions);
+  }
+
+  /**
+   * `auctions` auctions of an evaluation episode in which nobody bids, as far as
+   * they reach the users (see {@link warmUp}): what prepare(), zero bids and
+   * clear() would do to the users, the streams and the click-model cache, and
+   * nothing else. For the warm-up (and its test, which checks it against
+   * prepare() + clear()). @internal
+   */
+  idleAuctions(auctions: number): void {
+    if (this.evaluation < 0 || !this.population) throw new Error('idleAuctions: only in an evaluation episode of a market with users');
+    const pop = this.population;
+    const bidders = this.spec.bidders;
+    const draws = this.responseDraws;
     for (let i = 0; i < auctions; i++) {
-      const n = this.prepare();
-      for (let k = 0; k < n; k++) this.bids[this.eligible[k]!] = 0;
-      this.clear();
+      this.arrive();
+      const u = this.user;
+      for (let k = 0, asked = this.nEligible + this.nShadow; k < asked; k++) {
+        const b = this.askedList[k]!;
+        const vm = bidders[b]!.value;
+        if (vm.kind === 'uniform') {
+          // Never a reference candidate; drawn all the same, so that the streams move as in prepare().
+          this.topValue[b] = vm.low + (vm.high - vm.low) * this.valueRngs[b]!.next();
+          continue;
+        }
+        const ad = this.ad[b]!;
+        const ctr = this.oracle ? this.pctr[b]! : pop.trueCtr(u, ad);
+        this.trueCtrTop[b] = ctr;
+        if (vm.kind === 'per-conversion') {
+          const cvr = pop.trueCvr(u, ad);
+          if (k < this.nEligible) this.cvr[b] = cvr;
+          this.topValue[b] = vm.amount * ctr * cvr;
+        } else this.topValue[b] = vm.amount * ctr;
+      }
+      for (let j = 0; j < draws.length; j++) draws[j] = this.responseRng.next();
+      if (this.exposure) {
+        const e = this.responseRng.next();
+        for (let j = 0; j < this.slots; j++) this.shown[j] = e < this.exposure[j]! ? 1 : 0;
+      }
+      this.moveUsersByReference();
+      this.auctionCounter++;
+      this.t++;
     }
+    this.bids.fill(0);
   }
 
   /** True when the episode's auctions are all run (or, in training, no bidder is left). */
@@ -428,54 +481,9 @@ export class Market {
   prepare(): number {
     const spec = this.spec;
     const pop = this.population;
-    this.user = pop ? pop.nextArrival() : -1;
-    const ex = this.exchangeRng;
-    this.publisher = spec.publishers > 1 ? ex.int(spec.publishers) : 0;
-
-    // The exchange asks all bidders, or a random subset (partial Fisher–Yates);
-    // those out of budget decline. The draw does not depend on who is out.
-    const B = this.nBidders;
-    for (let b = 0; b < B; b++) this.pool[b] = b;
-    let asked = B;
-    const p = spec.participantsPerAuction;
-    if (p !== null && p < B) {
-      for (let i = 0; i < p; i++) {
-        const j = i + ex.int(B - i);
-        const tmp = this.pool[i]!;
-        this.pool[i] = this.pool[j]!;
-        this.pool[j] = tmp;
-      }
-      asked = p;
-      // Keep bidders in index order so nothing depends on the draw order
-      // (insertion sort: a few entries, and no allocation per auction).
-      const pool = this.pool;
-      for (let i = 1; i < asked; i++) {
-        const v = pool[i]!;
-        let j = i - 1;
-        while (j >= 0 && pool[j]! > v) {
-          pool[j + 1] = pool[j]!;
-          j--;
-        }
-        pool[j + 1] = v;
-      }
-    }
-    let n = 0;
-    let ns = 0;
-    for (let k = 0; k < asked; k++) {
-      const b = this.pool[k]!;
-      if (this.active[b]) this.eligible[n++] = b;
-      else this.shadow[ns++] = b;
-    }
-    this.nEligible = n;
-    this.nShadow = ns;
-
-    // Bidders that left the market still choose an ad and get the value they would
-    // have had, exactly as if they were in it, so that hindsight can count what
-    // spending the budget early cost them and so that no figure of an auction
-    // depends on who is still in the market.
-    for (let k = 0; k < n; k++) this.askedList[k] = this.eligible[k]!;
-    for (let k = 0; k < ns; k++) this.askedList[n + k] = this.shadow[k]!;
-    if (pop) this.chooseAds(n + ns);
+    this.arrive();
+    const n = this.nEligible;
+    const ns = this.nShadow;
     for (let k = 0; k < ns; k++) {
       const b = this.shadow[k]!;
       const vm = spec.bidders[b]!.value;
@@ -541,6 +549,64 @@ export class Market {
       this.bids[b] = 0;
     }
     return n;
+  }
+
+  /**
+   * The first half of {@link prepare}: the user arrives, the exchange draws the
+   * publisher and the bidders it asks (eligible, then out of the market, in
+   * `askedList`), and each asked bidder's allocator picks its ad.
+   */
+  private arrive(): void {
+    const spec = this.spec;
+    const pop = this.population;
+    this.user = pop ? pop.nextArrival() : -1;
+    const ex = this.exchangeRng;
+    this.publisher = spec.publishers > 1 ? ex.int(spec.publishers) : 0;
+
+    // The exchange asks all bidders, or a random subset (partial Fisher–Yates);
+    // those out of budget decline. The draw does not depend on who is out.
+    const B = this.nBidders;
+    for (let b = 0; b < B; b++) this.pool[b] = b;
+    let asked = B;
+    const p = spec.participantsPerAuction;
+    if (p !== null && p < B) {
+      for (let i = 0; i < p; i++) {
+        const j = i + ex.int(B - i);
+        const tmp = this.pool[i]!;
+        this.pool[i] = this.pool[j]!;
+        this.pool[j] = tmp;
+      }
+      asked = p;
+      // Keep bidders in index order so nothing depends on the draw order
+      // (insertion sort: a few entries, and no allocation per auction).
+      const pool = this.pool;
+      for (let i = 1; i < asked; i++) {
+        const v = pool[i]!;
+        let j = i - 1;
+        while (j >= 0 && pool[j]! > v) {
+          pool[j + 1] = pool[j]!;
+          j--;
+        }
+        pool[j + 1] = v;
+      }
+    }
+    let n = 0;
+    let ns = 0;
+    for (let k = 0; k < asked; k++) {
+      const b = this.pool[k]!;
+      if (this.active[b]) this.eligible[n++] = b;
+      else this.shadow[ns++] = b;
+    }
+    this.nEligible = n;
+    this.nShadow = ns;
+
+    // Bidders that left the market still choose an ad and get the value they would
+    // have had, exactly as if they were in it, so that hindsight can count what
+    // spending the budget early cost them and so that no figure of an auction
+    // depends on who is still in the market.
+    for (let k = 0; k < n; k++) this.askedList[k] = this.eligible[k]!;
+    for (let k = 0; k < ns; k++) this.askedList[n + k] = this.shadow[k]!;
+    if (pop) this.chooseAds(n + ns);
   }
 
   /**

@@ -24,6 +24,8 @@ export function agentContext(cfg: ResolvedConfig, i: number, rep: Rng, valueScal
     auctionsPerEpisode: cfg.auctionsPerEpisode,
     mechanism: cfg.exchange.mechanism,
     slots: cfg.exchange.slots,
+    slotWeights: cfg.exchange.slotWeights,
+    reservePrice: cfg.exchange.reservePrice,
     valueScale,
     rng: rep.stream(`bidder:${b.id}`).stream('init'),
   };

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isInputError, InputError } from '../env/errors.js';
 import { writeFileAtomic } from '../env/io/atomic.js';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { configHash, loadConfig, resolveConfig, type ResolvedConfig } from './config.js';
@@ -112,6 +112,36 @@ interface Io {
   setCode: (code: number) => void;
 }
 
+/**
+ * The common tail of `run` and `evaluate`: compute the summary into the folder's
+ * staging copy, finish the folder (summary, report) and move it into place, or
+ * leave nothing behind; then print the summary (JSON, or the table and paths).
+ */
+async function fillRunFolder(
+  folder: RunFolder,
+  shown: string,
+  a: { json: boolean; quiet: boolean; report: boolean },
+  io: Io,
+  progress: { stop: () => void },
+  compute: () => Promise<Summary>,
+): Promise<void> {
+  let summary: Summary;
+  let reportPath: string | null = null;
+  try {
+    summary = await compute();
+    await finishRunFolder(folder, summary, a.report ? () => report() : null);
+    reportPath = a.report ? join(folder.final, 'report.html') : null;
+  } catch (e) {
+    progress.stop();
+    throw e instanceof DiskWriteError ? runFolderDiskError(e, shown, io.out) : e;
+  } finally {
+    progress.stop();
+    folder.abandon();
+  }
+  if (a.json) io.out(JSON.stringify(summary, null, 2));
+  else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+}
+
 /** `bidgym run` */
 function runCmd(cli: Argv, io: Io): Argv {
   return cli.command(
@@ -143,21 +173,8 @@ function runCmd(cli: Argv, io: Io): Argv {
       const { makeProgress } = await progressBar();
       const { runExperiment } = await runner();
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
-      let summary: Summary;
-      let reportPath: string | null = null;
-      try {
-        summary = await runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update });
-        await finishRunFolder(folder, summary, a.report ? () => report() : null);
-        reportPath = a.report ? join(folder.final, 'report.html') : null;
-      } catch (e) {
-        progress.stop();
-        throw e instanceof DiskWriteError ? runFolderDiskError(e, a.out ?? folder.final, io.out) : e;
-      } finally {
-        progress.stop();
-        folder.abandon();
-      }
-      if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+      await fillRunFolder(folder, a.out ?? folder.final, a, io, progress, () =>
+        runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update }));
     },
   );
 }
@@ -378,21 +395,8 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
       const { evaluateCommand } = await policyCommands();
       const folder = RunFolder.open(a.out, { force: a.force });
       const progress = makeProgress(!a.quiet && !a.json, 'auctions');
-      let summary: Summary;
-      let reportPath: string | null = null;
-      try {
-        summary = await evaluateCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] });
-        await finishRunFolder(folder, summary, a.report ? () => report() : null);
-        reportPath = a.report ? join(folder.final, 'report.html') : null;
-      } catch (e) {
-        progress.stop();
-        throw e instanceof DiskWriteError ? runFolderDiskError(e, a.out, io.out) : e;
-      } finally {
-        progress.stop();
-        folder.abandon();
-      }
-      if (a.json) io.out(JSON.stringify(summary, null, 2));
-      else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+      await fillRunFolder(folder, a.out, a, io, progress, () =>
+        evaluateCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, workers: a.workers, quiet: true, onProgress: progress.update, publicKey: a['public-key'] }));
     },
   );
 }
@@ -482,6 +486,29 @@ function validateCmd(cli: Argv, io: Io): Argv {
   );
 }
 
+/**
+ * The checkout (or installed package) this code belongs to: the nearest folder
+ * above this module whose package.json names bidgym. Run from the compiled
+ * dist/ that is the folder above dist/, not dist/ itself (whose package.json only
+ * says "type": "module").
+ */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const p = join(dir, 'package.json');
+    if (existsSync(p)) {
+      try {
+        if ((JSON.parse(readFileSync(p, 'utf8')) as { name?: unknown }).name === 'bidgym') return dir;
+      } catch {
+        // not ours; keep looking
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return fileURLToPath(new URL('..', import.meta.url));
+    dir = up;
+  }
+}
+
 /** `bidgym bench` */
 function benchCmd(cli: Argv, io: Io): Argv {
   return cli.command(
@@ -493,7 +520,8 @@ function benchCmd(cli: Argv, io: Io): Argv {
         .option('quick', { type: 'boolean', default: false, describe: 'smaller sizes, for a smoke run' })
         .example('$0 bench auction-loop', 'only the auction-loop benchmark'),
     (a) => {
-      const root = fileURLToPath(new URL('..', import.meta.url));
+      const root = packageRoot();
+      if (!existsSync(join(root, 'bench'))) throw new UsageError(`bench: no bench/ folder in ${root} (the benchmarks run from a checkout of bidgym, not from the installed package)`);
       const all = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
       const names = (a.names as string[] | undefined)?.length ? (a.names as string[]) : all;
       for (const n of names) {
@@ -513,7 +541,7 @@ function schemaCmd(cli: Argv, io: Io): Argv {
     'Regenerate experiments/config.schema.json (for editors) and docs/config-reference.md from the config schema',
     (y) => y.option('check', { type: 'boolean', default: false, describe: 'exit 1 if the files are out of date instead of writing them' }),
     async (a) => {
-      const root = fileURLToPath(new URL('..', import.meta.url));
+      const root = packageRoot();
       const { generatedFiles } = await jsonSchema();
       for (const [rel, text] of Object.entries(generatedFiles())) {
         const path = join(root, rel);

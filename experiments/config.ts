@@ -320,7 +320,16 @@ export function readRawConfig(path: string): unknown {
 
 /** Reads, validates and resolves a config file. @throws ConfigError */
 export function loadConfig(path: string): ResolvedConfig {
-  const cfg = resolveConfig(readRawConfig(path));
+  return loadConfigFrom(readRawConfig(path), path);
+}
+
+/**
+ * {@link loadConfig} of a raw config already read from `path` (readRawConfig),
+ * so that a caller that needs the raw object too parses the file once.
+ * Does not modify `raw`. @throws ConfigError
+ */
+export function loadConfigFrom(raw: unknown, path: string): ResolvedConfig {
+  const cfg = resolveConfig(raw);
   // A log market's relative paths start from the config file's folder.
   if (cfg.log) cfg.log.baseDir = dirname(resolve(path));
   return cfg;

@@ -159,6 +159,8 @@ class Trainer {
   private readonly prevObs: Float64Array[];
   private readonly hasPrev: Uint8Array;
   private readonly trans: Transition[];
+  /** Scratch for the competing bids of one bidder. */
+  private readonly competing: Float64Array;
 
   constructor(private readonly rep: Replication) {
     this.prevObs = rep.agents.map(() => new Float64Array(OBS_SIZE));
@@ -170,8 +172,9 @@ class Trainer {
       nextObservation: null,
       terminated: false,
       truncated: false,
-      info: { won: false, slot: -1, cost: 0, value: 0, clicks: 0, conversions: 0, competingBid: 0 } satisfies AuctionOutcome,
+      info: { won: false, slot: -1, cost: 0, value: 0, clicks: 0, conversions: 0, competingBid: 0, competingBids: new Float64Array(rep.cfg.exchange.slots) } satisfies AuctionOutcome,
     }));
+    this.competing = new Float64Array(rep.agents.length);
   }
 
   /** One training episode (the market was reset). */
@@ -218,6 +221,9 @@ class Trainer {
     info.clicks = market.clicks[b]!;
     info.conversions = market.conversions[b]!;
     info.competingBid = market.competingBid[b]!;
+    const k = market.competingBids(b, this.competing);
+    const top = info.competingBids!;
+    for (let j = 0; j < top.length; j++) top[j] = j < k ? this.competing[j]! : 0;
     this.hasPrev[b] = 1;
     if (market.terminated[b]) this.finish(b, true);
   }

@@ -5,8 +5,8 @@
  * (`validate FILE`, `validate FILE --json`) without loading the whole CLI.
  */
 import { isAutoBidConfig, resolveAutoBidConfig } from './autobid-config.js';
-import { configHash, loadConfig, readRawConfig } from './config.js';
-import { bytesText, checkFiles, checkSizes, secondsText } from './preflight.js';
+import { configHash, loadConfigFrom, readRawConfig } from './config.js';
+import { bytesText, checkFiles, checkSizes, countText, secondsText } from './preflight.js';
 
 /**
  * Validates `file`; writes one line (or the resolved config as JSON) through `out`.
@@ -21,7 +21,7 @@ export async function validateCommand(file: string, json: boolean, out: (s: stri
     else io.out(`${file}: valid (${c.bidders.length} auto-bidders, ${c.steps} steps, ${c.exchange.slots} slots gsp, config hash ${(await import('./autobid-run.js')).autoBidConfigHash(c)})`);
     return;
   }
-  const cfg = loadConfig(file);
+  const cfg = loadConfigFrom(raw, file);
   // A log market: its files are read and every bidder checked against them.
   if (cfg.log) (await import('./log-run.js')).preflightLogMarket(cfg);
   let work = checkSizes(cfg);
@@ -44,7 +44,7 @@ export async function validateCommand(file: string, json: boolean, out: (s: stri
   else {
     io.out(
       `${file}: valid (${cfg.bidders.length} bidders, ${cfg.log ? `log market: ${cfg.log.format} log ${cfg.log.path}` : cfg.exchange.mechanism}, config hash ${configHash(cfg)}${grid}); ` +
-        `work: ${work.auctions.toLocaleString('en-US')} auctions (at least ${secondsText(work.cpuSeconds)} of CPU), about ${bytesText(work.bytes)} of memory per replication`,
+        `work: ${countText(work.auctions)} auctions (at least ${secondsText(work.cpuSeconds)} of CPU), about ${bytesText(work.bytes)} of memory per replication`,
     );
   }
 }

@@ -50,7 +50,7 @@ export const learnerFields = {
   counterfactual: z
     .boolean()
     .default(true)
-    .describe('learn from what every action would have earned, computed from the price to beat the auction reports (single-slot auctions without a budget; elsewhere, and false: from the action played alone)'),
+    .describe('learn from what every action would have earned, computed from the competing bids the auction reports: the price to beat in single-slot auctions without a budget; with a paced budget, the price of every slot and the Lagrangian reward (any number of slots); elsewhere, and false: from the action played alone'),
   minLambda: z.number().gt(0).max(1).default(0.5).describe('floor λ_min of the price of money: behind schedule, a budgeted learner values a win up to 1/λ_min × its value, so that it spends a budget that binds (1 = never above the value)'),
 };
 

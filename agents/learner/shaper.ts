@@ -9,8 +9,18 @@ import type { Rng } from '../../env/rng.js';
 import type { AgentContext, Observation, Transition } from '../core.js';
 import { actionBid, checkLevels, checkMultipliers, defaultFeatures, encoderSpec, FeatureEncoder, valueOf, type EncoderSpec } from '../features.js';
 import type { LearnerArgs } from './args.js';
+import { slotPrices } from '../hindsight.js';
 import { BudgetPacer, type PacerParams } from './budget-pacer.js';
 import { isTimeAware } from './rules.js';
+
+/** What the per-slot counterfactual needs to know of the market. */
+interface SlotMarket {
+  mechanism: string;
+  weights: Float64Array;
+  reserve: number;
+  /** The episode budget, currency units (the market caps a bid at what is left of it). */
+  budget: number | null;
+}
 
 /** Auctions over which the reward scale (the mean value acted on) is averaged. */
 const REWARD_WINDOW = 10_000;
@@ -67,12 +77,17 @@ export class BidShaper {
   /** Warm-up actions whose transitions have not been skipped yet. */
   private warmupPending = 0;
   /**
-   * Counterfactual rewards are available ({@link counterfactual}): asked for, one
-   * slot and no budget. The price then depends on the bid alone: the bid in first
-   * price, the price to beat otherwise (second price; gsp and vcg with one slot).
+   * Counterfactual rewards are available ({@link counterfactual}): asked for, and
+   * either one slot and no budget (the price then depends on the bid alone: the
+   * bid in first price, the price to beat otherwise), or a paced budget with the
+   * market's slot weights and reserve known (any number of slots: each slot's
+   * price from the competing bids the auction reports).
    */
   readonly counterfactualOn: boolean;
   private readonly payBid: boolean;
+  /** Slot weights and reserve for the per-slot counterfactual (null: the one-slot rule without a budget only). */
+  private readonly market: SlotMarket | null;
+  private readonly prices: Float64Array;
 
   constructor(args: LearnerArgs, ctx: AgentContext) {
     this.multipliers = checkMultipliers(args.multipliers);
@@ -92,7 +107,11 @@ export class BidShaper {
     this.timeAware = isTimeAware(this.encoderSpec);
     this.x = new Float64Array(this.encoder.size);
     this.valueMean = ctx.valueScale;
-    this.counterfactualOn = (args.counterfactual ?? false) && ctx.budget === null && ctx.slots === 1;
+    const known = ctx.slotWeights !== undefined && ctx.slotWeights.length === ctx.slots && ctx.reservePrice !== undefined;
+    // Only with a paced budget (the pacer makes the auctions independent; a budget learnt from the state does not).
+    this.market = known && this.pacer ? { mechanism: ctx.mechanism, weights: Float64Array.from(ctx.slotWeights!), reserve: ctx.reservePrice!, budget: ctx.budget } : null;
+    this.prices = new Float64Array(ctx.slots);
+    this.counterfactualOn = (args.counterfactual ?? false) && ((ctx.budget === null && ctx.slots === 1) || this.market !== null);
     this.payBid = ctx.mechanism === 'first-price';
   }
 
@@ -221,10 +240,12 @@ export class BidShaper {
    * first price; Han, Zhou & Weissman 2020). The action played gets its reward
    * as observed, and the transition is left out (false) when that reward is not
    * the one this rule gives it (an objective expression replaces the reward, or
-   * the ad was not shown): the rule is then not the market's.
+   * the ad was not shown): the rule is then not the market's. With a paced
+   * budget, any number of slots: {@link counterfactualSlots}.
    */
   counterfactual(t: Transition, out: Float64Array): boolean {
     if (!this.counterfactualOn) return false;
+    if (this.market) return this.counterfactualSlots(t, out, this.market);
     const o = t.observation;
     const v = valueOf(o);
     const p = t.info.competingBid;
@@ -239,6 +260,57 @@ export class BidShaper {
       out[a] = (b > p ? v - (this.payBid ? b : p) : 0) * scale;
     }
     out[played] = t.reward * scale;
+    return true;
+  }
+
+  /**
+   * {@link counterfactual} with a paced budget (one slot or several). The auction
+   * reports the other bidders' highest bids c_0 ≥ c_1 ≥ … (one per slot); with
+   * them held, a bid b (capped by the budget left, as the market caps it) takes
+   * the first slot j with b > c_j, if it clears the reserve, worth the value's
+   * estimate × w_j, at the mechanism's price for slot j (agents/hindsight.ts
+   * `slotPrices`; w_j × b in first price). Its reward is the Lagrangian one of
+   * {@link reward}: (value / λ(o) − cost) in units of λ₀ and the reward scale,
+   * with the λ(o) of the auction (the pacer makes the auctions independent, as
+   * the one-slot rule needs). The played action gets its reward as observed;
+   * the transition is left out (false) when the rule does not give that reward
+   * (an objective expression, an ad not shown) or the runner did not report the
+   * competing bids (logged markets).
+   */
+  private counterfactualSlots(t: Transition, out: Float64Array, m: SlotMarket): boolean {
+    const comp = t.info.competingBids;
+    const S = m.weights.length;
+    if (!comp || comp.length < S) return false;
+    const o = t.observation;
+    const v = valueOf(o);
+    const lambda = this.pacer ? this.pacer.lambda(o) : 1;
+    const scale = (this.valueMean > 0 ? 1 / this.valueMean : 1) * (this.pacer ? this.pacer.base : 1);
+    const cap = m.budget === null ? Infinity : o[OBS.budgetLeft]! * m.budget;
+    if (!this.payBid) slotPrices(m.mechanism, comp, m.reserve, m.weights, this.prices, true);
+    const played = this.actionOf(o, t.action);
+    // Reward of a bid (value − cost, the env's reward) into `gain`; false at a tie with a competing bid or the reserve (the market's tie-break decides).
+    let value = 0;
+    let cost = 0;
+    const outcome = (bid: number): boolean => {
+      const b = Math.min(bid, cap);
+      value = 0;
+      cost = 0;
+      if (Math.abs(b - m.reserve) <= 1e-6) return false;
+      if (!(b > 0) || b < m.reserve) return true;
+      let j = 0;
+      while (j < S && comp[j]! >= b) j++;
+      for (let k = 0; k < S; k++) if (Math.abs(b - comp[k]!) <= 1e-6) return false;
+      if (j === S) return true;
+      value = v * m.weights[j]!;
+      cost = this.payBid ? m.weights[j]! * b : this.prices[j]!;
+      return true;
+    };
+    if (outcome(t.action) && Math.abs(value - cost - t.reward) > 2e-6 + 1e-9 * v) return false;
+    for (let a = 0; a < this.actions; a++) {
+      outcome(this.pacer ? this.pacer.bid(this.multipliers, this.levelBids, a, o) : actionBid(this.multipliers, this.levelBids, a, v));
+      out[a] = (value / lambda - cost) * scale;
+    }
+    out[played] = this.reward(t);
     return true;
   }
 

@@ -59,8 +59,13 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export const CSV_COLUMNS = ['price', 'pctr', 'click', 'conversion', 'value', 'timestamp'] as const;
 const REQUIRED = ['price', 'pctr', 'click'] as const;
 
-/** Growable columns while parsing. */
-class Columns {
+/**
+ * A bid log's columns while it is built (by the parsers here, and auction by
+ * auction by {@link LogRecorder}): typed arrays with room for `capacity` rows,
+ * grown by doubling when {@link reserve} is asked for more; the optional columns
+ * are null when the log has none. {@link finish} returns copies of the rows.
+ */
+export class LogColumns {
   length = 0;
   price: Float64Array;
   pctr: Float64Array;
@@ -75,6 +80,24 @@ class Columns {
     this.conversion = optional.conversion ? new Uint8Array(capacity) : null;
     this.value = optional.value ? new Float64Array(capacity) : null;
     this.timestamp = optional.timestamp ? new Float64Array(capacity) : null;
+  }
+  /** Makes room for one more row (doubling the capacity when full). */
+  reserve(): void {
+    if (this.length < this.price.length) return;
+    const c = Math.max(16, this.price.length * 2);
+    const grow = <T extends Float64Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(c);
+      b.set(a);
+      return b;
+    };
+    const f64 = (k: number) => new Float64Array(k);
+    const u8 = (k: number) => new Uint8Array(k);
+    this.price = grow(this.price, f64);
+    this.pctr = grow(this.pctr, f64);
+    this.click = grow(this.click, u8);
+    if (this.conversion) this.conversion = grow(this.conversion, u8);
+    if (this.value) this.value = grow(this.value, f64);
+    if (this.timestamp) this.timestamp = grow(this.timestamp, f64);
   }
   finish(source: string): BidLog {
     const n = this.length;
@@ -183,7 +206,7 @@ function forEachLine(text: string, source: string, from: number, fromLine: numbe
 
 /** Parses the `rlb` format (`click price pctr` a line). @param source file name for messages */
 export function parseRlbLog(text: string, source: string): BidLog {
-  const cols = new Columns(countLines(text), { conversion: false, value: false, timestamp: false });
+  const cols = new LogColumns(countLines(text), { conversion: false, value: false, timestamp: false });
   const starts = [0, 0, 0];
   const ends = [0, 0, 0];
   forEachLine(text, source, 0, 0, (lineNo, pos, e) => {
@@ -242,7 +265,7 @@ export function parseCsvLog(text: string, source: string): BidLog {
   });
   const missing = REQUIRED.filter((c) => !index.has(c));
   if (missing.length) throw new InputError(`${source}:1: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} in the header (required: ${REQUIRED.join(', ')})`);
-  const cols = new Columns(countLines(text), { conversion: index.has('conversion'), value: index.has('value'), timestamp: index.has('timestamp') });
+  const cols = new LogColumns(countLines(text), { conversion: index.has('conversion'), value: index.has('value'), timestamp: index.has('timestamp') });
   const width = header.length;
   const kinds: ('price' | 'probability' | 'flag' | 'nonneg' | 'number')[] = header.map((h) =>
     h === 'price' ? 'price' : h === 'pctr' ? 'probability' : h === 'click' || h === 'conversion' ? 'flag' : h === 'value' ? 'nonneg' : 'number',

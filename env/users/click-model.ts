@@ -19,6 +19,7 @@
  * incrementally when the user's history gains (and maybe drops) one item.
  */
 import type { Catalogue } from '../ads/catalogue.js';
+import { attentionKernel, type AttentionKernel } from './attention-kernel.js';
 import type { UserPopulation } from './population.js';
 
 /** Click-model weights (a subset of the population's arguments). */
@@ -34,13 +35,21 @@ export interface ClickArgs {
 
 const logit = (p: number): number => Math.log(p / (1 - p));
 
+/** A click model's attention table and the kernel whose memory holds it (null: a plain array, summed in JavaScript). Twins share it. */
+export interface AttentionTable {
+  readonly values: Float64Array;
+  readonly kernel: AttentionKernel | null;
+}
+
 /** The true click and conversion model of one population, with its per-session cache. */
 export class ClickModel {
   private readonly pop: UserPopulation;
   private readonly catalogue: Catalogue;
   private readonly args: ClickArgs;
-  /** (exp(τ·sim), exp(τ·sim)·sim) of every item (content and ads) against every ad: `[item][ad][exp·sim, exp]`. */
+  /** (exp(τ·sim), exp(τ·sim)·sim) of every item (content and ads) against every ad: `[item][ad][exp·sim, exp]`. Read only (twins share it). */
   private readonly attnTable: Float64Array;
+  /** The table with its kernel (what a twin shares). */
+  readonly attention: AttentionTable;
   /** Per ad, for the current user: fatigue-free logit, interest · ad, the logit without the history term, the attention sums. */
   private readonly cacheLogit: Float64Array;
   private readonly cacheDot: Float64Array;
@@ -52,31 +61,43 @@ export class ClickModel {
   private readonly blockBest: Int32Array;
   /** Table offsets of the current user's history items (fillBlock's scratch). */
   private readonly rowScratch: Int32Array;
-  /** Attention sums of one advertiser's ads (fillBlock's scratch). */
-  private readonly blockNum: Float64Array;
-  private readonly blockDen: Float64Array;
+  /** Attention sums (num, den interleaved) and interest · ad of one advertiser's ads (fillBlock's scratch). */
+  private readonly blockSums: Float64Array;
   private readonly blockDot: Float64Array;
   private lastDot = 0;
   private readonly logitBaseCtr: number;
   private readonly logitBaseCvr: number;
 
-  constructor(pop: UserPopulation, catalogue: Catalogue, args: ClickArgs) {
+  /**
+   * @param shared the attention table of another click model of the same
+   *   catalogue and `attentionSharpness` (a twin population's), which is what this
+   *   one would compute: it is only read, so they share it
+   */
+  constructor(pop: UserPopulation, catalogue: Catalogue, args: ClickArgs, shared?: AttentionTable) {
     this.pop = pop;
     this.catalogue = catalogue;
     this.args = args;
     const A = catalogue.ads;
     const d = catalogue.topics;
     const totalItems = catalogue.items + catalogue.ads;
-    this.attnTable = new Float64Array(2 * totalItems * A);
-    const emb = catalogue.embeddings;
-    for (let i = 0; i < totalItems; i++) {
-      for (let a = 0; a < A; a++) {
-        const ai = catalogue.items + a;
-        let s = 0;
-        for (let k = 0; k < d; k++) s += emb[i * d + k]! * emb[ai * d + k]!;
-        const e = Math.exp(args.attentionSharpness * s);
-        this.attnTable[2 * (i * A + a)] = e * s;
-        this.attnTable[2 * (i * A + a) + 1] = e;
+    if (shared) {
+      if (shared.values.length !== 2 * totalItems * A) throw new Error('ClickModel: the shared attention table is for another catalogue');
+      this.attention = shared;
+      this.attnTable = shared.values;
+    } else {
+      const kernel = attentionKernel(2 * totalItems * A, pop.historyLength, catalogue);
+      this.attnTable = kernel ? kernel.table : new Float64Array(2 * totalItems * A);
+      this.attention = { values: this.attnTable, kernel };
+      const emb = catalogue.embeddings;
+      for (let i = 0; i < totalItems; i++) {
+        for (let a = 0; a < A; a++) {
+          const ai = catalogue.items + a;
+          let s = 0;
+          for (let k = 0; k < d; k++) s += emb[i * d + k]! * emb[ai * d + k]!;
+          const e = Math.exp(args.attentionSharpness * s);
+          this.attnTable[2 * (i * A + a)] = e * s;
+          this.attnTable[2 * (i * A + a) + 1] = e;
+        }
       }
     }
     this.cacheLogit = new Float64Array(A);
@@ -87,8 +108,7 @@ export class ClickModel {
     this.blockStamp = new Int32Array(catalogue.advertisers);
     this.blockBest = new Int32Array(catalogue.advertisers);
     this.rowScratch = new Int32Array(Math.max(1, pop.historyLength));
-    this.blockNum = new Float64Array(catalogue.adsPerAdvertiser);
-    this.blockDen = new Float64Array(catalogue.adsPerAdvertiser);
+    this.blockSums = new Float64Array(2 * catalogue.adsPerAdvertiser);
     this.blockDot = new Float64Array(catalogue.adsPerAdvertiser);
     this.logitBaseCtr = logit(args.baseCtr);
     this.logitBaseCvr = logit(args.baseCvr);
@@ -170,29 +190,111 @@ export class ClickModel {
     const u = pop.sessions.current;
     const per = this.catalogue.adsPerAdvertiser;
     const first = m * per;
-    const t = this.attnTable;
     const hist = pop.history;
-    // Where each history item's run of this advertiser's ads starts in the table.
     const len = pop.historyLen[u]!;
-    const rows = this.rowScratch;
     const A2 = 2 * this.catalogue.ads;
     const h0 = u * pop.historyLength;
-    for (let j = 0; j < len; j++) rows[j] = hist[h0 + j]! * A2 + 2 * first;
+    // The attention sums, (num, den) of ad i at 2i, 2i + 1 of `sums`. Every sum runs
+    // in history order from 0 (as it always did), so the results are the same to
+    // the bit whichever way it is computed.
+    const kernel = this.attention.kernel;
+    let sums: Float64Array;
+    if (kernel) {
+      // WebAssembly SIMD: each (num, den) pair as one f64x2 (attention-kernel.ts).
+      const rows = kernel.rows;
+      const at = kernel.tableOffset + 8 * 2 * first;
+      for (let j = 0; j < len; j++) rows[j] = at + 8 * hist[h0 + j]! * A2;
+      kernel.sums(len, per);
+      sums = kernel.out;
+    } else {
+      sums = this.blockSums;
+      this.sumsInJs(len, h0, first, per);
+    }
+    // interest · ad, in topic order from 0 (each product of two single-precision
+    // numbers in double precision, as always): in the kernel two ads per f64x2, in
+    // JavaScript four ads at a time (independent chains of additions).
     const d = this.catalogue.topics;
-    const emb = this.catalogue.embeddings;
     const interest = pop.interest;
+    const ud = u * d;
+    let dots: Float64Array;
+    if (kernel) {
+      const iv = kernel.interest;
+      for (let k = 0; k < d; k++) iv[k] = interest[ud + k]!;
+      kernel.dots(m);
+      dots = kernel.dotsOut;
+    } else {
+      dots = this.blockDot;
+      this.dotsInJs(ud, first, per);
+    }
     const wI = this.args.interestWeight;
     const wH = this.args.historyWeight;
     const base = this.logitBaseCtr + pop.personaTable.bias[pop.persona[u]!]!;
     const cacheLogit = this.cacheLogit;
-    const ud = u * d;
-    // Every sum below runs in the order it always did (history order for the
-    // attention sums, topic order for interest · ad, each from 0), so the results
-    // are the same to the bit; several ads at a time keep independent chains of
-    // additions in flight instead of waiting on one.
-    const num = this.blockNum;
-    const den = this.blockDen;
+    let best = first;
+    for (let i = 0; i < per; i++) {
+      const ad = first + i;
+      const dot = dots[i]!;
+      const num = sums[2 * i]!;
+      const den = sums[2 * i + 1]!;
+      const attn = len > 0 ? num / den : 0;
+      const zBase = base + wI * dot;
+      const z = zBase + wH * attn;
+      this.cacheBase[ad] = zBase;
+      this.cacheNum[ad] = num;
+      this.cacheDen[ad] = den;
+      cacheLogit[ad] = z;
+      this.cacheDot[ad] = dot;
+      if (z > cacheLogit[best]!) best = ad;
+    }
+    this.blockBest[m] = best;
+    this.blockStamp[m] = pop.sessions.stamp;
+  }
+
+  /** interest · ad for the ads of {@link fillBlock} in JavaScript, into `blockDot`; four ads at a time. */
+  private dotsInJs(ud: number, first: number, per: number): void {
+    const d = this.catalogue.topics;
+    const emb = this.catalogue.embeddings;
+    const interest = this.pop.interest;
     const dots = this.blockDot;
+    let i = 0;
+    for (; i + 3 < per; i += 4) {
+      const a0 = (this.catalogue.items + first + i) * d;
+      const a1 = a0 + d;
+      const a2 = a1 + d;
+      const a3 = a2 + d;
+      let x0 = 0;
+      let x1 = 0;
+      let x2 = 0;
+      let x3 = 0;
+      for (let k = 0; k < d; k++) {
+        const v = interest[ud + k]!;
+        x0 += v * emb[a0 + k]!;
+        x1 += v * emb[a1 + k]!;
+        x2 += v * emb[a2 + k]!;
+        x3 += v * emb[a3 + k]!;
+      }
+      dots[i] = x0;
+      dots[i + 1] = x1;
+      dots[i + 2] = x2;
+      dots[i + 3] = x3;
+    }
+    for (; i < per; i++) {
+      const a0 = (this.catalogue.items + first + i) * d;
+      let x0 = 0;
+      for (let k = 0; k < d; k++) x0 += interest[ud + k]! * emb[a0 + k]!;
+      dots[i] = x0;
+    }
+  }
+
+  /** The attention sums of {@link fillBlock} in JavaScript (no WebAssembly SIMD), into `blockSums`; four ads at a time. */
+  private sumsInJs(len: number, h0: number, first: number, per: number): void {
+    const t = this.attnTable;
+    const hist = this.pop.history;
+    const rows = this.rowScratch;
+    const A2 = 2 * this.catalogue.ads;
+    // Where each history item's run of this advertiser's ads starts in the table.
+    for (let j = 0; j < len; j++) rows[j] = hist[h0 + j]! * A2 + 2 * first;
+    const out = this.blockSums;
     let i = 0;
     for (; i + 3 < per; i += 4) {
       const o = 2 * i;
@@ -215,33 +317,14 @@ export class ClickModel {
         n3 += t[r + 6]!;
         d3 += t[r + 7]!;
       }
-      num[i] = n0;
-      den[i] = d0;
-      num[i + 1] = n1;
-      den[i + 1] = d1;
-      num[i + 2] = n2;
-      den[i + 2] = d2;
-      num[i + 3] = n3;
-      den[i + 3] = d3;
-      const a0 = (this.catalogue.items + first + i) * d;
-      const a1 = a0 + d;
-      const a2 = a1 + d;
-      const a3 = a2 + d;
-      let x0 = 0;
-      let x1 = 0;
-      let x2 = 0;
-      let x3 = 0;
-      for (let k = 0; k < d; k++) {
-        const v = interest[ud + k]!;
-        x0 += v * emb[a0 + k]!;
-        x1 += v * emb[a1 + k]!;
-        x2 += v * emb[a2 + k]!;
-        x3 += v * emb[a3 + k]!;
-      }
-      dots[i] = x0;
-      dots[i + 1] = x1;
-      dots[i + 2] = x2;
-      dots[i + 3] = x3;
+      out[o] = n0;
+      out[o + 1] = d0;
+      out[o + 2] = n1;
+      out[o + 3] = d1;
+      out[o + 4] = n2;
+      out[o + 5] = d2;
+      out[o + 6] = n3;
+      out[o + 7] = d3;
     }
     for (; i < per; i++) {
       const o = 2 * i;
@@ -252,29 +335,9 @@ export class ClickModel {
         n0 += t[r]!;
         d0 += t[r + 1]!;
       }
-      num[i] = n0;
-      den[i] = d0;
-      const a0 = (this.catalogue.items + first + i) * d;
-      let x0 = 0;
-      for (let k = 0; k < d; k++) x0 += interest[ud + k]! * emb[a0 + k]!;
-      dots[i] = x0;
+      out[o] = n0;
+      out[o + 1] = d0;
     }
-    let best = first;
-    for (let i = 0; i < per; i++) {
-      const ad = first + i;
-      const dot = dots[i]!;
-      const attn = len > 0 ? num[i]! / den[i]! : 0;
-      const zBase = base + wI * dot;
-      const z = zBase + wH * attn;
-      this.cacheBase[ad] = zBase;
-      this.cacheNum[ad] = num[i]!;
-      this.cacheDen[ad] = den[i]!;
-      cacheLogit[ad] = z;
-      this.cacheDot[ad] = dot;
-      if (z > cacheLogit[best]!) best = ad;
-    }
-    this.blockBest[m] = best;
-    this.blockStamp[m] = pop.sessions.stamp;
   }
 
   /** True click logit of ad `ad` for user `u` in the top slot (fatigue included). */

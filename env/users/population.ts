@@ -19,7 +19,7 @@
  */
 import type { Catalogue } from '../ads/catalogue.js';
 import { Rng } from '../rng.js';
-import { ClickModel } from './click-model.js';
+import { ClickModel, type AttentionTable } from './click-model.js';
 import { drawPersonas, type Personas } from './personas.js';
 import { Sessions } from './sessions.js';
 
@@ -59,6 +59,16 @@ export interface PopulationArgs {
   baseCvr: number;
   /** Weight of interest · ad in the conversion logit. */
   cvrInterestWeight: number;
+}
+
+/**
+ * What a twin population shares with its original instead of computing it again
+ * (the same values: personas from the same stream, the click model's attention
+ * table from the same catalogue and arguments). Both are only read.
+ */
+export interface TwinWorld {
+  personas: Personas;
+  attention: AttentionTable;
 }
 
 /** A population of users and the sessions in which they arrive. */
@@ -106,7 +116,7 @@ export class UserPopulation {
    * @param rng the population's own stream (arrivals, drift, new users)
    * @param personasRng the personas' stream (default `rng.stream('personas')`; twins share it)
    */
-  constructor(args: PopulationArgs, catalogue: Catalogue, rng: Rng, personasRng?: Rng) {
+  constructor(args: PopulationArgs, catalogue: Catalogue, rng: Rng, personasRng?: Rng, world?: TwinWorld) {
     if (args.historyLength > 255) throw new Error('users.historyLength: expected at most 255');
     this.args = { ...args };
     this.count = args.count;
@@ -128,8 +138,9 @@ export class UserPopulation {
     this.historyVersion = new Uint32Array(n);
     this.sessions = new Sessions(n, this.advertisers, args.fatigueStep, args.fatigueRecovery);
     this.personasRng = personasRng ?? rng.stream('personas');
-    this.personaTable = drawPersonas(args.personas, catalogue, new Rng(this.personasRng.key));
-    this.clickModel = new ClickModel(this, catalogue, args);
+    // A twin's personas and attention table are its original's (drawn from the same key, computed from the same catalogue).
+    this.personaTable = world?.personas ?? drawPersonas(args.personas, catalogue, new Rng(this.personasRng.key));
+    this.clickModel = new ClickModel(this, catalogue, args, world?.attention);
 
     // Initial users, each with a history of content its persona likes.
     const init = rng.stream('init');
@@ -193,12 +204,55 @@ export class UserPopulation {
     if (r < 0.7) {
       const d = this.topics;
       const emb = this.catalogue.embeddings;
+      const interest = this.interest;
+      const ud = u * d;
       let best = 0;
       let bestScore = -Infinity;
-      for (let c = 0; c < UserPopulation.BROWSED; c++) {
+      // Four candidates at a time: drawn in order, each score summed in topic order
+      // from 0, compared in draw order (the first best wins), so the same item as one
+      // at a time, with four independent chains of additions in flight.
+      let c = 0;
+      for (; c + 3 < UserPopulation.BROWSED; c += 4) {
+        const i0 = rng.int(items);
+        const i1 = rng.int(items);
+        const i2 = rng.int(items);
+        const i3 = rng.int(items);
+        const e0 = i0 * d;
+        const e1 = i1 * d;
+        const e2 = i2 * d;
+        const e3 = i3 * d;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let k = 0; k < d; k++) {
+          const v = interest[ud + k]!;
+          s0 += v * emb[e0 + k]!;
+          s1 += v * emb[e1 + k]!;
+          s2 += v * emb[e2 + k]!;
+          s3 += v * emb[e3 + k]!;
+        }
+        if (s0 > bestScore) {
+          bestScore = s0;
+          best = i0;
+        }
+        if (s1 > bestScore) {
+          bestScore = s1;
+          best = i1;
+        }
+        if (s2 > bestScore) {
+          bestScore = s2;
+          best = i2;
+        }
+        if (s3 > bestScore) {
+          bestScore = s3;
+          best = i3;
+        }
+      }
+      for (; c < UserPopulation.BROWSED; c++) {
         const i = rng.int(items);
         let s = 0;
-        for (let k = 0; k < d; k++) s += this.interest[u * d + k]! * emb[i * d + k]!;
+        for (let k = 0; k < d; k++) s += interest[ud + k]! * emb[i * d + k]!;
         if (s > bestScore) {
           bestScore = s;
           best = i;
@@ -328,7 +382,7 @@ export class UserPopulation {
    * models learn from a twin's impressions, so a run's own users stay unseen.
    */
   twin(name: string): UserPopulation {
-    return new UserPopulation(this.args, this.catalogue, this.rng.stream(name), this.personasRng);
+    return new UserPopulation(this.args, this.catalogue, this.rng.stream(name), this.personasRng, { personas: this.personaTable, attention: this.clickModel.attention });
   }
 
   /** Bytes held per user by the typed arrays (for the memory benchmark). */

@@ -17,6 +17,10 @@
  *   ≤ 0.1 of it.
  * - A budget of 30% of what a truthful bidder spends without one: competitive
  *   ratio ≥ 0.9 against the runner's hindsight optimum (learners and pacing).
+ * - Two slots (GSP, slot weights 1 and 0.75) and a tight budget, 10% of what a
+ *   truthful bidder spends without one: competitive ratio ≥ 0.9 against the
+ *   multi-slot hindsight optimum (the LP over each auction's slots), which picks
+ *   the slot after seeing the competing bids (learners and pacing).
  */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../experiments/config.js';
@@ -31,7 +35,7 @@ const LEARNERS = ['q-learning', 'dqn', 'reinforce', 'actor-critic', 'linucb', 't
 const KNOWN_FAILURES = new Set(['dqn fp-truthful-2']);
 const REPS = 3;
 
-function pv(o: { kind: string; mechanism: string; rivals: Record<string, unknown>[]; high: number; reserve?: number; budget?: number; episodes: number; auctions: number; seed: number }) {
+function pv(o: { kind: string; mechanism: string; rivals: Record<string, unknown>[]; high: number; reserve?: number; budget?: number; slots?: number; episodes: number; auctions: number; seed: number }) {
   return resolveConfig({
     name: 'matrix-sample',
     seed: o.seed,
@@ -39,7 +43,7 @@ function pv(o: { kind: string; mechanism: string; rivals: Record<string, unknown
     episodes: o.episodes,
     evalEpisodes: 2,
     auctionsPerEpisode: o.auctions,
-    exchange: { mechanism: o.mechanism, reservePrice: o.reserve ?? 0 },
+    exchange: { mechanism: o.mechanism, reservePrice: o.reserve ?? 0, slots: o.slots ?? 1 },
     bidders: [
       { id: 'learner', agent: { kind: o.kind }, value: { kind: 'uniform', low: 0, high: o.high }, ...(o.budget !== undefined ? { budget: o.budget } : {}) },
       ...o.rivals.map((agent, i) => ({ id: `rival${i}`, agent, value: { kind: 'uniform', low: 0, high: o.high } })),
@@ -110,6 +114,21 @@ describe('learner matrix, a sample (every replication)', () => {
       for (let r = 0; r < REPS; r++) {
         const b = (await runReplication(cfg, r)).bidders.learner!;
         console.log(`${kind} budget-30% r${r}: competitive ratio ${b.competitiveRatio!.toFixed(3)}, budget spent ${b.budgetSpent!.toFixed(3)}`);
+        expect(b.competitiveRatio!).toBeGreaterThanOrEqual(0.9);
+        expect(b.competitiveRatio!).toBeLessThanOrEqual(1 + 1e-9);
+      }
+    });
+  }
+
+  for (const kind of ['pacing', ...LEARNERS]) {
+    (KNOWN_FAILURES.has(`${kind} budget-2slot-10%`) ? it.skip : it)(`${kind}: two slots (GSP), a budget of 10% of unconstrained spend, competitive ratio ≥ 0.9`, async () => {
+      const make = (k: string, budget?: number) =>
+        pv({ kind: k, mechanism: 'gsp', slots: 2, rivals: [{ kind: 'truthful' }, { kind: 'truthful' }, { kind: 'shaded', factor: 0.8 }], high: 1.5, budget, episodes: 12, auctions: 1500, seed: 75 });
+      const spend = (await runReplication({ ...make('truthful'), episodes: 0 }, 0)).bidders.learner!.spend!;
+      const cfg = make(kind, 0.1 * spend);
+      for (let r = 0; r < REPS; r++) {
+        const b = (await runReplication(cfg, r)).bidders.learner!;
+        console.log(`${kind} budget-2slot-10% r${r}: competitive ratio ${b.competitiveRatio!.toFixed(3)}, budget spent ${b.budgetSpent!.toFixed(3)}`);
         expect(b.competitiveRatio!).toBeGreaterThanOrEqual(0.9);
         expect(b.competitiveRatio!).toBeLessThanOrEqual(1 + 1e-9);
       }

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText, resolveConfig } from '../../experiments/config.js';
@@ -29,5 +30,12 @@ describe('shipped configs', () => {
 describe('generated files', () => {
   it('experiments/config.schema.json and docs/config-reference.md are up to date (npx bidgym schema)', () => {
     for (const [rel, text] of Object.entries(generatedFiles())) expect(readFileSync(join(root, rel), 'utf8'), rel).toBe(text);
+  });
+  // `npm test` builds dist/ first; the compiled bin must check (and write) the checkout's files, not files under dist/.
+  it.skipIf(!existsSync(join(root, 'dist', 'bin', 'bidgym.js')))('the compiled bin\'s `schema --check` checks the checkout\'s files', () => {
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'bin', 'bidgym.js'), 'schema', '--check'], { cwd: root, encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    for (const rel of Object.keys(generatedFiles())) expect(existsSync(join(root, 'dist', rel)), `dist/${rel}`).toBe(false);
   });
 });

@@ -159,5 +159,17 @@ void [reward, won, first, copies];
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/mechanism/);
+
+    // The plain forms of validate take the bin's bundled fast path (dist/experiments/validate-fast.js
+    // and its chunks); an option before the file (`validate --no-json FILE`, `validate --json FILE`)
+    // goes through the full command line: the same answer.
+    const fastPath = readFileSync(join(project, 'node_modules', 'bidgym', 'dist', 'experiments', 'validate-fast.js'), 'utf8');
+    expect(fastPath).not.toMatch(/from ['"]\.\/validate-command\.js['"]/); // bundled, not the module-by-module compile
+    const shipped = 'node_modules/bidgym/experiments/configs';
+    for (const [file, ...flags] of [[`${shipped}/quickstart.yaml`], [`${shipped}/reserve-sweep.yaml`, '--json'], [`${shipped}/reserve-sweep.yaml`], [`${shipped}/auctionnet.yaml`], ['bad.yaml'], ['missing.yaml']] as [string, ...string[]][]) {
+      const fast = sh(bin, ['validate', file, ...flags], project);
+      const full = sh(bin, ['validate', flags.length ? '--json' : '--no-json', file], project);
+      expect([fast.status, fast.stdout, fast.stderr], file).toEqual([full.status, full.stdout, full.stderr]);
+    }
   }, 300_000);
 });

@@ -104,4 +104,64 @@ describe('BidShaper', () => {
       expect(new BidShaper(args({ counterfactual: false }), agentCtx()).counterfactualOn).toBe(false);
     });
   });
+
+  describe('counterfactual rewards with a paced budget (every slot priced from the competing bids)', () => {
+    const gsp = (over: Record<string, unknown> = {}) => agentCtx({ budget: 10, mechanism: 'gsp', slots: 2, slotWeights: [1, 0.5], reservePrice: 0.1, ...over });
+    const info = (competingBids: number[], won: boolean, slot: number, cost: number) => ({
+      info: { won, slot, cost, value: 0, clicks: 0, conversions: 0, competingBid: Math.max(competingBids[0]!, 0.1), competingBids: Float64Array.from(competingBids) },
+    });
+
+    it('GSP, two slots: a bid takes the first slot whose competing bid it beats, at w_j × max(c_j, reserve); Lagrangian reward value × w_j / λ − price', () => {
+      const s = new BidShaper(args(), gsp());
+      expect(s.counterfactualOn).toBe(true);
+      const out = new Float64Array(s.actions);
+      // λ = 1 (λ₀ = 1, on schedule); bids 0, 0.5, 1 against c = [0.8, 0.3]: nothing; slot 2 (0.5 × 1 − 0.5 × 0.3); slot 1 (1 − 0.8). Played 0.5.
+      expect(s.counterfactual(transition({ value: 1 }, 0.5, 0.35, info([0.8, 0.3], true, 1, 0.15)), out)).toBe(true);
+      expect(out[0]).toBe(0);
+      expect(out[1]).toBeCloseTo(0.35, 12);
+      expect(out[2]).toBeCloseTo(0.2, 12);
+      // Ahead of schedule λ = 0.71 / 0.21: bids 0, 0.5 / λ, 1 / λ against c = [0.25, 0.12]; played 1 / λ (slot 1, paid 0.25).
+      const lambda = 0.71 / 0.21;
+      const o = { value: 1, budgetLeft: 0.2, timeLeft: 0.7 };
+      expect(s.counterfactual(transition(o, 1 / lambda, 0.75, info([0.25, 0.12], true, 0, 0.25)), out)).toBe(true);
+      expect(out[0]).toBe(0);
+      expect(out[1]).toBeCloseTo(0.5 / lambda - 0.5 * 0.12, 12);
+      expect(out[2]).toBeCloseTo(1 / lambda - 0.25, 12);
+      // Below the reserve nothing is won: c = [0.05, 0]; 0.5 / λ = 0.148 clears the reserve 0.1 and takes slot 1 at the reserve.
+      expect(s.counterfactual(transition(o, 1 / lambda, 1 - 0.1, info([0.05, 0], true, 0, 0.1)), out)).toBe(true);
+      expect(out[1]).toBeCloseTo(1 / lambda - 0.1, 12);
+    });
+
+    it('caps a bid at the budget left, as the market does', () => {
+      const s = new BidShaper(args(), gsp({ budget: 1, reservePrice: 0.01 }));
+      const out = new Float64Array(s.actions);
+      // Budget left 0.1 (λ = 1 on schedule): the bids 0.5 and 1 are both capped at 0.1, which beats c_0 = 0.05: slot 1 at 0.05.
+      expect(s.counterfactual(transition({ value: 1, budgetLeft: 0.1, timeLeft: 0.1 }, 0.1, 0.95, info([0.05, 0.02], true, 0, 0.05)), out)).toBe(true);
+      expect(out[1]).toBeCloseTo(0.95, 12);
+      expect(out[2]).toBeCloseTo(0.95, 12);
+    });
+
+    it('one slot with a budget, and first price: the bid times the slot weight is the price', () => {
+      const s = new BidShaper(args(), agentCtx({ budget: 10, mechanism: 'first-price', slotWeights: [1], reservePrice: 0 }));
+      expect(s.counterfactualOn).toBe(true);
+      const out = new Float64Array(s.actions);
+      expect(s.counterfactual(transition({ value: 1 }, 0.5, 0, info([0.7], false, -1, 0)), out)).toBe(true);
+      expect(out[0]).toBe(0);
+      expect(out[1]).toBe(0);
+      expect(out[2]).toBeCloseTo(0, 12); // 1 − 1
+    });
+
+    it('leaves the transition to the played action when its reward is not the rule\'s, when the competing bids are not reported, and is off without pacing or without the market\'s slot weights', () => {
+      const s = new BidShaper(args(), gsp());
+      const out = new Float64Array(s.actions).fill(7);
+      // Played 0.5 against [0.8, 0.3] earns 0.35 by the rule; 0.2 reported: an objective or an ad not shown.
+      expect(s.counterfactual(transition({ value: 1 }, 0.5, 0.2, info([0.8, 0.3], true, 1, 0.15)), out)).toBe(false);
+      expect(Array.from(out)).toEqual([7, 7, 7]);
+      expect(s.counterfactual(transition({ value: 1 }, 0.5, 0.35, { info: { won: true, slot: 1, cost: 0.15, value: 0, clicks: 0, conversions: 0, competingBid: 0.8 } }), out)).toBe(false);
+      expect(new BidShaper(args({ pacing: false }), gsp()).counterfactualOn).toBe(false);
+      expect(new BidShaper(args(), gsp({ slotWeights: undefined })).counterfactualOn).toBe(false);
+      expect(new BidShaper(args(), gsp({ budget: null })).counterfactualOn).toBe(false); // several slots, no budget: not used
+      expect(new BidShaper(args({ counterfactual: false }), gsp()).counterfactualOn).toBe(false);
+    });
+  });
 });
