@@ -7,7 +7,9 @@
  *   δ_t = r_t + γ · V_φ(x'_t) · [bootstrap] − V_φ(x_t)          (TD error = advantage)
  *   actor:  Adam step on −Σ δ_t · log π_θ(a_t | x_t) − β · H(π_θ(· | x_t))
  *   critic: Adam step on Σ (V_φ(x_t) − (r_t + γ · V_φ(x'_t) · [bootstrap]))²
- * with the targets computed before either network moves. Discounting and
+ * with the targets computed before either network moves; both step sizes decay
+ * as α / (1 + n / `learningRateHalfLife`) over the n transitions learnt from
+ * (learner/args.ts). Discounting and
  * bootstrapping follow the shared rules (learner/rules.ts): not after a
  * termination (budget spent); at the horizon from x itself when time is not a
  * feature, not at all when it is. The policy's gradient is learner/policy-gradient.ts.
@@ -21,7 +23,7 @@ import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
-import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
+import { decayedStepSize, discountField, learnerFields, learningRateHalfLifeField, type LearnerArgsOf } from './learner/args.js';
 import { TransitionBuffer } from './learner/buffer.js';
 import { actorNetwork, allActionGradient, categoricalAction, entropyField, policyGradient, resolveEntropy, softmax } from './learner/policy-gradient.js';
 import { resolveDiscount } from './learner/rules.js';
@@ -34,8 +36,9 @@ export const actorCriticSchema = z
     kind: z.literal('actor-critic'),
     ...learnerFields,
     hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32]).describe('hidden layer widths of the actor and critic networks'),
-    learningRate: z.number().gt(0).max(1).default(5e-3).describe('Adam step size of the actor'),
-    criticLearningRate: z.number().gt(0).max(1).default(1e-2).describe('Adam step size of the critic'),
+    learningRate: z.number().gt(0).max(1).default(2e-3).describe('Adam step size of the actor (at the start: it decays, `learningRateHalfLife`)'),
+    criticLearningRate: z.number().gt(0).max(1).default(1e-2).describe('Adam step size of the critic (at the start: it decays, `learningRateHalfLife`)'),
+    learningRateHalfLife: learningRateHalfLifeField,
     discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
     batchSize: z.number().int().min(1).default(32).describe('transitions per update (n-step batch)'),
     entropy: entropyField,
@@ -61,6 +64,8 @@ export class ActorCriticAgent implements Agent {
   /** The transitions of the current batch. */
   readonly batch: TransitionBuffer;
   private n = 0;
+  /** Transitions learnt from (the step sizes' schedule). */
+  private transitions = 0;
 
   constructor(readonly args: ActorCriticArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
@@ -88,6 +93,7 @@ export class ActorCriticAgent implements Agent {
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     this.batch.store(this.n, t, this.shaper, this.discount, this.shaper.timeAware);
     this.n++;
+    this.transitions++;
     if (this.n === this.args.batchSize) this.update();
   }
 
@@ -121,6 +127,9 @@ export class ActorCriticAgent implements Agent {
       else policyGradient(this.probs, this.batch.a[i]!, targets[i]! - v, this.entropy, this.d);
       this.actor.backward(this.d);
     }
+    // Both step sizes decay with the transitions learnt from (learner/args.ts `decayedStepSize`).
+    this.critic.learningRate = decayedStepSize(this.args.criticLearningRate, this.transitions, this.args.learningRateHalfLife);
+    this.actor.learningRate = decayedStepSize(this.args.learningRate, this.transitions, this.args.learningRateHalfLife);
     this.critic.step();
     this.actor.step();
     this.n = 0;

@@ -10,7 +10,11 @@
  *    take one Adam step on the Huber loss of
  *      y = r + γ · Q_θ⁻(x', argmax_a' Q_θ(x', a'))   (no bootstrap if terminated)
  *    against Q_θ(x, a);
- * 3. every `targetUpdate` gradient steps copy θ into the target network θ⁻.
+ * 3. every `targetUpdate` gradient steps copy θ into the target network θ⁻;
+ * 4. the Adam step size decays with the transitions stored, α_n = α / (1 + n /
+ *    `learningRateHalfLife`) (learner/args.ts): at a constant α the outputs keep
+ *    moving by about as much as the Q-values of neighbouring multipliers differ
+ *    (1–3% in first price), and the greedy action with them.
  *
  * Inputs are the continuous encoded features (features.ts), rewards are divided
  * by the value scale. Discounting and bootstrapping at the horizon follow the
@@ -25,7 +29,7 @@ import type { Rng } from '../env/rng.js';
 import type { Agent, AgentContext, Observation, Policy, Transition } from './core.js';
 import { argmax, valueOf } from './features.js';
 import { NetworkPolicy } from './frozen.js';
-import { discountField, learnerFields, type LearnerArgsOf } from './learner/args.js';
+import { decayedStepSize, discountField, learnerFields, learningRateHalfLifeField, type LearnerArgsOf } from './learner/args.js';
 import { TransitionBuffer } from './learner/buffer.js';
 import { resolveDiscount } from './learner/rules.js';
 import { BidShaper } from './learner/shaper.js';
@@ -36,11 +40,8 @@ export const dqnSchema = z
   .object({
     kind: z.literal('dqn'),
     ...learnerFields,
-    // DQN's default: the multipliers alone. With the bid levels too (46 outputs) its Q-network settled on
-    // underbidding in second price (bid/value 0.76, 63% of the best utility; docs/agents.md, the learner matrix).
-    bidLevels: learnerFields.bidLevels.unwrap().default([]).describe('more actions bid = min(level × the value scale the learner measures, value) (with a paced budget divided by λ); default none for DQN (see docs/agents.md)'),
     hidden: z.array(z.number().int().min(1).max(1024)).min(1).max(4).default([32, 32]).describe('hidden layer widths'),
-    learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam step size'),
+    learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam step size (at the start: it decays, `learningRateHalfLife`)'),
     discount: discountField('discount γ; auto = 1 when the budget is learnt from the state, else 0'),
     replaySize: z.number().int().min(1).default(20_000).describe('replay buffer capacity, transitions'),
     batchSize: z.number().int().min(1).max(4096).default(32).describe('minibatch size'),
@@ -50,6 +51,7 @@ export const dqnSchema = z
     epsilonStart: z.number().min(0).max(1).default(1).describe('initial exploration rate'),
     epsilonEnd: z.number().min(0).max(1).default(0.02).describe('final exploration rate'),
     epsilonDecay: z.number().int().min(1).default(20_000).describe('auctions over which ε decays linearly'),
+    learningRateHalfLife: learningRateHalfLifeField,
   })
   .strict();
 
@@ -142,6 +144,11 @@ export class DqnAgent implements Agent {
     return y;
   }
 
+  /** The Adam step size now: learningRate / (1 + transitions / learningRateHalfLife) (learner/args.ts). */
+  get stepSize(): number {
+    return decayedStepSize(this.args.learningRate, this.transitions, this.args.learningRateHalfLife);
+  }
+
   /** One gradient step on a minibatch sampled from the replay buffer. */
   private train(): void {
     const k = this.shaper.encoder.size;
@@ -162,6 +169,7 @@ export class DqnAgent implements Agent {
       }
       this.online.backward(this.dOut);
     }
+    this.online.learningRate = this.stepSize;
     this.online.step();
     this.gradientSteps++;
     if (this.gradientSteps % this.args.targetUpdate === 0) this.target.copyFrom(this.online);

@@ -83,6 +83,25 @@ export function discountField(doc: string) {
   return z.union([z.number().min(0).max(1), z.literal('auto')]).default('auto').describe(doc);
 }
 
+/**
+ * The `learningRateHalfLife` field of the network learners (dqn.ts,
+ * actor-critic.ts): their Adam step size decays harmonically with the
+ * transitions learnt from, α_n = α / (1 + n / halfLife) ({@link decayedStepSize}).
+ * Adam moves every weight by about α per step whatever the gradient's size, so
+ * at a constant α the outputs keep jittering by about α × (the inputs' sum) and
+ * the network cannot rank actions whose values differ by less than that.
+ */
+export const learningRateHalfLifeField = z
+  .number()
+  .min(0)
+  .default(10_000)
+  .describe('transitions learnt from after which the Adam step size has halved, α_n = learningRate / (1 + n / learningRateHalfLife): late steps small enough not to swamp the gaps between actions that earn about the same; 0 = constant');
+
+/** The step size after `n` transitions: `learningRate / (1 + n / halfLife)`, or `learningRate` with a half-life of 0 or absent. */
+export function decayedStepSize(learningRate: number, n: number, halfLife: number | undefined): number {
+  return halfLife !== undefined && halfLife > 0 ? learningRate / (1 + n / halfLife) : learningRate;
+}
+
 /** Fields of the linear contextual bandits (linucb.ts, thompson.ts). */
 export const banditFields = {
   basis: z
