@@ -3,6 +3,7 @@
  * transitions built field by field. One place, so a test says only what it
  * changes.
  */
+import { createServer } from 'node:net';
 import type { AgentContext, AuctionOutcome, Transition } from '../agents/core.js';
 import { observationFrom } from '../env/observation.js';
 import { rng } from '../env/rng.js';
@@ -65,4 +66,16 @@ export function transition(
 ): Transition {
   const observation = observationFrom(obs);
   return { observation, action, reward, nextObservation: observation, terminated: false, truncated: false, info: LOST, ...over };
+}
+
+/** A loopback port nobody listens on (just released by the OS): for a test's own redis-server. */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
 }

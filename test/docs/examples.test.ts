@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FILES = ['README.md', ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -48,17 +49,6 @@ const hasRedis = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).s
 let work = '';
 let redis: ChildProcess | null = null;
 let redisUrl = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'bidgym-docs-'));

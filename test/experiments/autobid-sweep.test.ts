@@ -22,20 +22,9 @@ import { expandSweep, runSweep, sweepText } from '../../experiments/sweep/index.
 import { resolveAutoBidPoint } from '../../experiments/sweep/grid.js';
 import { checkRedis, parseQueueUrl, queueSweep } from '../../experiments/queue.js';
 import { runWorker } from '../../experiments/worker.js';
+import { freePort } from '../helpers.js';
 
 const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
-
-/** A loopback port nobody listens on. */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 const market = {
   seed: 9,

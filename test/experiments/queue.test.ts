@@ -21,6 +21,7 @@ import { infoFromLog, writeLog, writeLogInfo } from '../../env/log/format.js';
 import { lognormalPricePdf, sampleLog } from '../../env/log/generate.js';
 import { rng } from '../../env/rng.js';
 import { base as sweepBase, expectSameSweep, sweepConfig as sweepFixture } from './sweep/fixtures.js';
+import { freePort } from '../helpers.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 const root = mkdtempSync(join(tmpdir(), 'bidgym-queue-'));
@@ -32,18 +33,6 @@ if (!HAS_REDIS) console.warn('queue.test.ts: redis-server is not installed, so t
 /** The tiny market of the sweep tests (each trial is a second or two), under its own name. */
 const base = { ...sweepBase, name: 'queue-test' };
 const sweepConfig = { ...base, sweep: sweepFixture.sweep, sweepBaseline: 0 };
-
-/** A loopback port nobody listens on (just released by the OS). */
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-}
 
 async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
