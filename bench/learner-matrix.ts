@@ -294,8 +294,9 @@ for (const market of ['pv', 'users'] as const) {
 // ---------- held out, with budgets (`--heldout`; issue 12: "checked on settings of this kind with numbers it does not ship") ----------
 // The budget cells' rule (competitive ratio ≥ 0.9 on every replication) on markets and budget shares that no
 // shipped cell, test or default was chosen on: 3 slots (default weights 1, 0.75, 0.5625), slot weights [1, 0.5],
-// budgets of 20%, 30% and 70% of the unconstrained spend, and a user market with another seed and persona
-// count. Calibrated as the shipped budget cells are (a truthful bidder without a budget, same market and seed).
+// budgets of 20%, 30% and 70% of the unconstrained spend (and 10% with 3 slots, the share of the shipped tight
+// cells), and a user market with another seed and persona count (9 instead of 5). Seeds 1400 + … and 1500 + ….
+// Calibrated as the shipped budget cells are (a truthful bidder without a budget, same market and seed).
 {
   const budgetCell = (setting: string, frac: number, key: string, make: (agent: Record<string, unknown>, budget?: number) => ResolvedConfig): Cell => ({
     setting,
@@ -357,6 +358,7 @@ for (const market of ['pv', 'users'] as const) {
   const pw = pv(2, [1, 0.5]);
   cells.push(
     budgetCell('heldout-budget-users-3slot-20', 0.2, 'h-users-3', u3),
+    budgetCell('heldout-budget-users-3slot-10', 0.1, 'h-users-3', u3),
     budgetCell('heldout-budget-users-3slot-70', 0.7, 'h-users-3', u3),
     budgetCell('heldout-budget-users-w0.5-30', 0.3, 'h-users-w', uw),
     budgetCell('heldout-budget-users-9personas-2slot-20', 0.2, 'h-users-9', u9),
