@@ -295,7 +295,8 @@ for (const market of ['pv', 'users'] as const) {
 // The budget cells' rule (competitive ratio ≥ 0.9 on every replication) on markets and budget shares that no
 // shipped cell, test or default was chosen on: 3 slots (default weights 1, 0.75, 0.5625), slot weights [1, 0.5],
 // budgets of 20%, 30% and 70% of the unconstrained spend (and 10% with 3 slots, the share of the shipped tight
-// cells), and a user market with another seed and persona count (9 instead of 5). Seeds 1400 + … and 1500 + ….
+// cells, also on the shipped user market's seed series, seed 503), and a user market with another seed and persona
+// count (9 instead of 5). Seeds 1400 + … and 1500 + … otherwise.
 // Calibrated as the shipped budget cells are (a truthful bidder without a budget, same market and seed).
 {
   const budgetCell = (setting: string, frac: number, key: string, make: (agent: Record<string, unknown>, budget?: number) => ResolvedConfig): Cell => ({
@@ -352,6 +353,8 @@ for (const market of ['pv', 'users'] as const) {
       ],
     });
   const u3 = users(3, { seed: 1503 });
+  // The shipped user market's own seed series with 3 slots (seed 500 + slots): bench/budget-ceiling.ts --slots 3.
+  const u3s = users(3, { seed: 503 });
   const uw = users(2, { seed: 1512, slotWeights: [1, 0.5] });
   const u9 = users(2, { seed: 1522, personas: 9 });
   const p3 = pv(3);
@@ -359,6 +362,7 @@ for (const market of ['pv', 'users'] as const) {
   cells.push(
     budgetCell('heldout-budget-users-3slot-20', 0.2, 'h-users-3', u3),
     budgetCell('heldout-budget-users-3slot-10', 0.1, 'h-users-3', u3),
+    budgetCell('heldout-budget-users-3slot-10-seed503', 0.1, 'h-users-3-503', u3s),
     budgetCell('heldout-budget-users-3slot-70', 0.7, 'h-users-3', u3),
     budgetCell('heldout-budget-users-w0.5-30', 0.3, 'h-users-w', uw),
     budgetCell('heldout-budget-users-9personas-2slot-20', 0.2, 'h-users-9', u9),
