@@ -5,7 +5,7 @@
  * multi-slot cells" in docs/agents.md (Budgets).
  *
  *   npx tsx bench/pacer-controllers.ts [--market users|pv] [--slots 2] [--weights 1,0.75] [--frac 0.1]
- *                                      [--reps 8] [--train 10] [--minlam 0.5] [--oracle] [--elasticity]
+ *                                      [--reps 8] [--train 10] [--minlam 0.5] [--per-rep] [--oracle] [--elasticity]
  *
  * The market is the one of bench/budget-ceiling.ts (the learner matrix's budget
  * cells, with the slot count, weights and budget share as given). Each
@@ -48,7 +48,7 @@
  *   `--elasticity` prints it: 2.5–3 in these markets), and
  *   log λ = log λ₀ + (ln ρ̂ + ln((t + δ)/(b + δ))) / ε.
  *
- * `--oracle` prints, per evaluation episode, the ratio rule with the episode's
+ * `--per-rep` prints every controller's share per replication too. `--oracle` prints, per evaluation episode, the ratio rule with the episode's
  * own hindsight λ as λ₀ (gains 1, 0.5, 0.25, 0.1, and with that λ₀ off by
  * ±0.2 in log), the constant λ, the wins and the share of the budget the
  * constant λ spends in each quarter of the episode.
@@ -370,6 +370,7 @@ if (argv.includes('--elasticity')) {
     const tr = all.slice(E);
     const lp = ev.reduce((s, x) => s + x.lp(budget), 0);
     controllers.forEach((c, i) => cols[i]!.push(c.run(ev, tr, budget) / lp));
+    if (argv.includes('--per-rep')) console.log(`rep ${r}: ${controllers.map((c, i) => `${c.name} ${cols[i]![r]!.toFixed(3)}`).join('; ')}`);
   }
   console.log('| controller | worst | mean |\n| --- | ---: | ---: |');
   controllers.forEach((c, i) => console.log(`| ${c.name} | ${Math.min(...cols[i]!).toFixed(3)} | ${stat(cols[i]!).mean.toFixed(3)} |`));
