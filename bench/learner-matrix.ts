@@ -55,6 +55,7 @@ const reps = Number(arg('reps') ?? 8);
 const filter = arg('filter');
 const [shardK, shardN] = (arg('shard') ?? '0/1').split('/').map(Number) as [number, number];
 const outFile = arg('out');
+const heldoutRun = argv.includes('--heldout');
 /** Extra agent fields for every learner (`--agent JSON`, for experiments; the matrix is about the defaults). */
 const override = JSON.parse(arg('agent') ?? '{}') as Record<string, unknown>;
 const agentOf = (kind: string): Record<string, unknown> => (kind === 'pacing' ? { kind } : { kind, ...override });
@@ -75,6 +76,8 @@ interface Cell {
   /** The pass rule, in words. */
   rule: string;
   learners: readonly string[];
+  /** Held out: numbers no shipped cell or test uses; run only with `--heldout` (and then only these). */
+  heldout?: boolean;
   config(kind: string): ResolvedConfig | Promise<ResolvedConfig>;
   judge(r: ReplicationResult, kind: string, cfg: ResolvedConfig): Judged;
 }
@@ -288,6 +291,88 @@ for (const market of ['pv', 'users'] as const) {
   }
 }
 
+// ---------- held out, with budgets (`--heldout`; issue 12: "checked on settings of this kind with numbers it does not ship") ----------
+// The budget cells' rule (competitive ratio ≥ 0.9 on every replication) on markets and budget shares that no
+// shipped cell, test or default was chosen on: 3 slots (default weights 1, 0.75, 0.5625), slot weights [1, 0.5],
+// budgets of 20%, 30% and 70% of the unconstrained spend (and 10% with 3 slots, the share of the shipped tight
+// cells, also on the shipped user market's seed series, seed 503), and a user market with another seed and persona
+// count (9 instead of 5). Seeds 1400 + … and 1500 + … otherwise.
+// Calibrated as the shipped budget cells are (a truthful bidder without a budget, same market and seed).
+{
+  const budgetCell = (setting: string, frac: number, key: string, make: (agent: Record<string, unknown>, budget?: number) => ResolvedConfig): Cell => ({
+    setting,
+    figure: 'competitive ratio',
+    rule: 'CR ≥ 0.9',
+    learners: BUDGETED,
+    heldout: true,
+    config: async (kind) => make(agentOf(kind), Number((frac * (await unconstrainedSpend(key, make))).toPrecision(4))),
+    judge: (r) => {
+      const b = r.bidders.learner!;
+      return { score: b.competitiveRatio!, pass: b.competitiveRatio! >= 0.9, detail: `spent ${b.budgetSpent!.toFixed(2)}, fixed α ${(b.fixedMultiplierValue! / b.hindsightValue!).toFixed(3)}` };
+    },
+  });
+  // The shipped budget markets' bidders and sizes (pvConfig, userConfig above), with the slot weights and persona count as given.
+  const market = (o: { name: string; seed: number; slots: number; slotWeights?: number[]; reserve: number; users?: Record<string, unknown>; bidders: Record<string, unknown>[] }): ResolvedConfig =>
+    resolveConfig({
+      name: o.name,
+      seed: o.seed,
+      replications: reps,
+      episodes: BSIZE.episodes,
+      evalEpisodes: BSIZE.evalEpisodes,
+      auctionsPerEpisode: BSIZE.auctions,
+      ...(o.users ? { users: o.users } : {}),
+      exchange: { mechanism: o.slots > 1 ? 'gsp' : 'second-price', slots: o.slots, reservePrice: o.reserve, ...(o.slotWeights ? { slotWeights: o.slotWeights } : {}) },
+      bidders: o.bidders,
+    });
+  const withBudget = (agent: Record<string, unknown>, budget?: number) => ({ id: 'learner', agent, ...(budget !== undefined ? { budget } : {}) });
+  const pv = (slots: number, slotWeights?: number[]) => (agent: Record<string, unknown>, budget?: number): ResolvedConfig =>
+    market({
+      name: `heldout-budget-pv-${slots}`,
+      seed: 1400 + slots + (slotWeights ? 10 : 0),
+      slots,
+      slotWeights,
+      reserve: 0,
+      bidders: [
+        { ...withBudget(agent, budget), value: uniform({ lo: 0, hi: 1 }) },
+        ...[{ kind: 'truthful' }, { kind: 'truthful' }, { kind: 'shaded', factor: 0.7 }].map((r, i) => ({ id: `rival${i + 1}`, agent: r, value: uniform({ lo: 0, hi: 1.2 }) })),
+      ],
+    });
+  const users = (slots: number, o: { seed: number; personas?: number; slotWeights?: number[] }) => (agent: Record<string, unknown>, budget?: number): ResolvedConfig =>
+    market({
+      name: `heldout-budget-users-${slots}`,
+      seed: o.seed,
+      slots,
+      slotWeights: o.slotWeights,
+      reserve: 0.002,
+      users: { count: 700, topics: 8, personas: o.personas ?? 5, historyLength: 6, items: 150 },
+      bidders: [
+        { ...withBudget(agent, budget), value: { kind: 'per-click', amount: 1.5 } },
+        { id: 'rival1', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } },
+        { id: 'rival2', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2.5 } },
+        { id: 'rival3', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 } },
+      ],
+    });
+  const u3 = users(3, { seed: 1503 });
+  // The shipped user market's own seed series with 3 slots (seed 500 + slots): bench/budget-ceiling.ts --slots 3.
+  const u3s = users(3, { seed: 503 });
+  const uw = users(2, { seed: 1512, slotWeights: [1, 0.5] });
+  const u9 = users(2, { seed: 1522, personas: 9 });
+  const p3 = pv(3);
+  const pw = pv(2, [1, 0.5]);
+  cells.push(
+    budgetCell('heldout-budget-users-3slot-20', 0.2, 'h-users-3', u3),
+    budgetCell('heldout-budget-users-3slot-10', 0.1, 'h-users-3', u3),
+    budgetCell('heldout-budget-users-3slot-10-seed503', 0.1, 'h-users-3-503', u3s),
+    budgetCell('heldout-budget-users-3slot-70', 0.7, 'h-users-3', u3),
+    budgetCell('heldout-budget-users-w0.5-30', 0.3, 'h-users-w', uw),
+    budgetCell('heldout-budget-users-9personas-2slot-20', 0.2, 'h-users-9', u9),
+    budgetCell('heldout-budget-users-9personas-2slot-70', 0.7, 'h-users-9', u9),
+    budgetCell('heldout-budget-pv-3slot-30', 0.3, 'h-pv-3', p3),
+    budgetCell('heldout-budget-pv-w0.5-20', 0.2, 'h-pv-w', pw),
+    budgetCell('heldout-budget-pv-w0.5-70', 0.7, 'h-pv-w', pw),
+  );
+}
+
 // ---------- run ----------
 function fmt(x: number, d = 3): string {
   return Number.isFinite(x) ? x.toFixed(d) : String(x);
@@ -323,7 +408,7 @@ async function main(): Promise<void> {
     console.log(`\n${rows.length - failing.length}/${rows.length} learner × setting pairs pass on every replication.`);
     return;
   }
-  const jobs = cells.flatMap((cell) => cell.learners.map((learner) => ({ cell, learner }))).filter((j) => !filter || filter.split(',').some((f) => f.split('+').every((g) => `${j.cell.setting}/${j.learner}`.includes(g))));
+  const jobs = cells.filter((cell) => Boolean(cell.heldout) === heldoutRun).flatMap((cell) => cell.learners.map((learner) => ({ cell, learner }))).filter((j) => !filter || filter.split(',').some((f) => f.split('+').every((g) => `${j.cell.setting}/${j.learner}`.includes(g))));
   const mine = jobs.filter((_, i) => i % shardN === shardK);
   const rows: Row[] = [];
   for (const { cell, learner } of mine) {
