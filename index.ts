@@ -137,7 +137,10 @@ export function makeEnv(id: (typeof ENV_IDS)[number], options: MakeEnvOptions): 
 /**
  * `bidgym/AutoBidding-v0` from a step-level config (`steps > 1`): the agent is
  * `options.learner` (default the first bidder); the others bid with their
- * configured baselines (abid, pid, online-lp).
+ * configured agents: baselines (abid, pid, online-lp), policy files, and online
+ * learners (lagrangian, q-learning, dqn, reinforce, actor-critic) that start
+ * untrained and learn as they play (initialised from the stream
+ * `bidder:<id>` of the seed).
  */
 function makeAutoBiddingEnv(options: MakeEnvOptions): AutoBiddingEnv {
   const cfg = resolveAutoBidConfig(options.config);
@@ -145,6 +148,6 @@ function makeAutoBiddingEnv(options: MakeEnvOptions): AutoBiddingEnv {
   if (!cfg.bidders.some((b) => b.id === learner)) throw new InputError(`learner: no bidder "${learner}" in the config`);
   const spec = autoBidMarketSpec(cfg);
   const source = autoBidValueSource(cfg);
-  const others = cfg.bidders.map((b) => (b.id === learner ? makeBaselineAutoBidder({ kind: 'abid', factor: 1 }) : makeBaselineAutoBidder(b.agent, b.noise)));
+  const others = cfg.bidders.map((b) => (b.id === learner ? makeBaselineAutoBidder({ kind: 'abid', factor: 1 }) : makeBaselineAutoBidder(b.agent, b.noise, rootRng(options.seed ?? cfg.seed).stream(`bidder:${b.id}`))));
   return new AutoBiddingEnv(spec, source, others, learner, { seed: options.seed ?? cfg.seed });
 }
