@@ -37,6 +37,7 @@ import { resolveAutoBidConfig, type AutoBidConfigInput } from '../../../experime
 import { runAutoBid } from '../../../experiments/autobid-run.js';
 import { evaluateAutoBidCommand } from '../../../experiments/policy-commands.js';
 import { smallMarket } from '../../env/autobid/fixture.js';
+import { makeEnv } from '../../../index.js';
 
 const REPLICATIONS = [0, 1, 2];
 const TRAIN = 30;
@@ -180,4 +181,38 @@ describe('step-level learners as policy files', () => {
       expect(() => loadAutoBidPolicy(bad)).toThrow(/params|checksum/);
     }
   }, 120_000);
+});
+
+describe('bidgym/AutoBidding-v0 with rivals that learn', () => {
+  it('a q-learning and a dqn rival play (and learn) as the env steps; the same seed gives the same episode', () => {
+    const config = {
+      name: 'gym-learners',
+      steps: 12,
+      auctionsPerEpisode: 3000,
+      bidders: [
+        { id: 'me', agent: { kind: 'abid' }, budget: 300, cpa: 60 },
+        { id: 'q', agent: { kind: 'q-learning' }, budget: 300, cpa: 60 },
+        { id: 'd', agent: { kind: 'dqn' }, budget: 300, cpa: 70, category: 1 },
+      ],
+      episodes: 1,
+    };
+    const play = () => {
+      const env = makeEnv('bidgym/AutoBidding-v0', { config, seed: 2 });
+      env.reset({ seed: 2 });
+      const rewards: number[] = [];
+      for (let e = 0; e < 2; e++) {
+        if (e > 0) env.reset();
+        for (;;) {
+          const r = env.step(Float64Array.of(0.9));
+          rewards.push(r.reward);
+          if (r.terminated || r.truncated) break;
+        }
+      }
+      return rewards;
+    };
+    const a = play();
+    expect(a.length).toBeGreaterThan(12);
+    expect(a.every(Number.isFinite)).toBe(true);
+    expect(play()).toEqual(a);
+  });
 });
