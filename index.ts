@@ -75,6 +75,7 @@ export { cpaScore, cpaPenalty, scoreDelta, targetScore, roiPenalty, bindingCpa, 
 export { UserValues } from './env/autobid/user-values.js';
 export { SyntheticValues } from './env/autobid/values.js';
 export { LagrangianBandit, lagrangianSchema } from './agents/autobid/lagrangian.js';
+export { StepLearner, makeInnerLearner, STEP_LEARNER_KINDS, STEP_LEARNER_SCHEMAS, type StepLearnerArgs } from './agents/autobid/step-learner.js';
 export { formatTransitions, parseTransitions, readTransitions, RecordingBidder, type StepTransition } from './env/autobid/transitions.js';
 export { AUCTIONNET_COLUMNS, formatAuctionNet, parseAuctionNet, readAuctionNet, transitionsFromAuctionNet, type AuctionNetRow } from './env/autobid/auctionnet.js';
 export type { AutoBidder, StepObservation } from './env/autobid/core.js';

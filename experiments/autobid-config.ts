@@ -43,7 +43,10 @@ export const autoBidValuesSchema = z
 /** `exchange` of a step-level config. */
 export const autoBidExchangeSchema = z
   .object({
-    mechanism: z.literal('gsp').default('gsp').describe('payment rule (GSP, as AuctionNet)'),
+    mechanism: z
+      .literal('gsp', { error: (iss) => `a step-level config (steps > 1) is sold by GSP, AuctionNet's exchange (one slot: second price); expected "gsp", got ${JSON.stringify(iss.input)}` })
+      .default('gsp')
+      .describe('payment rule (GSP, as AuctionNet)'),
     slots: z.number().int().min(1).max(20).default(3).describe('ad slots per opportunity'),
     exposure: z.array(z.number().min(0).max(1)).optional().describe('probability that each slot is shown, non-increasing; default all 1. The price is charged only when shown.'),
     reservePrice: z.number().min(0).default(0.01).describe('reserve price, currency units'),

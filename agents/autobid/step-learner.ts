@@ -75,6 +75,9 @@ const stepFeatureNames = STATE_FEATURES as unknown as [(typeof STATE_FEATURES)[n
 /** Observation slots that carry the step features, in order (all fraction-valued: read as they are, clipped to [0, 1]). */
 export const CARRIER_SLOTS: readonly ObsFeature[] = ['pctr', 'pcvr', 'historyFill', 'coldStart', 'budgetLeft', 'timeLeft'];
 
+/** Most states of a step-level Q-table (a policy file's limit, agents/policy-kinds.ts). */
+const MAX_STATES = 1_000_000;
+
 /** Range of log10 κ that `dualPrice` maps onto [0, 1]. */
 const LOG_KAPPA_LOW = -2;
 const LOG_KAPPA_HIGH = 2;
@@ -126,7 +129,8 @@ export const stepQLearningSchema = qLearningSchema
     epsilonStart: z.number().min(0).max(1).default(0.3).describe('exploration rate ε at a state’s first visit (a step is a 48th of a day of budget: fully random first visits would spend it at random)'),
     epsilonHalfLife: z.number().positive().default(25).describe('visits of a state after which its ε has halved'),
   })
-  .refine(checkMu, muIssue);
+  .refine(checkMu, muIssue)
+  .refine((a) => a.fractionBuckets ** (1 + a.features.length) <= MAX_STATES, { message: `expected at most ${MAX_STATES} states, fractionBuckets^(1 + features read): use fewer features or buckets`, path: ['features'] });
 export const stepDqnSchema = dqnSchema
   .omit(dropped)
   .extend({

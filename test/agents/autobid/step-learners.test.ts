@@ -148,6 +148,9 @@ describe('the adapter', () => {
     expect(bad({ kind: 'reinforce', multipliers: [0.5, 0.4] })).toThrow(/^bidders\[0\]\.agent\.multipliers: expected increasing factors/);
     expect(bad({ kind: 'actor-critic', muInit: 1e4 })).toThrow(/^bidders\[0\]\.agent\.muInit: expected muMin ≤ muInit ≤ muMax/);
     expect(bad({ kind: 'q-learning' }, { episodes: 0 })).toThrow(/^episodes: bidders\[0\] learns online \(q-learning\)/);
+    expect(bad({ kind: 'q-learning', features: ['timeLeft', 'budgetLeft', 'cpaRatio', 'spendPace', 'priceLast'] })).toThrow(/^bidders\[0\]\.agent\.features: expected at most 1000000 states/);
+    // A step-level exchange is GSP, and the message says so.
+    expect(() => resolveAutoBidConfig({ ...base, exchange: { mechanism: 'second-price' } })).toThrow(/^exchange\.mechanism: a step-level config \(steps > 1\) is sold by GSP.*got "second-price"$/);
     for (const kind of STEP_LEARNER_KINDS) expect(() => resolveAutoBidConfig({ ...base, bidders: [{ ...base.bidders[0]!, agent: { kind } }] })).not.toThrow();
   });
 });
