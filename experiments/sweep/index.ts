@@ -155,7 +155,7 @@ export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<
   const workers = opts.workers ?? defaultSweepWorkers(rawConfig, todo);
   let done = points.length - todo.length;
   const onTrialDone = () => opts.onProgress?.(++done, points.length);
-  // The trials of a step-level sweep write no report.html of their own (they are auto-bidding runs); the sweep's report.html is written either way.
+  // The trials of a step-level sweep write no report.html of their own (they are auto-bidding runs); the sweep's own report.html is written unless report is false.
   const report = opts.report !== false;
   await runTrialPool(todo, { rawConfig, outDir, workers, report: report && !isAutoBidSweep(rawConfig), onTrialDone, ...(opts.configDir === undefined ? {} : { configDir: opts.configDir }) });
   return finishSweep(rawConfig, outDir, { report, png: opts.png });
