@@ -22,7 +22,8 @@ chmodSync(new URL('bin/bidgym.js', dist), 0o755);
 // The charting libraries (vega and vega-lite, some 100 modules) as one file,
 // dist/vendor/vega.js, which the compiled charts.js imports instead: a report
 // loads one file instead of a hundred (≈ 0.1 CPU s less per report). Same code,
-// so the same SVG. Needs esbuild (a dev dependency, through tsx); without it the
+// so the same SVG; whitespace and comments dropped (a quarter less to parse at
+// every report; names and code unchanged). Needs esbuild (a dev dependency, through tsx); without it the
 // compiled charts.js imports the packages as the sources do.
 let esbuild = null;
 try {
@@ -43,6 +44,7 @@ if (esbuild) {
       target: 'node20',
       outfile: fileURLToPath(new URL('vendor/vega.js', dist)),
       legalComments: 'eof',
+      minifyWhitespace: true,
       logLevel: 'warning',
     });
     writeFileSync(charts, text.replace(`${from[0]}\n${from[1]}`, "import { vega, compile } from '../vendor/vega.js';"));

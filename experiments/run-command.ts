@@ -6,7 +6,7 @@
  * for the plain forms of `run` without loading yargs or the other commands.
  */
 import { join, resolve } from 'node:path';
-import { configHash, loadConfig, readRawConfig, type ResolvedConfig } from './config.js';
+import { configHash, loadConfigFrom, readRawConfig, type ResolvedConfig } from './config.js';
 import { DiskWriteError, diskWriteError, RunFolder, runFolderDiskError } from './out-dir.js';
 import { preflightRun } from './preflight.js';
 import type { Summary } from './runner.js';
@@ -141,7 +141,7 @@ export async function runCommand(a: RunArgs, io: Io): Promise<void> {
     throw new UsageError(`${file}: has a sweep: block, which run does not run; use bidgym sweep ${file}`);
   }
   if (isAutoBidConfig(raw)) return (await import('./autobid-cli.js')).runAutoBidCommand(raw, file, a, io.out);
-  const cfg = loadConfig(file);
+  const cfg = loadConfigFrom(raw, file); // the file parsed once
   if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
   await preflightRun(cfg);
   // The default folder is named by the config's hash: the same config, the same results, so it is replaced whole.
