@@ -6,43 +6,19 @@
  * or the other bidders draw. Streams are `seedrandom`'s Alea generator keyed by the
  * path of names from the root (`"42/replication:0/users"`), which makes a stream a
  * pure function of (root seed, path): independent of creation order.
- *
- * The generator is seeded by `seedrandom.alea(key)` (its Mash of the key), and
- * its step — Baagøe's Alea, as seedrandom's lib/alea.js computes it:
- * t = 2091639·s0 + c·2⁻³², s0 ← s1, s1 ← s2, c ← t | 0, s2 ← t − c — runs here
- * on a Float64Array, so that the hot loops call a method V8 inlines instead of
- * seedrandom's closure over an object of boxed doubles. Same arithmetic in the
- * same order, so the same numbers to the bit as `seedrandom.alea(key)()`
- * (test/env/rng.test.ts checks it).
  */
 import seedrandom from 'seedrandom';
-
-/** 2⁻³² */
-const TWO_M32 = 2.3283064365386963e-10;
 
 /** A seeded random stream. Never shared between two consumers: split it instead. */
 export class Rng {
   /** Path of names from the root seed; identifies the stream. */
   readonly key: string;
-  /** Alea's state: s0, s1, s2, c. */
-  private readonly s: Float64Array;
+  private readonly prng: seedrandom.PRNG;
 
   /** @param key seed string; use {@link rng} for a root and {@link Rng.stream} for children. */
   constructor(key: string) {
     this.key = key;
-    const st = (seedrandom.alea(key, { state: true }) as seedrandom.PRNG & { state(): { s0: number; s1: number; s2: number; c: number } }).state();
-    this.s = Float64Array.of(st.s0, st.s1, st.s2, st.c);
-  }
-
-  /** Alea's step: uniform in [0, 1) with 32 bits of resolution. */
-  private prng(): number {
-    const s = this.s;
-    const t = 2091639 * s[0]! + s[3]! * TWO_M32;
-    s[0] = s[1]!;
-    s[1] = s[2]!;
-    const c = t | 0;
-    s[3] = c;
-    return (s[2] = t - c);
+    this.prng = seedrandom.alea(key);
   }
 
   /** An independent child stream named `name` (same name → same stream). */
@@ -57,9 +33,7 @@ export class Rng {
 
   /** Uniform in [0, 1) with 53 bits of resolution. */
   double(): number {
-    // seedrandom's double(): the first draw, plus 21 more bits from the second.
-    const hi = this.prng();
-    return hi + ((this.prng() * 0x200000) | 0) * 1.1102230246251565e-16;
+    return this.prng.double();
   }
 
   /** Uniform in [low, high). */
@@ -108,7 +82,7 @@ export class Rng {
 
   /** A 32-bit unsigned integer (for seeding tfjs initialisers and the like). */
   uint32(): number {
-    return ((this.prng() * 0x100000000) | 0) >>> 0;
+    return this.prng.int32() >>> 0;
   }
 
   /** Shuffles `a` in place (Fisher–Yates) and returns it. */

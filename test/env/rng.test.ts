@@ -2,8 +2,9 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { Rng, rng } from '../../env/rng.js';
 
-// env/rng.ts runs Alea's step itself (seeded by seedrandom): every draw must be
-// seedrandom's own, to the bit, or every result of every config would move.
+// env/rng.ts wraps seedrandom's Alea: every draw of a stream (and of the draws
+// derived from it) must be seedrandom's own, to the bit, or every result of
+// every config would move.
 describe('Rng draws exactly what seedrandom.alea draws', () => {
   const keys = ['1', '0', '42/replication:0/users', 'evaluation:3/exchange', 'x'.repeat(300), 'ünïcode/流'];
   it('next(), over long streams', () => {
