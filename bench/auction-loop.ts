@@ -1,7 +1,7 @@
 /**
  * Auction-loop throughput and user memory.
  *
- *   npx tsx bench/auction-loop.ts [--quick] [--sources] [--rounds N]
+ *   npx tsx bench/auction-loop.ts [--quick] [--sources] [--rounds N] [--against DIST [--pairs P]]
  *
  * 1. AuctionGym SP_Oracle equivalent: 6 truthful bidders, true CTRs (oracle),
  *    2 eligible per auction, 12 ads each, 10k users: auctions per CPU second of
@@ -15,6 +15,10 @@
  * measures a few per cent slower. Without dist/ (or with --sources) they run the
  * TypeScript sources here. `--rounds N` repeats the SP_Oracle loop N times
  * (default 3) and prints every round: the rate moves with the machine's load.
+ * `--against DIST` (another build's dist/, e.g. a checkout of main) first runs
+ * only the SP_Oracle loop in P pairs of children (default 3), the other build's
+ * and this one's alternating, and prints both rates side by side: old and new
+ * code under the same load.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,7 +34,7 @@ const distDir = join(root, 'dist');
 const compiled = existsSync(join(distDir, 'env', 'market.js')) && !process.argv.includes('--sources');
 
 /** The measurements, as a module that imports the library from `lib` (dist/ or the sources) and prints JSON. */
-function measurements(lib: string, ext: string): string {
+function measurements(lib: string, ext: string, onlySp = false): string {
   const at = (p: string) => JSON.stringify(pathToFileURL(join(lib, `${p}${ext}`)).href);
   return `
 import { Market } from ${at('env/market')};
@@ -61,6 +65,10 @@ const sp = loadConfig(${JSON.stringify(join(root, 'experiments/configs/auctiongy
   loop(m, 200000); // warm-up (JIT)
   for (let r = 0; r < ${rounds}; r++) out.sp.push(loop(m, quick ? 600000 : 3000000));
 }
+if (${onlySp}) {
+  console.log(JSON.stringify(out));
+  process.exit(0);
+}
 {
   const pv = resolveConfig({ name: 'pv', auctionsPerEpisode: 100000, exchange: { mechanism: 'second-price' }, bidders: [{ id: 'b', copies: 6, agent: { kind: 'truthful' }, value: { kind: 'uniform', low: 0, high: 1 } }] });
   const m = new Market(marketSpec(pv), rng(1).stream('market'));
@@ -86,6 +94,24 @@ interface Measured {
   sp: number[];
   pv: number;
   users: [number, number, number, number, number][];
+}
+const againstAt = process.argv.indexOf('--against');
+if (againstAt >= 0) {
+  const other = process.argv[againstAt + 1] ?? '';
+  if (!existsSync(join(other, 'env', 'market.js')) || !compiled) throw new Error(`bench/auction-loop: --against needs two builds (${other}/env/market.js and dist/, npm run build)`);
+  const pairsAt = process.argv.indexOf('--pairs');
+  const pairs = pairsAt >= 0 ? Number(process.argv[pairsAt + 1]) : 3;
+  const child = (lib: string): number[] => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', measurements(lib, '.js', true)], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 });
+    if (r.status !== 0) throw new Error(`bench/auction-loop: the measuring child failed: ${r.stderr}`);
+    return (JSON.parse(r.stdout.trim().split('\n').pop()!) as Measured).sp;
+  };
+  const fmtK = (xs: number[]) => xs.map((x) => Math.round(x).toLocaleString('en-US')).join(', ');
+  console.log(`SP_Oracle loop, auctions per CPU second, ${rounds} rounds per child (load average ${loadavg()[0]!.toFixed(2)} at start)`);
+  console.log(`| pair | ${other} | this dist/ |\n|---|---|---|`);
+  for (let p = 0; p < pairs; p++) console.log(`| ${p + 1} | ${fmtK(child(other))} | ${fmtK(child(distDir))} |`);
+  console.log(`load average ${loadavg()[0]!.toFixed(2)} at the end`);
+  process.exit(0);
 }
 let measured: Measured;
 if (compiled) {

@@ -6,7 +6,7 @@
  * items each) and of `bidgym run experiments/configs/auctiongym-sp-oracle.yaml`
  * (the same 600,000 auctions, report included), then the ratio.
  *
- *   npx tsx bench/auctiongym-side-by-side.ts --auctiongym DIR [--python PY] [--rounds N]
+ *   npx tsx bench/auctiongym-side-by-side.ts --auctiongym DIR [--python PY] [--rounds N] [--against DIST]
  *
  * DIR is a checkout of the amzn/auction-gym repository on GitHub (not part of bidgym,
  * never copied into it; AUCTIONGYM_DIR works too). PY is a Python 3 with what its
@@ -23,7 +23,9 @@
  *
  * bidgym runs the compiled bin (dist/, `npm run build` first) N times (default
  * 3; the table shows the median CPU time); AuctionGym once (about 2 minutes of
- * CPU). CPU time is measured by bash's `times` around each command, so a loaded
+ * CPU). `--against DIST` also runs another build's bin (DIST/bin/bidgym.js, e.g.
+ * the dist/ of a checkout of main) the same way, interleaved with this one's
+ * round by round, so that old and new code meet the same load. CPU time is measured by bash's `times` around each command, so a loaded
  * machine inflates wall times but not much the CPU figures. When AuctionGym
  * cannot run here (no checkout, no Python with its imports) it says exactly why
  * and exits 0 (skipped, like bench/queue.ts without redis); exit 1 when its
@@ -94,14 +96,24 @@ console.log(`# bidgym vs AuctionGym, SP_Oracle (${new Date().toISOString().slice
 
 // ---- bidgym: the whole run, report included ----
 const spConfig = join(root, 'experiments', 'configs', 'auctiongym-sp-oracle.yaml');
+const against = opt('--against');
+const otherBin = against ? join(resolve(against), 'bin', 'bidgym.js') : null;
+if (otherBin && !existsSync(otherBin)) {
+  console.error(`bench/auctiongym-side-by-side: --against ${against}: no bin/bidgym.js there`);
+  process.exit(2);
+}
 const bidgym: ReturnType<typeof measure>[] = [];
 const bidgymNoReport: ReturnType<typeof measure>[] = [];
+const other: ReturnType<typeof measure>[] = [];
+const otherNoReport: ReturnType<typeof measure>[] = [];
 for (let i = 0; i < rounds; i++) {
-  for (const [list, extra] of [[bidgym, []], [bidgymNoReport, ['--no-report']]] as const) {
+  const runs = [[bin, bidgym, []], [bin, bidgymNoReport, ['--no-report']]] as [string, ReturnType<typeof measure>[], string[]][];
+  if (otherBin) runs.unshift([otherBin, other, []], [otherBin, otherNoReport, ['--no-report']]);
+  for (const [which, list, extra] of runs) {
     const scratch = mkdtempSync(join(tmpdir(), 'bidgym-sbs-'));
-    const m = measure([process.execPath, bin, 'run', spConfig, '--out', join(scratch, 'run'), '--quiet', ...extra], scratch);
+    const m = measure([process.execPath, which, 'run', spConfig, '--out', join(scratch, 'run'), '--quiet', ...extra], scratch);
     rmSync(scratch, { recursive: true, force: true });
-    if (!m.ok) throw new Error(`bidgym run failed:\n${m.tail}`);
+    if (!m.ok) throw new Error(`bidgym run (${which}) failed:\n${m.tail}`);
     list.push(m);
   }
 }
@@ -126,4 +138,12 @@ console.log('|---|---:|---:|---:|');
 console.log(`| AuctionGym \`python3 src/main.py config/SP_Oracle.json\` | ${ag.wall.toFixed(1)} | ${cpu(ag).toFixed(2)} | 1 |`);
 console.log(`| bidgym \`run auctiongym-sp-oracle.yaml\` (report included; median of ${rounds}) | ${b.wall.toFixed(2)} | ${cpu(b).toFixed(2)} | ${(cpu(ag) / cpu(b)).toFixed(1)} |`);
 console.log(`| bidgym, \`--no-report\` (median of ${rounds}) | ${bn.wall.toFixed(2)} | ${cpu(bn).toFixed(2)} | ${(cpu(ag) / cpu(bn)).toFixed(1)} |`);
+if (otherBin) {
+  const o = med(other);
+  const on = med(otherNoReport);
+  console.log(`| ${against} (report included; median of ${rounds}) | ${o.wall.toFixed(2)} | ${cpu(o).toFixed(2)} | ${(cpu(ag) / cpu(o)).toFixed(1)} |`);
+  console.log(`| ${against}, \`--no-report\` (median of ${rounds}) | ${on.wall.toFixed(2)} | ${cpu(on).toFixed(2)} | ${(cpu(ag) / cpu(on)).toFixed(1)} |`);
+  const list = (ms: ReturnType<typeof measure>[]) => ms.map((m) => cpu(m).toFixed(2)).join(', ');
+  console.log(`\nevery round, CPU s: this ${list(bidgym)} (--no-report ${list(bidgymNoReport)}); ${against} ${list(other)} (--no-report ${list(otherNoReport)})`);
+}
 console.log(`\nload average ${load0.toFixed(2)} at start, ${load1.toFixed(2)} at the end; target: AuctionGym CPU ÷ bidgym CPU ≥ 50.`);

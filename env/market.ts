@@ -237,6 +237,8 @@ export class Market {
   /** Each asked bidder's own estimate of the top slot's value (its observation's `value`; also for bidders out of the market). */
   readonly estimate: Float64Array;
   private readonly cvr: Float64Array;
+  /** 1 where the bidder's value is a private value (`uniform`: no ad, never a reference candidate). */
+  private readonly uniform: Uint8Array;
   private oracle: boolean;
 
   /**
@@ -315,6 +317,7 @@ export class Market {
     this.trueCtrTop = new Float64Array(B);
     this.estimate = new Float64Array(B);
     this.cvr = new Float64Array(B);
+    this.uniform = Uint8Array.from(spec.bidders.map((b) => (b.value.kind === 'uniform' ? 1 : 0)));
     this.totals = {
       participations: new Float64Array(B),
       wins: new Float64Array(B),
@@ -626,7 +629,7 @@ export class Market {
       // see its CTR at single precision (as a predictor's output).
       for (let k = 0; k < count; k++) {
         const b = list[k]!;
-        if (this.spec.bidders[b]!.value.kind === 'uniform') {
+        if (this.uniform[b]) {
           this.ad[b] = -1;
           continue;
         }
@@ -640,7 +643,7 @@ export class Market {
     let r = 0;
     for (let k = 0; k < count; k++) {
       const b = list[k]!;
-      if (this.spec.bidders[b]!.value.kind === 'uniform') continue;
+      if (this.uniform[b]) continue;
       const alloc = this.allocators[b];
       if (alloc) {
         this.reqUsers[r] = u;
@@ -661,7 +664,7 @@ export class Market {
     r = 0;
     for (let k = 0; k < count; k++) {
       const b = list[k]!;
-      if (this.spec.bidders[b]!.value.kind === 'uniform') {
+      if (this.uniform[b]) {
         this.ad[b] = -1;
         continue;
       }
@@ -824,7 +827,7 @@ export class Market {
     let m = 0;
     for (let k = 0; k < this.nEligible + this.nShadow; k++) {
       const b = k < this.nEligible ? this.eligible[k]! : this.shadow[k - this.nEligible]!;
-      if (this.spec.bidders[b]!.value.kind !== 'uniform' && v[b]! > 0) cand[m++] = b;
+      if (!this.uniform[b] && v[b]! > 0) cand[m++] = b;
     }
     // Partial selection sort: the top `slots` by value, ties to the lower index.
     const S = Math.min(this.slots, m);

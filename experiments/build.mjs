@@ -4,7 +4,7 @@
 // Run by `npm run build`, by `prepare` (npm install / npm ci in a checkout, npm pack).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, relative, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +22,8 @@ chmodSync(new URL('bin/bidgym.js', dist), 0o755);
 // The charting libraries (vega and vega-lite, some 100 modules) as one file,
 // dist/vendor/vega.js, which the compiled charts.js imports instead: a report
 // loads one file instead of a hundred (≈ 0.1 CPU s less per report). Same code,
-// so the same SVG. Needs esbuild (a dev dependency, through tsx); without it the
+// so the same SVG; whitespace and comments dropped (a quarter less to parse at
+// every report; names and code unchanged). Needs esbuild (a dev dependency, through tsx); without it the
 // compiled charts.js imports the packages as the sources do.
 let esbuild = null;
 try {
@@ -43,40 +44,59 @@ if (esbuild) {
       target: 'node20',
       outfile: fileURLToPath(new URL('vendor/vega.js', dist)),
       legalComments: 'eof',
+      minifyWhitespace: true,
       logLevel: 'warning',
     });
     writeFileSync(charts, text.replace(`${from[0]}\n${from[1]}`, "import { vega, compile } from '../vendor/vega.js';"));
   }
 }
 
-// The bin's fast path for `validate FILE [--json]` (experiments/validate-fast.ts)
-// as a bundle: its module graph (about 70 of our modules, zod's 95, yaml's 60)
-// in a few files of dist/experiments/ (validate-fast.js and validate-chunk-*.js
-// for what it imports lazily), so that a start of `validate` compiles a few
-// files instead of resolving, reading and linking some 220 modules. The other
-// packages (and dist/vendor/vega.js) stay external, loaded as the unbundled
-// code loads them. The chunks lie beside the modules they were built from, so
-// that paths relative to import.meta.url (../package.json, createRequire) mean
-// the same. Without esbuild the compiled validate-fast.js imports the modules
-// one by one, as the sources do.
+// The bin's fast paths, `validate FILE [--json]` (experiments/validate-fast.ts)
+// and the plain forms of `run` (experiments/run-fast.ts), as bundles: their
+// module graphs (for validate about 70 of our modules, zod's 95, yaml's 60; for
+// run also the market, the users, the agents, the runner and cli-progress) in a
+// few files of dist/experiments/ (validate-fast.js, run-fast.js and
+// fast-chunk-*.js for what they share or import lazily), so that a start of
+// `validate` or `run` compiles a few files instead of resolving, reading and
+// linking some 250-300 modules. The other packages (and dist/vendor/vega.js) stay
+// external, loaded as the unbundled code loads them. The chunks lie beside the
+// modules they were built from, so that paths relative to import.meta.url
+// (../package.json, createRequire) mean the same; a thread task
+// (`threadTask(import.meta.url, …)`, experiments/threads.ts) keeps naming the
+// compiled module it was declared in, which a worker thread imports as
+// before. Without esbuild the compiled fast paths import the modules one by
+// one, as the sources do.
 if (esbuild) {
-  const inline = new Set(['zod', 'yaml', 'seedrandom']);
+  const inline = new Set(['zod', 'yaml', 'seedrandom', 'cli-progress']);
   const external = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })
     .filter((n) => !inline.has(n))
     .flatMap((n) => [n, `${n}/*`]);
   external.push(fileURLToPath(new URL('vendor/vega.js', dist)));
-  const entry = fileURLToPath(new URL('experiments/validate-fast.js', dist));
-  const out = esbuild.buildSync({
-    entryPoints: [entry],
+  const outDir = fileURLToPath(new URL('experiments/', dist));
+  const threadTasks = {
+    name: 'thread-tasks-keep-their-module',
+    setup(build) {
+      build.onLoad({ filter: /\.js$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes('threadTask(import.meta.url,')) return undefined;
+        let rel = relative(outDir, args.path).split(sep).join('/');
+        if (!rel.startsWith('.')) rel = `./${rel}`;
+        return { contents: text.replaceAll('threadTask(import.meta.url,', `threadTask(new URL(${JSON.stringify(rel)}, import.meta.url).href,`), loader: 'js' };
+      });
+    },
+  };
+  const out = await esbuild.build({
+    entryPoints: ['validate-fast.js', 'run-fast.js'].map((f) => fileURLToPath(new URL(`experiments/${f}`, dist))),
     bundle: true,
     splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    outdir: fileURLToPath(new URL('.validate-bundle/', dist)),
-    chunkNames: 'validate-chunk-[hash]',
+    outdir: fileURLToPath(new URL('.fast-bundle/', dist)),
+    chunkNames: 'fast-chunk-[hash]',
     external,
-    // yaml is CommonJS: its require() of Node's built-ins needs a real require in an ES module.
+    plugins: [threadTasks],
+    // yaml and cli-progress are CommonJS: their require() of Node's built-ins needs a real require in an ES module.
     banner: { js: "import { createRequire as __bidgymCreateRequire } from 'node:module';\nconst require = __bidgymCreateRequire(import.meta.url);" },
     legalComments: 'eof',
     write: false,

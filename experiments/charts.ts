@@ -1,7 +1,7 @@
 /**
  * Charts for reports: vega-lite specs built from tidy rows, rendered to SVG by a
  * headless vega view (`renderer: 'none'`, no browser or canvas needed) and to PNG
- * with resvg.
+ * with resvg (loaded by {@link svgToPng} only).
  *
  * Every spec builder here is pure (rows in, spec out); the SVG of a spec depends
  * only on its data, so reports are byte-identical for identical runs.
@@ -12,7 +12,7 @@
  * listed in `BIDGYM_FONT_FILES` (colon-separated paths).
  */
 import { existsSync } from 'node:fs';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
@@ -329,6 +329,8 @@ export function fontFiles(): string[] {
  * @param scale pixel density, 2 for print-quality figures
  */
 export function svgToPng(svg: string, scale = 2): Uint8Array {
+  // resvg (a native addon) only when a PNG is asked for: a report without --png never loads it.
+  const { Resvg } = createRequire(import.meta.url)('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const files = fontFiles();
   const resvg = new Resvg(svg, {
     background: 'white',

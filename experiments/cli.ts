@@ -6,29 +6,29 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isInputError, InputError } from '../env/errors.js';
 import { writeFileAtomic } from '../env/io/atomic.js';
 import { dirname, join, resolve } from 'node:path';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { configHash, loadConfig, resolveConfig, type ResolvedConfig } from './config.js';
-import { DiskWriteError, diskWriteError, lockSweepFolder, RunFolder, runFolderDiskError } from './out-dir.js';
-import { bytesText, checkFiles, checkSizes, preflightRun, secondsText } from './preflight.js';
-import type { Summary } from './runner.js';
+import { loadConfig } from './config.js';
+import { lockSweepFolder, RunFolder } from './out-dir.js';
+import { checkFiles, checkSizes } from './preflight.js';
 import { readRawConfig } from './config.js';
-import { meanCi } from './format.js';
 import { BIDGYM_VERSION } from './version.js';
 import { reportError } from './report-error.js';
 import { validateCommand } from './validate-command.js';
 
 export { reportError };
-import { isAutoBidConfig, resolveAutoBidConfig } from './autobid-config.js';
+import { isAutoBidConfig } from './autobid-config.js';
 import type { AutoBidSummary } from './autobid-run.js';
+
+import { fillRunFolder, runCommand, summaryTable, UsageError, type Io, type RunArgs } from './run-command.js';
+
+export { summaryTable, UsageError };
 
 // Each command loads what it uses when it runs (lazy imports below), so that
 // `--help`, `validate` and the rest start without the runner, the queue
 // (bullmq, ioredis), the charts (vega, resvg) or TensorFlow.js.
-const runner = () => import('./runner.js');
 const progressBar = () => import('./progress.js');
 const policyCommands = () => import('./policy-commands.js');
 const queue = () => import('./queue.js');
@@ -37,111 +37,6 @@ const queueWorker = () => import('./worker.js');
 const report = () => import('./report.js');
 const sweep = () => import('./sweep/index.js');
 const jsonSchema = () => import('./json-schema.js');
-
-/** An error in how the command was called (exit code 2). */
-export class UsageError extends InputError {}
-
-/** Formats a summary as a terminal table. */
-export function summaryTable(s: Summary): string {
-  const ci = meanCi;
-  const lines: string[] = [];
-  lines.push(`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''})`);
-  lines.push(`figures: ${s.replications > 1 ? 'mean ± 95% CI over replications' : 'one replication, no CI'}, on the evaluation episodes`);
-  const im = s.interestModel as Record<string, unknown>;
-  const fig = (k: string) => (im[k] && typeof im[k] === 'object' ? ci(im[k] as { mean: number; ci95: [number, number] }) : null);
-  lines.push(`interest model: ${im.kind}${fig('auc') ? ` (AUC ${fig('auc')}, ECE ${fig('ece')}, cold-start AUC ${fig('coldStartAuc')}; held-out users)` : ''}`);
-  lines.push('');
-  const m = s.market;
-  if (!m.revenuePerAuction && m.auctions) return logSummaryTable(s, lines);
-  lines.push(`market  revenue/auction ${ci(m.revenuePerAuction!)}   welfare/auction ${ci(m.welfarePerAuction!)}`);
-  lines.push(`        to publishers/auction ${ci(m.publisherPayoutPerAuction!)}   exchange fee/auction ${ci(m.exchangeFeePerAuction!)}`);
-  lines.push('');
-  // Two tables, per auction and per episode, so that each fits 100 columns.
-  const tables: [string, string][][] = [
-    [['utilityPerAuction', 'utility/auction'], ['winRate', 'win rate'], ['bidToValue', 'bid/value'], ['competitiveRatio', 'competitive ratio']],
-    [['spend', 'spend/episode'], ['value', 'value/episode'], ['clicks', 'clicks/episode']],
-  ];
-  for (const [t, cols] of tables.entries()) {
-    if (t > 0) lines.push('');
-    const head = ['bidder', ...cols.map(([, h]) => h)];
-    const rows = Object.entries(s.bidders).map(([id, b]) => [id.length > 24 ? `${id.slice(0, 23)}…` : id, ...cols.map(([c]) => (b[c] ? ci(b[c]!) : '—'))]);
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-    lines.push(fmt(head));
-    lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
-    for (const r of rows) lines.push(fmt(r));
-  }
-  return lines.join('\n');
-}
-
-/** The table of a log market (docs/logs.md): whole-log totals per bidder. */
-function logSummaryTable(s: Summary, lines: string[]): string {
-  const m = s.market;
-  lines.push(`log  ${m.auctions!.mean} auctions, ${m.episodes!.mean} episodes, ${m.clicks!.mean} clicks (each bidder replays it alone)`);
-  lines.push('');
-  const cols = ['totalClicks', 'totalImpressions', 'totalCost', 'winRate', 'hindsightClicks', 'competitiveRatio'];
-  const head = ['bidder', 'clicks', 'impressions', 'cost', 'win rate', 'hindsight clicks', 'competitive ratio'];
-  const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? meanCi(b[c]!) : '—'))]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  lines.push(fmt(head));
-  lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const r of rows) lines.push(fmt(r));
-  return lines.join('\n');
-}
-
-/**
- * Writes the report of a staged run (when asked) and puts the run folder in
- * place; a disk that fails meanwhile is a {@link DiskWriteError} carrying the summary.
- */
-async function finishRunFolder(folder: RunFolder, summary: Summary, reportModule: (() => Promise<typeof import('./report.js')>) | null): Promise<void> {
-  try {
-    if (reportModule) await (await reportModule()).writeReport(folder.staging);
-    folder.commit();
-  } catch (e) {
-    throw diskWriteError(e, summary);
-  }
-}
-
-function defaultRunDir(cfg: ResolvedConfig): string {
-  return resolve('runs', `${cfg.name}-${configHash(cfg)}`);
-}
-
-/** What a command handler writes to: stdout, and the exit code when it is not 0. */
-interface Io {
-  out: (s: string) => void;
-  setCode: (code: number) => void;
-}
-
-/**
- * The common tail of `run` and `evaluate`: compute the summary into the folder's
- * staging copy, finish the folder (summary, report) and move it into place, or
- * leave nothing behind; then print the summary (JSON, or the table and paths).
- */
-async function fillRunFolder(
-  folder: RunFolder,
-  shown: string,
-  a: { json: boolean; quiet: boolean; report: boolean },
-  io: Io,
-  progress: { stop: () => void },
-  compute: () => Promise<Summary>,
-): Promise<void> {
-  let summary: Summary;
-  let reportPath: string | null = null;
-  try {
-    summary = await compute();
-    await finishRunFolder(folder, summary, a.report ? () => report() : null);
-    reportPath = a.report ? join(folder.final, 'report.html') : null;
-  } catch (e) {
-    progress.stop();
-    throw e instanceof DiskWriteError ? runFolderDiskError(e, shown, io.out) : e;
-  } finally {
-    progress.stop();
-    folder.abandon();
-  }
-  if (a.json) io.out(JSON.stringify(summary, null, 2));
-  else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
-}
 
 /** `bidgym run` */
 function runCmd(cli: Argv, io: Io): Argv {
@@ -159,24 +54,7 @@ function runCmd(cli: Argv, io: Io): Argv {
         .option('force', { type: 'boolean', default: false, describe: 'replace a non-empty --out folder (whole: the old folder stays until the new run is complete)' })
         .example('$0 run experiments/configs/quickstart.yaml', 'the quickstart market')
         .example('$0 run my.yaml --out runs/mine --json', 'write into runs/mine and print the summary as JSON'),
-    async (a) => {
-      const file = a.config as string;
-      const raw = readRawConfig(file);
-      if (raw !== null && typeof raw === 'object' && 'sweep' in raw) {
-        throw new UsageError(`${file}: has a sweep: block, which run does not run; use bidgym sweep ${file}`);
-      }
-      if (isAutoBidConfig(raw)) return (await import('./autobid-cli.js')).runAutoBidCommand(raw, file, a, io.out);
-      const cfg = loadConfig(file);
-      if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
-      await preflightRun(cfg);
-      // The default folder is named by the config's hash: the same config, the same results, so it is replaced whole.
-      const folder = RunFolder.open(a.out ?? defaultRunDir(cfg), { force: a.force || a.out === undefined, shown: a.out });
-      const { makeProgress } = await progressBar();
-      const { runExperiment } = await runner();
-      const progress = makeProgress(!a.quiet && !a.json, 'auctions');
-      await fillRunFolder(folder, a.out ?? folder.final, a, io, progress, () =>
-        runExperiment(cfg, { outDir: folder.staging, quiet: a.quiet, workers: a.workers, onProgress: progress.update }));
-    },
+    async (a) => runCommand(a as RunArgs, io),
   );
 }
 

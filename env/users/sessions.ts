@@ -28,11 +28,14 @@ export class Sessions {
   private readonly advertisers: number;
   private readonly fatigueStep: number;
   private readonly fatigueRecovery: number;
+  /** The decay over one tick, exp(−1 / fatigueRecovery): the same number Math.exp gives for dt = 1 (a page view within a session), computed once. */
+  private readonly decay1: number;
 
   constructor(users: number, advertisers: number, fatigueStep: number, fatigueRecovery: number) {
     this.advertisers = advertisers;
     this.fatigueStep = fatigueStep;
     this.fatigueRecovery = fatigueRecovery;
+    this.decay1 = Math.exp(-1 / fatigueRecovery);
     this.fatigue = new Float32Array(users * advertisers);
     this.lastSeen = new Float64Array(users);
   }
@@ -66,7 +69,7 @@ export class Sessions {
   recover(u: number): void {
     const dt = this.tick - this.lastSeen[u]!;
     if (dt > 0) {
-      const f = Math.exp(-dt / this.fatigueRecovery);
+      const f = dt === 1 ? this.decay1 : Math.exp(-dt / this.fatigueRecovery);
       const M = this.advertisers;
       for (let m = u * M, end = m + M; m < end; m++) this.fatigue[m]! *= f;
       this.lastSeen[u] = this.tick;
@@ -83,6 +86,6 @@ export class Sessions {
   fatigueOf(u: number, advertiser: number): number {
     const dt = this.tick - this.lastSeen[u]!;
     const f = this.fatigue[u * this.advertisers + advertiser]!;
-    return dt > 0 ? f * Math.exp(-dt / this.fatigueRecovery) : f;
+    return dt > 0 ? f * (dt === 1 ? this.decay1 : Math.exp(-dt / this.fatigueRecovery)) : f;
   }
 }

@@ -137,7 +137,7 @@ void [reward, won, first, copies];
     expect(r.status).toBe(0);
   }, 300_000);
 
-  it('runs the installed bidgym command: --version, validate, run with worker threads, one-line exit 2 for a bad config', () => {
+  it('runs the installed bidgym command: --version, validate, run with worker threads (the fast path and the full command line alike), one-line exit 2 for a bad config', () => {
     const bin = join(project, 'node_modules', '.bin', 'bidgym');
     const version = sh(bin, ['--version'], project);
     expect(version.status).toBe(0);
@@ -153,6 +153,24 @@ void [reward, won, first, copies];
     expect(run.status).toBe(0);
     expect(existsSync(join(project, 'bin-run', 'summary.json'))).toBe(true);
     expect(existsSync(join(project, 'bin-run', 'report.html'))).toBe(true);
+
+    // The plain forms of run take the bin's bundled fast path (dist/experiments/run-fast.js and its
+    // chunks, no yargs); `--out=DIR` goes through the full command line: the same folder and answers.
+    const runFast = readFileSync(join(project, 'node_modules', 'bidgym', 'dist', 'experiments', 'run-fast.js'), 'utf8');
+    expect(runFast).not.toMatch(/from ['"]\.\/run-command\.js['"]/);
+    const fastRun = sh(bin, ['run', 'tiny.yaml', '--out', 'run-fast', '--no-report'], project);
+    const fullRun = sh(bin, ['run', 'tiny.yaml', '--out=run-full', '--no-report'], project);
+    expect([fastRun.status, fastRun.stderr, fastRun.stdout.replaceAll('run-fast', 'X')]).toEqual([fullRun.status, fullRun.stderr, fullRun.stdout.replaceAll('run-full', 'X')]);
+    expect(fastRun.status).toBe(0);
+    expect(readFileSync(join(project, 'run-fast', 'summary.json'), 'utf8')).toBe(readFileSync(join(project, 'run-full', 'summary.json'), 'utf8'));
+    for (const [file, out] of [['tiny.yaml', 'bin-run'], ['missing.yaml', 'x'], ['bad-run.yaml', 'x']]) {
+      if (file === 'bad-run.yaml') writeFileSync(join(project, file), TINY.replace('second-price', 'sealed-envelope'));
+      const fast = sh(bin, ['run', file, '--out', out!, '--quiet'], project);
+      const full = sh(bin, ['run', file, `--out=${out}`, '--quiet'], project);
+      expect([fast.status, fast.stdout, fast.stderr], file).toEqual([full.status, full.stdout, full.stderr]);
+      expect(fast.status, file).toBe(2);
+      expect(fast.stderr.trim().split('\n'), file).toHaveLength(1);
+    }
 
     writeFileSync(join(project, 'bad.yaml'), TINY.replace('second-price', 'sealed-envelope'));
     const bad = sh(bin, ['validate', 'bad.yaml'], project);
