@@ -5,7 +5,7 @@
  * or on the same realised draws.
  *
  *   npx tsx bench/learner-matrix.ts [--reps 8] [--filter A+B,C] [--shard K/N] [--out FILE.json]
- *   (--filter: jobs whose "setting/learner" contains A and B, or C)
+ *   (--filter: jobs whose "setting/learner" contains A and B, or C; a comma inside [ ] is part of a name: U[0,1])
  *   npx tsx bench/learner-matrix.ts --table FILE.json [FILE.json …]     # merge shards, print the table
  *   npx tsx bench/learner-matrix.ts --heldout [same options]   # the held-out cells (`heldout-…`) instead of the shipped ones
  *
@@ -445,7 +445,7 @@ async function main(): Promise<void> {
     console.log(`\n${rows.length - failing.length}/${rows.length} learner × setting pairs pass on every replication.`);
     return;
   }
-  const jobs = cells.filter((cell) => Boolean(cell.heldout) === heldoutRun).flatMap((cell) => cell.learners.map((learner) => ({ cell, learner }))).filter((j) => !filter || filter.split(',').some((f) => f.split('+').every((g) => `${j.cell.setting}/${j.learner}`.includes(g))));
+  const jobs = cells.filter((cell) => Boolean(cell.heldout) === heldoutRun).flatMap((cell) => cell.learners.map((learner) => ({ cell, learner }))).filter((j) => !filter || filter.split(/,(?![^[]*\])/).some((f) => f.split('+').every((g) => `${j.cell.setting}/${j.learner}`.includes(g))));
   const mine = jobs.filter((_, i) => i % shardN === shardK);
   const rows: Row[] = [];
   for (const { cell, learner } of mine) {
