@@ -75,6 +75,7 @@ export { cpaScore, cpaPenalty, scoreDelta, targetScore, roiPenalty, bindingCpa, 
 export { UserValues } from './env/autobid/user-values.js';
 export { SyntheticValues } from './env/autobid/values.js';
 export { LagrangianBandit, lagrangianSchema } from './agents/autobid/lagrangian.js';
+export { StepLearner, makeInnerLearner, STEP_LEARNER_KINDS, STEP_LEARNER_SCHEMAS, type StepLearnerArgs } from './agents/autobid/step-learner.js';
 export { formatTransitions, parseTransitions, readTransitions, RecordingBidder, type StepTransition } from './env/autobid/transitions.js';
 export { AUCTIONNET_COLUMNS, formatAuctionNet, parseAuctionNet, readAuctionNet, transitionsFromAuctionNet, type AuctionNetRow } from './env/autobid/auctionnet.js';
 export type { AutoBidder, StepObservation } from './env/autobid/core.js';
@@ -137,7 +138,10 @@ export function makeEnv(id: (typeof ENV_IDS)[number], options: MakeEnvOptions): 
 /**
  * `bidgym/AutoBidding-v0` from a step-level config (`steps > 1`): the agent is
  * `options.learner` (default the first bidder); the others bid with their
- * configured baselines (abid, pid, online-lp).
+ * configured agents: baselines (abid, pid, online-lp), policy files, and online
+ * learners (lagrangian, q-learning, dqn, reinforce, actor-critic) that start
+ * untrained and learn as they play (initialised from the stream
+ * `bidder:<id>` of the seed).
  */
 function makeAutoBiddingEnv(options: MakeEnvOptions): AutoBiddingEnv {
   const cfg = resolveAutoBidConfig(options.config);
@@ -145,6 +149,6 @@ function makeAutoBiddingEnv(options: MakeEnvOptions): AutoBiddingEnv {
   if (!cfg.bidders.some((b) => b.id === learner)) throw new InputError(`learner: no bidder "${learner}" in the config`);
   const spec = autoBidMarketSpec(cfg);
   const source = autoBidValueSource(cfg);
-  const others = cfg.bidders.map((b) => (b.id === learner ? makeBaselineAutoBidder({ kind: 'abid', factor: 1 }) : makeBaselineAutoBidder(b.agent, b.noise)));
+  const others = cfg.bidders.map((b) => (b.id === learner ? makeBaselineAutoBidder({ kind: 'abid', factor: 1 }) : makeBaselineAutoBidder(b.agent, b.noise, rootRng(options.seed ?? cfg.seed).stream(`bidder:${b.id}`))));
   return new AutoBiddingEnv(spec, source, others, learner, { seed: options.seed ?? cfg.seed });
 }

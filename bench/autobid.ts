@@ -3,7 +3,7 @@
  * 48 advertisers, 6 categories, 3 GSP slots with exposure, 48 steps, 500,000
  * opportunities per episode drawn from bidgym's users).
  *
- *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4] [--scale F] [--reps N] [--eval-episodes N] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
+ *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4,5] [--scale F] [--reps N] [--eval-episodes N] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
  *
  * 1. The baselines on the shipped config, all competing (pid, online-lp and
  *    abid mixed in every category): per kind, the mean over its advertisers of
@@ -24,6 +24,13 @@
  *    (2 by default) × `--eval-episodes` evaluation episodes (4 by default).
  * 4. Training time of BC and IQL (default arguments) on a log of
  *    `--timing-episodes` episodes (300 by default) at 1/10 scale; wall and CPU.
+ * 5. The online learners in the abid seats, at `--scale` of the traffic and
+ *    budgets: the config with its 12 abid seats as they are, then taken by
+ *    `lagrangian`, `q-learning`, `dqn`, `reinforce` and `actor-critic` in turn
+ *    (bidgym's learners through the step-level adapter, default arguments;
+ *    `--train-episodes` training episodes per replication, every bidder
+ *    playing), each evaluated like part 1 on the same evaluation episodes;
+ *    `--reps` replications (5 by default) × `--eval-episodes` (2 by default).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -52,7 +59,7 @@ const opt = (name: string, dflt: string): string => {
   return i >= 0 ? argv[i + 1]! : dflt;
 };
 const quick = argv.includes('--quick');
-const parts = new Set(opt('parts', '1,2,3,4').split(',').map(Number));
+const parts = new Set(opt('parts', '1,2,3,4,5').split(',').map(Number));
 const SCALE = Number(opt('scale', quick ? '0.1' : '1'));
 const LOG_EPISODES = Number(opt('log-episodes', quick ? '6' : '30'));
 const TRAIN_EPISODES = Number(opt('train-episodes', quick ? '4' : '20'));
@@ -73,6 +80,23 @@ function kindTable(c: ResolvedAutoBidConfig, s: AutoBidSummary): void {
     const ids = c.bidders.filter((b) => b.agent.kind === k).map((b) => b.id);
     const per = (f: 'score' | 'cpaRatio' | 'budgetSpent') => stat(Array.from({ length: c.replications }, (_, r) => ids.reduce((a, id) => a + s.bidders[id]![f].values[r]!, 0) / ids.length));
     out(`| ${k} | ${ids.length} | ${meanCi(per('score'))} | ${meanCi(per('cpaRatio'))} | ${meanCi(per('budgetSpent'))} |`);
+  }
+}
+
+/**
+ * {@link kindTable} with the CPA / target of a kind pooled over its advertisers,
+ * Σ cost / Σ (target × conversions) per replication: at a fraction of
+ * AuctionNet's scale a seat buys a few conversions per episode, and one that
+ * bought none (CPA reported as Number.MAX_VALUE) would swamp a mean of ratios.
+ */
+function pooledKindTable(c: ResolvedAutoBidConfig, s: AutoBidSummary): void {
+  out(`| agent | advertisers | score | CPA / target (pooled) | budget spent |\n|---|---|---|---|---|`);
+  for (const k of [...new Set(c.bidders.map((b) => b.agent.kind))]) {
+    const bs = c.bidders.filter((b) => b.agent.kind === k);
+    const reps = Array.from({ length: c.replications }, (_, r) => r);
+    const mean = (f: 'score' | 'budgetSpent') => stat(reps.map((r) => bs.reduce((a, b) => a + s.bidders[b.id]![f].values[r]!, 0) / bs.length));
+    const pooled = stat(reps.map((r) => bs.reduce((a, b) => a + s.bidders[b.id]!.cost.values[r]!, 0) / bs.reduce((a, b) => a + b.cpa * s.bidders[b.id]!.conversions.values[r]!, 0)));
+    out(`| ${k} | ${bs.length} | ${meanCi(mean('score'))} | ${meanCi(pooled)} | ${meanCi(mean('budgetSpent'))} |`);
   }
 }
 
@@ -196,6 +220,26 @@ if (parts.has(4)) {
     if (kind === 'bc') await trainBc(sink, bcSchema.parse({ kind: 'bc', dataset: '-' }), repRng.stream('bc'));
     else await trainIql(sink, iqlSchema.parse({ kind: 'iql', dataset: '-' }), repRng.stream('iql'));
     out(`\n## 4. ${kind} training, default arguments, on ${TIMING_EPISODES} logged episodes (${sink.length} transitions): wall ${((performance.now() - w0) / 1000).toFixed(1)} s, CPU ${(cpu() - c0).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`);
+  }
+}
+if (parts.has(5)) {
+  const REPS = Number(opt('reps', quick ? '1' : '5'));
+  const EVAL = Number(opt('eval-episodes', quick ? '1' : '2'));
+  const base = scaled(SCALE);
+  out(`\n## 5. The abid seats taken by each online learner at ${SCALE} × AuctionNet's traffic and budgets (${base.auctionsPerEpisode} opportunities per episode; ${TRAIN_EPISODES} training episodes per replication, every bidder playing; ${REPS} replications × ${EVAL} evaluation episodes)`);
+  for (const kind of ['abid', 'lagrangian', 'q-learning', 'dqn', 'reinforce', 'actor-critic']) {
+    const c = resolveAutoBidConfig({
+      ...raw,
+      replications: REPS,
+      evalEpisodes: EVAL,
+      episodes: kind === 'abid' ? 0 : TRAIN_EPISODES,
+      auctionsPerEpisode: base.auctionsPerEpisode,
+      bidders: raw.bidders.map((b: { budget: number; agent: { kind: string } }) => ({ ...b, budget: b.budget * SCALE, ...(b.agent.kind === 'abid' ? { agent: { kind } } : {}) })),
+    });
+    const c0 = cpu();
+    const { summary } = await runAutoBid(c, { configDir });
+    out(`\n### abid seats: ${kind} (CPU ${(cpu() - c0).toFixed(0)} s; load ${loadavg()[0]!.toFixed(1)})`);
+    pooledKindTable(c, summary);
   }
 }
 out(`\nload average at end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}; ${new Date().toISOString()}`);

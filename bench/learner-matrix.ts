@@ -40,7 +40,8 @@
  *   constant rivals at 0.8 on U[0, 2], 5 on U[2, 10], 0.85 on U[0, 1] (above most
  *   values) and 40 on U[0, 100], second-price reserves 3 on U[0, 10], 0.7 on
  *   U[0, 1] (above the median) and 60 on U[0, 100], and GSP with 2 slots (regret
- *   to the summary's best fixed multiplier in hindsight ≤ 0.1 × its utility).
+ *   to the summary's best fixed multiplier in hindsight ≤ 0.1 × its utility);
+ *   and held-out budget cells (`heldout-budget-…`, their block below).
  *
  * Every replication is judged on its own; the table shows, per learner and
  * setting, the worst replication, the mean with its 95% CI, and how many of the
@@ -408,6 +409,88 @@ for (const market of ['pv', 'users'] as const) {
       });
     }
   }
+}
+
+// ---------- held out, with budgets (`--heldout`; issue 12: "checked on settings of this kind with numbers it does not ship") ----------
+// The budget cells' rule (competitive ratio ≥ 0.9 on every replication) on markets and budget shares that no
+// shipped cell, test or default was chosen on: 3 slots (default weights 1, 0.75, 0.5625), slot weights [1, 0.5],
+// budgets of 20%, 30% and 70% of the unconstrained spend (and 10% with 3 slots, the share of the shipped tight
+// cells, also on the shipped user market's seed series, seed 503), and a user market with another seed and persona
+// count (9 instead of 5). Seeds 1400 + … and 1500 + … otherwise.
+// Calibrated as the shipped budget cells are (a truthful bidder without a budget, same market and seed).
+{
+  const budgetCell = (setting: string, frac: number, key: string, make: (agent: Record<string, unknown>, budget?: number) => ResolvedConfig): Cell => ({
+    setting,
+    figure: 'competitive ratio',
+    rule: 'CR ≥ 0.9',
+    learners: BUDGETED,
+    heldout: true,
+    config: async (kind) => make(agentOf(kind), Number((frac * (await unconstrainedSpend(key, make))).toPrecision(4))),
+    judge: (r) => {
+      const b = r.bidders.learner!;
+      return { score: b.competitiveRatio!, pass: b.competitiveRatio! >= 0.9, detail: `spent ${b.budgetSpent!.toFixed(2)}, fixed α ${(b.fixedMultiplierValue! / b.hindsightValue!).toFixed(3)}` };
+    },
+  });
+  // The shipped budget markets' bidders and sizes (pvConfig, userConfig above), with the slot weights and persona count as given.
+  const market = (o: { name: string; seed: number; slots: number; slotWeights?: number[]; reserve: number; users?: Record<string, unknown>; bidders: Record<string, unknown>[] }): ResolvedConfig =>
+    resolveConfig({
+      name: o.name,
+      seed: o.seed,
+      replications: reps,
+      episodes: BSIZE.episodes,
+      evalEpisodes: BSIZE.evalEpisodes,
+      auctionsPerEpisode: BSIZE.auctions,
+      ...(o.users ? { users: o.users } : {}),
+      exchange: { mechanism: o.slots > 1 ? 'gsp' : 'second-price', slots: o.slots, reservePrice: o.reserve, ...(o.slotWeights ? { slotWeights: o.slotWeights } : {}) },
+      bidders: o.bidders,
+    });
+  const withBudget = (agent: Record<string, unknown>, budget?: number) => ({ id: 'learner', agent, ...(budget !== undefined ? { budget } : {}) });
+  const pv = (slots: number, slotWeights?: number[]) => (agent: Record<string, unknown>, budget?: number): ResolvedConfig =>
+    market({
+      name: `heldout-budget-pv-${slots}`,
+      seed: 1400 + slots + (slotWeights ? 10 : 0),
+      slots,
+      slotWeights,
+      reserve: 0,
+      bidders: [
+        { ...withBudget(agent, budget), value: uniform({ lo: 0, hi: 1 }) },
+        ...[{ kind: 'truthful' }, { kind: 'truthful' }, { kind: 'shaded', factor: 0.7 }].map((r, i) => ({ id: `rival${i + 1}`, agent: r, value: uniform({ lo: 0, hi: 1.2 }) })),
+      ],
+    });
+  const users = (slots: number, o: { seed: number; personas?: number; slotWeights?: number[] }) => (agent: Record<string, unknown>, budget?: number): ResolvedConfig =>
+    market({
+      name: `heldout-budget-users-${slots}`,
+      seed: o.seed,
+      slots,
+      slotWeights: o.slotWeights,
+      reserve: 0.002,
+      users: { count: 700, topics: 8, personas: o.personas ?? 5, historyLength: 6, items: 150 },
+      bidders: [
+        { ...withBudget(agent, budget), value: { kind: 'per-click', amount: 1.5 } },
+        { id: 'rival1', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } },
+        { id: 'rival2', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2.5 } },
+        { id: 'rival3', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 } },
+      ],
+    });
+  const u3 = users(3, { seed: 1503 });
+  // The shipped user market's own seed series with 3 slots (seed 500 + slots): bench/budget-ceiling.ts --slots 3.
+  const u3s = users(3, { seed: 503 });
+  const uw = users(2, { seed: 1512, slotWeights: [1, 0.5] });
+  const u9 = users(2, { seed: 1522, personas: 9 });
+  const p3 = pv(3);
+  const pw = pv(2, [1, 0.5]);
+  cells.push(
+    budgetCell('heldout-budget-users-3slot-20', 0.2, 'h-users-3', u3),
+    budgetCell('heldout-budget-users-3slot-10', 0.1, 'h-users-3', u3),
+    budgetCell('heldout-budget-users-3slot-10-seed503', 0.1, 'h-users-3-503', u3s),
+    budgetCell('heldout-budget-users-3slot-70', 0.7, 'h-users-3', u3),
+    budgetCell('heldout-budget-users-w0.5-30', 0.3, 'h-users-w', uw),
+    budgetCell('heldout-budget-users-9personas-2slot-20', 0.2, 'h-users-9', u9),
+    budgetCell('heldout-budget-users-9personas-2slot-70', 0.7, 'h-users-9', u9),
+    budgetCell('heldout-budget-pv-3slot-30', 0.3, 'h-pv-3', p3),
+    budgetCell('heldout-budget-pv-w0.5-20', 0.2, 'h-pv-w', pw),
+    budgetCell('heldout-budget-pv-w0.5-70', 0.7, 'h-pv-w', pw),
+  );
 }
 
 // ---------- run ----------

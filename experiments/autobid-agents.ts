@@ -20,6 +20,8 @@ import { LagrangianBandit, lagrangianSchema, type LagrangianState } from '../age
 import { OnlineLp, onlineLpSchema } from '../agents/autobid/online-lp.js';
 import { PidCpa, pidSchema } from '../agents/autobid/pid.js';
 import { loadAutoBidPolicy } from '../agents/autobid/policy-file.js';
+import { makeInnerLearner, StepLearner, stepActorCriticSchema, stepDqnSchema, stepQLearningSchema, stepReinforceSchema, STEP_LEARNER_KINDS } from '../agents/autobid/step-learner.js';
+import { rng as rootRng } from '../env/rng.js';
 
 /** `agent: { kind: policy, path }`: a step-level policy file (agents/autobid/policy-file.ts), played frozen. */
 export const autoBidPolicySchema = z
@@ -30,14 +32,26 @@ export const autoBidPolicySchema = z
   .strict();
 
 /** `bidders[i].agent` of a step-level config. */
-export const autoBidAgentSchema = z.discriminatedUnion('kind', [abidSchema, pidSchema, onlineLpSchema, lagrangianSchema, bcSchema, iqlSchema, autoBidPolicySchema]);
+export const autoBidAgentSchema = z.discriminatedUnion('kind', [
+  abidSchema,
+  pidSchema,
+  onlineLpSchema,
+  lagrangianSchema,
+  stepQLearningSchema,
+  stepDqnSchema,
+  stepReinforceSchema,
+  stepActorCriticSchema,
+  bcSchema,
+  iqlSchema,
+  autoBidPolicySchema,
+]);
 export type AutoBidAgentSpec = z.output<typeof autoBidAgentSchema>;
 
 /** The kinds, in the order of the schema. */
-export const AUTOBID_KINDS = ['abid', 'pid', 'online-lp', 'lagrangian', 'bc', 'iql', 'policy'] as const;
+export const AUTOBID_KINDS = ['abid', 'pid', 'online-lp', 'lagrangian', ...STEP_LEARNER_KINDS, 'bc', 'iql', 'policy'] as const;
 
-/** Kinds that learn online over the config's training `episodes`. */
-export const ONLINE_LEARNER_KINDS: readonly string[] = ['lagrangian'];
+/** Kinds that learn online over the config's training `episodes`: `lagrangian` and bidgym's learners through the step-level adapter (agents/autobid/step-learner.ts). */
+export const ONLINE_LEARNER_KINDS: readonly string[] = ['lagrangian', ...STEP_LEARNER_KINDS];
 
 /** What building an offline agent measured. */
 export interface TrainingInfo {
@@ -79,6 +93,12 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
       return new OnlineLp(spec);
     case 'lagrangian':
       return new LagrangianBandit(spec);
+    case 'q-learning':
+    case 'dqn':
+    case 'reinforce':
+    case 'actor-critic':
+      // The learner initialises (weights, tables) from the bidder's stream `init`; it explores from the market's stream of the bidder.
+      return new StepLearner(spec, makeInnerLearner(spec, opts.rng.stream('init')));
     case 'policy':
       // A file handed to the run (a queue worker's copy, evaluate's verified bytes) is taken by the path as named (env/io/sent-inputs.ts).
       return loadAutoBidPolicy(sentInput(spec.path, `agent.path`) !== null ? spec.path : datasetPath(spec.path, opts.configDir)).bidder();
@@ -102,8 +122,14 @@ async function build(spec: AutoBidAgentSpec, opts: { configDir: string; rng: Rng
   }
 }
 
-/** Builds a baseline (abid, pid, online-lp), an untrained online learner (lagrangian) or a policy file (its path as given) without a dataset; offline kinds need {@link makeAutoBidder}. */
-export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoBidder {
+/**
+ * Builds a baseline (abid, pid, online-lp), an untrained online learner
+ * (lagrangian, q-learning, dqn, reinforce, actor-critic: learning on until
+ * setLearning(false)) or a policy file (its path as given) without a dataset;
+ * offline kinds need {@link makeAutoBidder}.
+ * @param rng the learners' initialisation stream (default: the stream `init` of seed 0)
+ */
+export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0, rng?: Rng): AutoBidder {
   let b: AutoBidder;
   switch (spec.kind) {
     case 'abid':
@@ -117,6 +143,12 @@ export function makeBaselineAutoBidder(spec: AutoBidAgentSpec, noise = 0): AutoB
       break;
     case 'lagrangian':
       b = new LagrangianBandit(spec);
+      break;
+    case 'q-learning':
+    case 'dqn':
+    case 'reinforce':
+    case 'actor-critic':
+      b = new StepLearner(spec, makeInnerLearner(spec, (rng ?? rootRng(0)).stream('init')));
       break;
     case 'policy':
       b = loadAutoBidPolicy(spec.path).bidder();

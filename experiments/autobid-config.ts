@@ -16,7 +16,7 @@
  * ```
  */
 import { z } from 'zod';
-import { autoBidAgentSchema } from './autobid-agents.js';
+import { autoBidAgentSchema, ONLINE_LEARNER_KINDS } from './autobid-agents.js';
 import type { AdvertiserSpec, StepMarketSpec } from '../env/autobid/market.js';
 import { SyntheticValues, SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } from '../env/autobid/values.js';
 import { UserValues } from '../env/autobid/user-values.js';
@@ -43,7 +43,10 @@ export const autoBidValuesSchema = z
 /** `exchange` of a step-level config. */
 export const autoBidExchangeSchema = z
   .object({
-    mechanism: z.literal('gsp').default('gsp').describe('payment rule (GSP, as AuctionNet)'),
+    mechanism: z
+      .literal('gsp', { error: (iss) => `a step-level config (steps > 1) is sold by GSP, AuctionNet's exchange (one slot: second price); expected "gsp", got ${JSON.stringify(iss.input)}` })
+      .default('gsp')
+      .describe('payment rule (GSP, as AuctionNet)'),
     slots: z.number().int().min(1).max(20).default(3).describe('ad slots per opportunity'),
     exposure: z.array(z.number().min(0).max(1)).optional().describe('probability that each slot is shown, non-increasing; default all 1. The price is charged only when shown.'),
     reservePrice: z.number().min(0).default(0.01).describe('reserve price, currency units'),
@@ -71,7 +74,7 @@ export const autoBidConfigSchema = z
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name'),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed'),
     replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
-    episodes: z.number().int().min(0).default(0).describe('training episodes per replication for the online learners (lagrangian), played by every bidder before the evaluation episodes; none are played without an online learner (the baselines do not learn, the offline agents train on their dataset)'),
+    episodes: z.number().int().min(0).default(0).describe('training episodes per replication for the online learners (lagrangian, q-learning, dqn, reinforce, actor-critic), played by every bidder before the evaluation episodes; none are played without an online learner (the baselines do not learn, the offline agents train on their dataset)'),
     evalEpisodes: z.number().int().min(1).default(3).describe('evaluation episodes per replication'),
     steps: z.number().int().min(2).describe('decision steps per episode (AuctionNet: 48)'),
     auctionsPerEpisode: z.number().int().min(1).default(100_000).describe('impression opportunities per episode'),
@@ -133,8 +136,8 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
   exposure.forEach((e, k) => {
     if (k > 0 && e > exposure[k - 1]!) throw new InputError(`exchange.exposure[${k}]: must not exceed the slot above (${exposure[k - 1]}), got ${e}`);
   });
-  const learner = c.bidders.findIndex((b) => b.agent.kind === 'lagrangian');
-  if (learner >= 0 && c.episodes < 1) throw new InputError(`episodes: bidders[${learner}] learns online (lagrangian) and needs training episodes (≥ 1), got ${c.episodes}`);
+  const learner = c.bidders.findIndex((b) => ONLINE_LEARNER_KINDS.includes(b.agent.kind));
+  if (learner >= 0 && c.episodes < 1) throw new InputError(`episodes: bidders[${learner}] learns online (${c.bidders[learner]!.agent.kind}) and needs training episodes (≥ 1), got ${c.episodes}`);
   if (c.auctionsPerEpisode < c.steps) throw new InputError(`auctionsPerEpisode: expected at least one opportunity per step (≥ ${c.steps}), got ${c.auctionsPerEpisode}`);
   const bidders: ResolvedAutoBidder[] = [];
   const seen = new Set<string>();

@@ -338,6 +338,8 @@ export function sweepCharts(table: SweepTable): Chart[] {
       for (const [id, b] of Object.entries(p.bidders)) {
         const s = b[fig];
         if (!s) continue;
+        // A step-level bidder that spent without a conversion reports Number.MAX_VALUE as its CPA: no point to draw.
+        if (table.steps !== undefined && !(Math.abs(s.ci95[1]) < 1e300 && Math.abs(s.ci95[0]) < 1e300)) continue;
         rows.push({ x: xValue(p.params[key], numeric), series: id, group: others.length ? rest(p.params) : null, mean: s.mean, lo: s.ci95[0], hi: s.ci95[1] });
       }
     }
@@ -397,14 +399,16 @@ function sweepTableHtml(table: SweepTable, root: string): string {
   } Every figure of every bidder is in <code>sweep.csv</code>.</p>\n`;
   html += '<div class="scroll"><table><thead><tr><th>#</th>' + keys.map((k) => `<th>${esc(paramTitle(k))}<br><code>${esc(k)}</code></th>`).join('');
   html += marketFigures.map((f) => `<th>${esc(figureTitle(f))}</th>`).join('');
-  html += bidderIds.map((id) => `<th>${esc(id)}: utility per auction</th>`).join('') + '</tr></thead><tbody>\n';
+  // Per bidder: its utility per auction, or in a step-level sweep its score and CPA / target.
+  const columns: [string, string][] = table.steps !== undefined ? [['score', 'score'], ['cpaRatio', 'CPA / target']] : [['utilityPerAuction', 'utility per auction']];
+  html += bidderIds.flatMap((id) => columns.map(([, words]) => `<th>${esc(id)}: ${words}</th>`)).join('') + '</tr></thead><tbody>\n';
   for (const p of table.points) {
     const link = existsSync(join(root, p.dir, 'report.html')) ? `<a href="${esc(p.dir)}/report.html">${p.index}</a>` : String(p.index);
     html += `<tr><th>${link}${p.index === table.baseline ? ' <span class="ci">(baseline)</span>' : ''}</th>`;
     html += keys.map((k) => `<td>${esc(typeof p.params[k] === 'string' ? p.params[k] : JSON.stringify(p.params[k]))}</td>`).join('');
     const cell = (s: SweepFigure | undefined) => statCell(s, p.index === table.baseline ? undefined : s?.p);
     html += marketFigures.map((f) => cell(p.market[f])).join('');
-    html += bidderIds.map((id) => cell(p.bidders[id]?.utilityPerAuction)).join('');
+    html += bidderIds.flatMap((id) => columns.map(([fig]) => cell(p.bidders[id]?.[fig]))).join('');
     html += '</tr>\n';
   }
   return html + '</tbody></table></div>\n';
@@ -502,7 +506,7 @@ async function writeSweepReport(dir: string, opts: ReportOptions): Promise<strin
   const grid = Object.entries(table.sweep)
     .map(([k, v]) => `<code>${esc(k)}</code> ∈ {${v.map((x) => esc(typeof x === 'string' ? x : JSON.stringify(x))).join(', ')}}`)
     .join(' × ');
-  const meta = `${table.points.length} grid points: ${grid} · seed ${esc(table.seed)} · ${esc(table.replications)} replication${table.replications === 1 ? '' : 's'} each`;
+  const meta = `${table.points.length} grid points: ${grid} · seed ${esc(table.seed)} · ${esc(table.replications)} replication${table.replications === 1 ? '' : 's'} each${table.steps !== undefined ? ` · step-level auto-bidding, ${esc(table.steps)} decision steps per episode (docs/autobidding.md)` : ''}`;
   const html = page(`bidgym sweep: ${table.name}`, meta, '<h2>Sweep table</h2>\n' + sweepTableHtml(table, dir) + '<h2>Charts</h2>\n' + figures);
   const out = join(dir, 'report.html');
   writeFileAtomic(out, html);

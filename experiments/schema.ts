@@ -71,13 +71,13 @@ export const exchangeSchema = z
 
 /** `bidders[i].value`: what an impression is worth to the bidder. */
 export const valueSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('per-click'), amount: z.number().min(0).describe('value of a click, currency units') }).strict(),
-  z.object({ kind: z.literal('per-conversion'), amount: z.number().min(0).describe('value of a conversion, currency units') }).strict(),
+  z.object({ kind: z.literal('per-click'), amount: z.number().min(0).max(1e6).describe('value of a click, currency units (at most 1e6, as bids)') }).strict(),
+  z.object({ kind: z.literal('per-conversion'), amount: z.number().min(0).max(1e6).describe('value of a conversion, currency units (at most 1e6, as bids)') }).strict(),
   z
     .object({
       kind: z.literal('uniform'),
-      low: z.number().min(0).default(0).describe('lowest private value'),
-      high: z.number().min(0).default(1).describe('highest private value'),
+      low: z.number().min(0).max(1e6).default(0).describe('lowest private value (at most 1e6, as bids)'),
+      high: z.number().min(0).max(1e6).default(1).describe('highest private value (at most 1e6, as bids)'),
     })
     .strict()
     .refine((v) => v.low <= v.high, { message: 'expected low ≤ high', path: ['low'] }),

@@ -41,6 +41,9 @@ import { NoisyBidder } from './noisy.js';
 import { OfflinePolicy } from './offline/policy.js';
 import { OnlineLp, onlineLpSchema } from './online-lp.js';
 import { PidCpa, pidSchema } from './pid.js';
+import { CARRIER_SLOTS, StepLearner, STEP_LEARNER_KINDS, STEP_LEARNER_SCHEMAS, type StepDuals, type StepLearnerArgs } from './step-learner.js';
+import { POLICY_KINDS } from '../policy-kinds.js';
+import type { Policy } from '../core.js';
 
 /** Bounds of the numbers of a step-level policy file (besides being finite). */
 const LIMITS = { weight: 1e6, stat: 1e15, mu: 1e6, factor: 100, noise: 10, width: 1024, layers: 6, steps: 100_000 } as const;
@@ -153,6 +156,44 @@ const offlineParams = z.unknown().transform((raw, ctx) => {
 });
 type OfflineFileParams = { p: OfflinePolicyParams; noise?: number };
 
+const dualsSchema = z.object({ mu: finite(0, LIMITS.mu), nu: finite(0, LIMITS.mu) }).strict();
+/** The frozen per-auction policy a step-level learner plays: `{ kind, params }` as a per-auction policy file holds them (agents/policy-kinds.ts). */
+const innerPolicySchema = z.object({ kind: z.string(), params: z.unknown() }).strict();
+type LearnerFileParams = { args: StepLearnerArgs; duals: StepDuals; policy: { kind: string; params: unknown }; noise?: number };
+
+/** The inner policy of a learner's file, checked against the per-auction kinds' schemas and the adapter's layout, and built. */
+function innerPolicy(k: string, p: LearnerFileParams): Policy {
+  if (p.policy.kind !== k) throw new PolicyError(`policy: params.policy.kind: expected "${k}", got "${p.policy.kind}"`);
+  const spec = POLICY_KINDS[k]!;
+  const r = spec.params.safeParse(p.policy.params);
+  if (!r.success) throw new PolicyError(`policy: params.policy.params.${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`);
+  const q = r.data as { encoder: { features: { name: string }[] }; multipliers: number[]; pacer: unknown; levels?: number[] };
+  const slots = CARRIER_SLOTS.slice(0, 1 + p.args.features.length).join(',');
+  if (q.encoder.features.map((f) => f.name).join(',') !== slots) throw new PolicyError(`policy: params.policy.params.encoder.features: expected the adapter's slots [${slots}]`);
+  if (q.multipliers.join(',') !== p.args.multipliers.join(',')) throw new PolicyError('policy: params.policy.params.multipliers: expected the factors of params.multipliers');
+  if (q.pacer !== null || (q.levels ?? []).length > 0) throw new PolicyError('policy: params.policy.params: a step-level learner has no pacer and no bid levels');
+  return spec.build(k, r.data as never);
+}
+
+const learnerKind = (k: (typeof STEP_LEARNER_KINDS)[number]) =>
+  kind<LearnerFileParams>({
+    params: argsParams(k, STEP_LEARNER_SCHEMAS[k] as unknown as z.ZodType<StepLearnerArgs>, { duals: dualsSchema, policy: innerPolicySchema }) as unknown as z.ZodType<LearnerFileParams>,
+    describe: (p) => {
+      const read = [...new Set(['timeLeft', 'budgetLeft', 'expectedCpaRatio', ...p.args.features])] as (typeof STATE_FEATURES)[number][];
+      return {
+        features: read.map(stateFeature),
+        action: action(
+          `α = cpa × the factor the frozen ${k} policy (params.policy) picks from [${p.args.multipliers.length} factors] on the observation (value 1; ${CARRIER_SLOTS.slice(0, 1 + p.args.features.length).join(', ')} = dualPrice${p.args.features.map((f) => `, ${f}`).join('')}), dualPrice = (log10((μ + ν) / (1 + μ)) + 2) / 4 with μ, ν from params.duals moved after each step by the running CPA and spend (rate ${p.args.dualRate})`,
+          p.noise,
+        ),
+      };
+    },
+    build: (_k, p) => {
+      const policy = innerPolicy(k, p); // checks the inner policy once
+      return () => withNoise(new StepLearner(p.args, null, policy, p.duals), p.noise);
+    },
+  });
+
 /** One kind of step-level policy file. */
 export interface StepPolicyKind<P> {
   params: z.ZodType<P>;
@@ -202,6 +243,10 @@ export const STEP_POLICY_KINDS: Readonly<Record<string, StepPolicyKind<never>>> 
     describe: (p) => ({ features: [], action: action(`α = cpa × the factor of the arm maximising (1 + μ) ĉ − μ q̂ / cpa among those whose estimated cost fits the budget left (${p.args.arms} arms, μ from state.muEval${p.args.adapt ? ', dual steps within the episode' : ''})`, p.noise) }),
     build: (_k, p) => () => withNoise(new LagrangianBandit(p.args, structuredClone(p.state as LagrangianState)), p.noise),
   }),
+  'q-learning': learnerKind('q-learning'),
+  dqn: learnerKind('dqn'),
+  reinforce: learnerKind('reinforce'),
+  'actor-critic': learnerKind('actor-critic'),
   bc: offline,
   iql: offline,
 } as unknown as Record<string, StepPolicyKind<never>>;

@@ -11,7 +11,8 @@
  * A step-level config (`steps > 1`, docs/autobidding.md) sweeps too: its paths
  * are checked against the step-level schema, each trial is a step-level run
  * (summary.json, resolved-config.json, meta.json, policies/), and the table
- * holds each bidder's figures (score, CPA / target, …); no report.html.
+ * holds each bidder's figures (score, CPA / target, …); its report.html shows
+ * each bidder's score and CPA / target per grid point, and charts of every figure.
  *
  * A sweep killed at any point (even SIGKILL) leaves only `.tmp-*` folders
  * behind; `resume` deletes them and runs the trials that have no folder yet.
@@ -104,15 +105,15 @@ export function startSweep(rawConfig: unknown, outDir: string, resume: boolean, 
 
 /**
  * The last step of every sweep, local or queued, once every trial folder is
- * there: writes `sweep.json`, `sweep.csv` and (unless `report: false`, or a
- * step-level sweep) `report.html`.
+ * there: writes `sweep.json`, `sweep.csv` and (unless `report: false`)
+ * `report.html` (a step-level sweep's shows each bidder's score and CPA / target).
  * @returns the sweep table
  */
 export async function finishSweep(rawConfig: unknown, outDir: string, opts: { report?: boolean; png?: boolean } = {}): Promise<SweepTable> {
   const table = buildSweepTable(rawConfig, outDir);
   writeJsonAtomic(join(outDir, 'sweep.json'), table);
   writeFileAtomic(join(outDir, 'sweep.csv'), sweepCsv(table));
-  if (opts.report !== false && !isAutoBidSweep(rawConfig)) {
+  if (opts.report !== false) {
     // Loaded here, not at the top: trial threads and queue workers need no charting libraries.
     const { writeReport } = await import('../report.js');
     await writeReport(outDir, { png: opts.png ?? false });
@@ -154,9 +155,9 @@ export async function runSweep(rawConfig: unknown, opts: SweepOptions): Promise<
   const workers = opts.workers ?? defaultSweepWorkers(rawConfig, todo);
   let done = points.length - todo.length;
   const onTrialDone = () => opts.onProgress?.(++done, points.length);
-  // A step-level sweep writes no report.html (its trials are auto-bidding runs; sweep.json and sweep.csv hold the figures).
-  const report = opts.report !== false && !isAutoBidSweep(rawConfig);
-  await runTrialPool(todo, { rawConfig, outDir, workers, report, onTrialDone, ...(opts.configDir === undefined ? {} : { configDir: opts.configDir }) });
+  // The trials of a step-level sweep write no report.html of their own (they are auto-bidding runs); the sweep's own report.html is written unless report is false.
+  const report = opts.report !== false;
+  await runTrialPool(todo, { rawConfig, outDir, workers, report: report && !isAutoBidSweep(rawConfig), onTrialDone, ...(opts.configDir === undefined ? {} : { configDir: opts.configDir }) });
   return finishSweep(rawConfig, outDir, { report, png: opts.png });
 }
 

@@ -76,7 +76,16 @@ describe('sweeps of step-level configs', () => {
     expect(readFileSync(join(dir, 'w2', 'sweep.csv'), 'utf8')).toBe(readFileSync(join(dir, 'w1', 'sweep.csv'), 'utf8'));
     expect(one.points).toHaveLength(4);
     expect(one.steps).toBe(12);
-    expect(existsSync(join(dir, 'w1', 'report.html'))).toBe(false);
+    // report.html: per grid point each bidder's score and CPA / target, charts of the figures; the same bytes for 1 and 2 workers; the trials write none.
+    const html = readFileSync(join(dir, 'w1', 'report.html'), 'utf8');
+    expect(readFileSync(join(dir, 'w2', 'report.html'), 'utf8')).toBe(html);
+    expect(html).toContain('pid: score');
+    expect(html).toContain('bc: CPA / target');
+    expect(html).not.toContain('utility per auction');
+    expect(html).toContain('12 decision steps per episode');
+    expect((html.match(/<tr><th>\d/g) ?? []).length).toBe(4);
+    expect(existsSync(join(dir, 'w1', 'charts', 'sweep-bidders-score.svg'))).toBe(true);
+    expect(html).toContain('id="sweep-bidders-cpaRatio"');
     // Each trial is the step-level run of its point's config (datasets named from the config's folder).
     const points = expandSweep(raw);
     for (const p of points) {
@@ -88,6 +97,7 @@ describe('sweeps of step-level configs', () => {
       expect(row.bidders.pid!.cpaRatio!.mean).toBe(direct.summary.bidders.pid!.cpaRatio.mean);
       expect(Object.keys(row.bidders.pid!)).not.toContain('kind');
       expect(existsSync(join(dir, 'w1', 'trials', p.id, 'policies', 'bc.json'))).toBe(true);
+      expect(existsSync(join(dir, 'w1', 'trials', p.id, 'report.html'))).toBe(false);
     }
     // The swept CPA target moves the swept bidder's realised CPA, and the p-values are against point 0.
     expect(one.points[2]!.bidders.pid!.cost!.mean).not.toBe(one.points[0]!.bidders.pid!.cost!.mean);

@@ -76,6 +76,8 @@ const BAD: [string, string, RegExp][] = [
   ['an objective that is NaN on a lost auction', sub('{ id: rival, agent', '{ id: rival, objective: "value / spend", agent'), /bidders\[1\]\.objective: "value \/ spend" gives NaN .* \(a lost auction\)/],
   ['duplicate q-learning features', sub('agent: { kind: q-learning }', 'agent: { kind: q-learning, features: [value, value] }'), /bidders\[0\]\.agent\.features/],
   ['a constant bid of 1e308', sub('agent: { kind: truthful }', 'agent: { kind: constant, amount: 1e308 }'), /bidders\[1\]\.agent\.amount/],
+  ['a click worth 1e308', `${TINY}users: { count: 100 }\n`.replace('{ id: rival, agent: { kind: truthful }, value: { kind: uniform } }', '{ id: rival, agent: { kind: truthful }, value: { kind: per-click, amount: 1e308 } }'), /bidders\[1\]\.value\.amount/],
+  ['a private value up to 1e308', sub('{ id: rival, agent: { kind: truthful }, value: { kind: uniform } }', '{ id: rival, agent: { kind: truthful }, value: { kind: uniform, high: 1e308 } }'), /bidders\[1\]\.value\.high/],
   ['attentionSharpness 1e308', `${TINY}users: { count: 100, attentionSharpness: 1e308 }\n`, /users\.attentionSharpness/],
   ['a missing interest model folder', `${TINY}users: { count: 100 }\ninterestModel: { kind: attention, path: no-such-model }\n`, /interestModel\.path: no folder no-such-model/],
   ['a sweep key __proto__', `${TINY}sweep: { "__proto__.polluted": [1, 2] }\n`, /sweep\["__proto__\.polluted"\]/],
