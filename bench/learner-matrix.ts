@@ -5,8 +5,9 @@
  * or on the same realised draws.
  *
  *   npx tsx bench/learner-matrix.ts [--reps 8] [--filter A+B,C] [--shard K/N] [--out FILE.json]
- *   (--filter: jobs whose "setting/learner" contains A and B, or C)
+ *   (--filter: jobs whose "setting/learner" contains A and B, or C; a comma inside [ ] is part of a name: U[0,1])
  *   npx tsx bench/learner-matrix.ts --table FILE.json [FILE.json …]     # merge shards, print the table
+ *   npx tsx bench/learner-matrix.ts --heldout [same options]   # the held-out cells (`heldout-…`) instead of the shipped ones
  *
  * Settings (values U[lo, hi] unless said otherwise; the optima):
  * - `fp-truthful-k`: first price against k truthful rivals. A bid b wins with
@@ -32,6 +33,15 @@
  *   without one in the same market (measured first, same seeds), in a
  *   private-value and a user market, one slot (second price) and two (GSP).
  *   Pass: competitive ratio (the runner's, against its hindsight benchmark) ≥ 0.9.
+ * - `heldout-…` (only with `--heldout`, and then only these): the same rules on
+ *   numbers nothing was tuned on — 4 and 5 truthful rivals, values U[0, 5],
+ *   U[0, 100] and U[2, 10] (there b*(v) = 2 + k/(k+1)·(v − 2), not proportional:
+ *   judged on the value-weighted b/v of b* and on 0.9 of its expected utility),
+ *   constant rivals at 0.8 on U[0, 2], 5 on U[2, 10], 0.85 on U[0, 1] (above most
+ *   values) and 40 on U[0, 100], second-price reserves 3 on U[0, 10], 0.7 on
+ *   U[0, 1] (above the median) and 60 on U[0, 100], and GSP with 2 slots (regret
+ *   to the summary's best fixed multiplier in hindsight ≤ 0.1 × its utility);
+ *   and held-out budget cells (`heldout-budget-…`, their block below).
  *
  * Every replication is judged on its own; the table shows, per learner and
  * setting, the worst replication, the mean with its 95% CI, and how many of the
@@ -236,6 +246,116 @@ for (const [name, rivals, reserve, value] of [
   });
 }
 
+// ---------- held out, without budgets (`--heldout`; issue 12: "checked on settings of this kind with numbers it does not ship") ----------
+// The same judging rules as the cells above, on numbers no shipped cell, test or default was chosen on: more
+// rivals, other value ranges and scales (a range not starting at 0, where the best response is not proportional),
+// constant rivals at other levels (one above most values), reserves at other values (one above the median value),
+// and GSP with two slots. Seeds 1000 + …, none shared with the cells above.
+{
+  /** First price against k truthful rivals, values U[lo, hi] (theirs too): b*(v) = lo + k/(k+1)·(v − lo). */
+  const fpTruthful = (k: number, value: Uniform, seed: number): Cell => {
+    const { lo, hi } = value;
+    const proportional = lo === 0;
+    // Σ b* / Σ v over v ~ U[lo, hi]: (n−1)/n when lo = 0.
+    const mean = (lo + hi) / 2;
+    const target = (lo + (k / (k + 1)) * (mean - lo)) / mean;
+    // E[(v − b*)·((b* − lo)/(hi − lo))^k] = (hi − lo)·k^k / ((k + 2)(k + 1)^(k+1)).
+    const best = ((hi - lo) * k ** k) / ((k + 2) * (k + 1) ** (k + 1));
+    const setting = `heldout-fp-truthful-${k}@U[${lo},${hi}]`;
+    return {
+      setting,
+      heldout: true,
+      figure: 'bid/value (value-weighted)',
+      // Not proportional: the value-weighted b/v of the best response, and 0.9 of its expected utility too (a
+      // proportional bid can match the first and not the second).
+      rule: proportional ? `|b/v − ${target.toFixed(3)}| ≤ 0.05` : `|b/v − ${target.toFixed(3)}| ≤ 0.05 and u ≥ 0.9 × u*`,
+      learners: LEARNERS,
+      config: (kind) => pvConfig({ name: setting, seed, agent: agentOf(kind), value, rivals: Array.from({ length: k }, () => ({ kind: 'truthful' })), mechanism: 'first-price', ...SIZE }),
+      judge: (r) => {
+        const b = r.bidders.learner!;
+        const score = b.bidToValueWeighted!;
+        const share = b.utilityPerAuction! / best;
+        return { score, pass: Math.abs(score - target) <= 0.05 && (proportional || share >= 0.9), detail: `u/u* ${share.toFixed(3)}, plain mean b/v ${b.bidToValue!.toFixed(3)}` };
+      },
+    };
+  };
+  cells.push(
+    fpTruthful(4, { lo: 0, hi: 1 }, 1004),
+    fpTruthful(5, { lo: 0, hi: 1 }, 1005),
+    fpTruthful(2, { lo: 0, hi: 5 }, 1012),
+    fpTruthful(2, { lo: 0, hi: 100 }, 1013),
+    fpTruthful(2, { lo: 2, hi: 10 }, 1014),
+  );
+
+  for (const [c, value, seed] of [
+    [0.8, { lo: 0, hi: 2 }, 1101],
+    [5, { lo: 2, hi: 10 }, 1102],
+    [0.85, { lo: 0, hi: 1 }, 1103],
+    [40, { lo: 0, hi: 100 }, 1104],
+  ] as const) {
+    const setting = `heldout-fp-const-${c}@U[${value.lo},${value.hi}]`;
+    cells.push({
+      setting,
+      heldout: true,
+      figure: 'u / best on grid',
+      rule: 'u ≥ 0.9 × grid best, grid best ≥ 0.9 × best bid',
+      learners: LEARNERS,
+      config: (kind) => pvConfig({ name: setting, seed, agent: agentOf(kind), value, rivals: [{ kind: 'constant', amount: c }], mechanism: 'first-price', ...SIZE }),
+      judge: (r) => {
+        const b = r.bidders.learner!;
+        const grid = gridBestAgainstConstant(r.policies.learner!.params(), value, c);
+        const reach = grid / bestBidAgainstConstant(value, c);
+        const realisedBest = b.utilityPerAuction! + b.regretPerAuction!;
+        const score = b.utilityPerAuction! / (reach * realisedBest);
+        return { score, pass: score >= 0.9 && reach >= 0.9, detail: `grid/best ${reach.toFixed(3)}, u/best ${(b.utilityPerAuction! / realisedBest).toFixed(3)}` };
+      },
+    });
+  }
+
+  for (const [rivals, reserve, value, seed] of [
+    [2, 3, { lo: 0, hi: 10 }, 1201],
+    [3, 0.7, { lo: 0, hi: 1 }, 1202],
+    [2, 60, { lo: 0, hi: 100 }, 1203],
+  ] as const) {
+    const setting = `heldout-sp-${rivals}-truthful-reserve-${reserve}@U[${value.lo},${value.hi}]`;
+    cells.push({
+      setting,
+      heldout: true,
+      figure: 'regret / optimum',
+      rule: 'regret ≤ 0.1 × optimum',
+      learners: LEARNERS,
+      config: (kind) => pvConfig({ name: setting, seed, agent: agentOf(kind), value, rivals: Array.from({ length: rivals }, () => ({ kind: 'truthful' })), reserve, mechanism: 'second-price', ...SIZE }),
+      judge: (r) => {
+        const b = r.bidders.learner!;
+        const opt = b.utilityPerAuction! + b.regretPerAuction!;
+        const share = b.regretPerAuction! / opt;
+        return { score: share, pass: share <= 0.1, detail: `b/v ${b.bidToValue!.toFixed(3)}` };
+      },
+    });
+  }
+
+  // GSP, two slots, three truthful rivals: no bid is dominant and the runner's regret there is to a clairvoyant
+  // choice of slot, so the benchmark is the summary's best fixed multiplier in hindsight on the same realised
+  // auctions (agents/hindsight.ts `bestFixedMultiplier`); regret to it ≤ 0.1 × its utility.
+  {
+    const setting = 'heldout-gsp-2slot-3-truthful@U[0,1]';
+    cells.push({
+      setting,
+      heldout: true,
+      figure: 'regret / optimum',
+      rule: 'regret to best fixed multiplier ≤ 0.1 × its utility',
+      learners: LEARNERS,
+      config: (kind) => pvConfig({ name: setting, seed: 1301, agent: agentOf(kind), value: { lo: 0, hi: 1 }, rivals: [{ kind: 'truthful' }, { kind: 'truthful' }, { kind: 'truthful' }], mechanism: 'gsp', slots: 2, ...SIZE }),
+      judge: (r) => {
+        const b = r.bidders.learner!;
+        const opt = b.fixedMultiplierUtilityPerAuction!;
+        const share = b.regretToFixedMultiplierPerAuction! / opt;
+        return { score: share, pass: share <= 0.1, detail: `b/v ${b.bidToValue!.toFixed(3)}, best α ${b.fixedMultiplier!.toFixed(2)}` };
+      },
+    });
+  }
+}
+
 // Budgets: calibrated on a truthful bidder without one (same market, same seed).
 const BSIZE = { episodes: 20, evalEpisodes: 3, auctions: 2000 };
 const calibration = new Map<string, Promise<number>>();
@@ -408,7 +528,7 @@ async function main(): Promise<void> {
     console.log(`\n${rows.length - failing.length}/${rows.length} learner × setting pairs pass on every replication.`);
     return;
   }
-  const jobs = cells.filter((cell) => Boolean(cell.heldout) === heldoutRun).flatMap((cell) => cell.learners.map((learner) => ({ cell, learner }))).filter((j) => !filter || filter.split(',').some((f) => f.split('+').every((g) => `${j.cell.setting}/${j.learner}`.includes(g))));
+  const jobs = cells.filter((cell) => Boolean(cell.heldout) === heldoutRun).flatMap((cell) => cell.learners.map((learner) => ({ cell, learner }))).filter((j) => !filter || filter.split(/,(?![^[]*\])/).some((f) => f.split('+').every((g) => `${j.cell.setting}/${j.learner}`.includes(g))));
   const mine = jobs.filter((_, i) => i % shardN === shardK);
   const rows: Row[] = [];
   for (const { cell, learner } of mine) {
