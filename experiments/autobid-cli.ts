@@ -1,6 +1,6 @@
 /**
  * The command-line side of step-level configs (`steps > 1`): `bidgym run` hands
- * such a config to {@link runAutoBidCommand}; `bidgym log` to
+ * such a config to {@link prepareAutoBidRun}; `bidgym log` to
  * {@link logAutoBidCommand}, which writes a behaviour policy's trajectories as
  * a dataset for the offline agents.
  */
@@ -21,13 +21,21 @@ export function autoBidTable(s: AutoBidSummary): string {
   return lines.join('\n');
 }
 
-/** `bidgym run CONFIG` for a step-level config. */
-export async function runAutoBidCommand(raw: unknown, configPath: string, a: { out?: string; json?: boolean; quiet?: boolean }, out: (s: string) => void): Promise<void> {
+/**
+ * `bidgym run CONFIG` for a step-level config, checked before any work (the
+ * datasets it names, as `validate` checks them): the resolved config, its
+ * default run folder (runs/<name>-<hash>) and the run itself, which writes
+ * summary.json, resolved-config.json, meta.json and policies/ into `outDir`
+ * (the caller's staging copy of the run folder).
+ */
+export async function prepareAutoBidRun(raw: unknown, configPath: string): Promise<{ defaultDir: string; run: (outDir: string) => Promise<AutoBidSummary> }> {
   const cfg = resolveAutoBidConfig(raw);
-  const dir = a.out ? resolve(a.out) : resolve('runs', `${cfg.name}-${autoBidConfigHash(cfg)}`);
-  const { summary } = await runAutoBid(cfg, { configDir: dirname(resolve(configPath)), outDir: dir });
-  if (a.json) out(JSON.stringify(summary, null, 2));
-  else if (!a.quiet) out(`${autoBidTable(summary)}\n\nrun folder: ${dir}`);
+  const configDir = dirname(resolve(configPath));
+  (await import('./autobid-agents.js')).preflightAutoBid(cfg, configDir);
+  return {
+    defaultDir: resolve('runs', `${cfg.name}-${autoBidConfigHash(cfg)}`),
+    run: async (outDir) => (await runAutoBid(cfg, { configDir, outDir })).summary,
+  };
 }
 
 /** `bidgym log CONFIG --out FILE [--bidder ID]… [--auctionnet FILE] [--episodes N]` for a step-level config. */

@@ -62,7 +62,7 @@ function runCmd(cli: Argv, io: Io): Argv {
 function sweepCmd(cli: Argv, io: Io): Argv {
   return cli.command(
     'sweep <config>',
-    'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report (step-level configs, steps > 1: no report)',
+    'Run every grid point of the config\'s sweep: block (× replications) on all cores; write sweep.csv, sweep.json and a report',
     (y) =>
       y
         .positional('config', { type: 'string', demandOption: true, describe: 'config with a sweep: block' })
@@ -283,15 +283,9 @@ function evaluateCmd(cli: Argv, io: Io): Argv {
       if (isStepLevelConfig(a.config)) {
         // A step-level config (steps > 1) takes a step-level policy (level "step"); the run folder as bidgym run writes it.
         const folder = RunFolder.open(a.out, { force: a.force });
-        let s: AutoBidSummary;
-        try {
-          s = await evaluateAutoBidCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, publicKey: a['public-key'] });
-          folder.commit();
-        } finally {
-          folder.abandon();
-        }
-        if (a.json) io.out(JSON.stringify(s, null, 2));
-        else if (!a.quiet) io.out(`${(await import('./autobid-cli.js')).autoBidTable(s)}\n\nrun folder: ${folder.final}`);
+        const { autoBidTable } = await import('./autobid-cli.js');
+        await fillRunFolder(folder, a.out, a, io, { stop: () => {} }, (): Promise<AutoBidSummary> =>
+          evaluateAutoBidCommand({ policy: a.policy, config: a.config, out: folder.staging, bidder: a.bidder, publicKey: a['public-key'] }), autoBidTable);
         return;
       }
       const { makeProgress } = await progressBar();

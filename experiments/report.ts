@@ -47,7 +47,12 @@ interface SummaryFile {
   seed?: number;
   replications: number;
   interestModel?: unknown;
-  market: Record<string, unknown>;
+  /** Absent in a step-level run (steps > 1), whose summary has only bidders. */
+  market?: Record<string, unknown>;
+  /** Decision steps per episode of a step-level run. */
+  steps?: number;
+  opportunitiesPerEpisode?: number;
+  evalEpisodes?: number;
   bidders: Record<string, Record<string, unknown>>;
 }
 
@@ -362,18 +367,25 @@ function capitalise(s: string): string {
 
 /** Summary tables of a run: market figures, and bidder figures with Welch p-values against `baseline`. */
 function runTables(summary: SummaryFile, baseline: string | undefined): string {
-  const market = statEntries(summary.market);
+  const market = summary.market ? statEntries(summary.market) : [];
   const bidderIds = Object.keys(summary.bidders);
   const base = baseline ?? bidderIds[0];
   if (base !== undefined && !summary.bidders[base]) throw new Error(`report: baseline bidder "${base}" is not in summary.json (bidders: ${bidderIds.join(', ')})`);
   const figures = [...new Set(bidderIds.flatMap((id) => statEntries(summary.bidders[id]!).map(([k]) => k)))];
-  let html = '<h2>Market</h2>\n<div class="scroll"><table><thead><tr>';
-  html += market.map(([k]) => `<th>${esc(figureTitle(k))}</th>`).join('') + '</tr></thead><tbody><tr>';
-  html += market.map(([, s]) => statCell(s)).join('') + '</tr></tbody></table></div>\n';
+  let html = '';
+  if (market.length > 0) {
+    html += '<h2>Market</h2>\n<div class="scroll"><table><thead><tr>';
+    html += market.map(([k]) => `<th>${esc(figureTitle(k))}</th>`).join('') + '</tr></thead><tbody><tr>';
+    html += market.map(([, s]) => statCell(s)).join('') + '</tr></tbody></table></div>\n';
+  }
   html += `<h2>Bidders</h2>\n<p class="note">Mean [95% CI] over ${summary.replications} replication${summary.replications === 1 ? '' : 's'} of the evaluation episodes. p: Welch's two-sided t-test of each bidder against <b>${esc(base)}</b> on the same figure (replications as samples; bold when p &lt; 0.05).</p>\n`;
   // One column per bidder, one row per figure: figures outnumber bidders in most markets.
   html += '<div class="scroll"><table><thead><tr><th>figure</th>';
   html += bidderIds.map((id) => `<th>${esc(id)}${id === base ? ' <span class="ci">(baseline)</span>' : ''}</th>`).join('') + '</tr></thead><tbody>\n';
+  // A step-level run names each bidder's agent kind (its figures follow).
+  if (bidderIds.some((id) => typeof summary.bidders[id]!.kind === 'string')) {
+    html += '<tr><th>agent</th>' + bidderIds.map((id) => `<td>${esc(summary.bidders[id]!.kind ?? '')}</td>`).join('') + '</tr>\n';
+  }
   for (const f of figures) {
     html += `<tr><th>${esc(figureTitle(f))}</th>`;
     const bs = base !== undefined ? summary.bidders[base]![f] : undefined;
@@ -490,11 +502,16 @@ async function writeRunReport(dir: string, opts: ReportOptions): Promise<string>
     `config <code>${esc(summary.configHash)}</code>`,
     summary.seed !== undefined ? `seed ${esc(summary.seed)}` : '',
     `${esc(summary.replications)} replication${summary.replications === 1 ? '' : 's'}`,
+    summary.steps !== undefined
+      ? `step-level auto-bidding: ${esc(summary.evalEpisodes ?? '?')} evaluation episode${summary.evalEpisodes === 1 ? '' : 's'} of ${esc(summary.steps)} decision steps, ${esc(summary.opportunitiesPerEpisode ?? '?')} opportunities each (docs/autobidding.md)`
+      : '',
     interestLine(summary.interestModel),
   ]
     .filter(Boolean)
     .join(' · ');
-  const html = page(`bidgym run: ${summary.name}`, meta, runTables(summary, opts.baseline) + '<h2>Charts</h2>\n' + figures + config);
+  // A step-level run writes no episodes.csv, so it has tables and no charts.
+  const chartsHtml = charts.length > 0 ? '<h2>Charts</h2>\n' + figures : '';
+  const html = page(`bidgym run: ${summary.name}`, meta, runTables(summary, opts.baseline) + chartsHtml + config);
   const out = join(dir, 'report.html');
   writeFileAtomic(out, html);
   return out;

@@ -73,7 +73,7 @@ function logSummaryTable(s: Summary, lines: string[]): string {
  * Writes the report of a staged run (when asked) and puts the run folder in
  * place; a disk that fails meanwhile is a {@link DiskWriteError} carrying the summary.
  */
-async function finishRunFolder(folder: RunFolder, summary: Summary, reportModule: (() => Promise<typeof import('./report.js')>) | null): Promise<void> {
+async function finishRunFolder(folder: RunFolder, summary: unknown, reportModule: (() => Promise<typeof import('./report.js')>) | null): Promise<void> {
   try {
     if (reportModule) await (await reportModule()).writeReport(folder.staging);
     folder.commit();
@@ -97,15 +97,16 @@ export interface Io {
  * staging copy, finish the folder (summary, report) and move it into place, or
  * leave nothing behind; then print the summary (JSON, or the table and paths).
  */
-export async function fillRunFolder(
+export async function fillRunFolder<S = Summary>(
   folder: RunFolder,
   shown: string,
   a: { json: boolean; quiet: boolean; report: boolean },
   io: Io,
   progress: { stop: () => void },
-  compute: () => Promise<Summary>,
+  compute: () => Promise<S>,
+  table: (s: S) => string = summaryTable as unknown as (s: S) => string,
 ): Promise<void> {
-  let summary: Summary;
+  let summary: S;
   let reportPath: string | null = null;
   try {
     summary = await compute();
@@ -119,7 +120,7 @@ export async function fillRunFolder(
     folder.abandon();
   }
   if (a.json) io.out(JSON.stringify(summary, null, 2));
-  else if (!a.quiet) io.out(`${summaryTable(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
+  else if (!a.quiet) io.out(`${table(summary)}\n\nrun folder: ${folder.final}${reportPath ? `\nreport:     ${reportPath}` : ''}`);
 }
 
 /** The options of `bidgym run` (as yargs parses them, or run-fast.ts). */
@@ -140,9 +141,17 @@ export async function runCommand(a: RunArgs, io: Io): Promise<void> {
   if (raw !== null && typeof raw === 'object' && 'sweep' in raw) {
     throw new UsageError(`${file}: has a sweep: block, which run does not run; use bidgym sweep ${file}`);
   }
-  if (isAutoBidConfig(raw)) return (await import('./autobid-cli.js')).runAutoBidCommand(raw, file, a, io.out);
-  const cfg = loadConfigFrom(raw, file); // the file parsed once
   if (a.workers !== undefined && !(Number.isInteger(a.workers) && a.workers >= 1)) throw new UsageError(`--workers: expected a positive integer, got ${a.workers}`);
+  if (isAutoBidConfig(raw)) {
+    // A step-level config (steps > 1): the same run folder rules (refused when not empty without --force, locked,
+    // staged and moved into place whole) and the same report.
+    const { prepareAutoBidRun, autoBidTable } = await import('./autobid-cli.js');
+    const run = await prepareAutoBidRun(raw, file);
+    const folder = RunFolder.open(a.out ?? run.defaultDir, { force: a.force || a.out === undefined, shown: a.out });
+    await fillRunFolder(folder, a.out ?? folder.final, a, io, { stop: () => {} }, () => run.run(folder.staging), autoBidTable);
+    return;
+  }
+  const cfg = loadConfigFrom(raw, file); // the file parsed once
   await preflightRun(cfg);
   // The default folder is named by the config's hash: the same config, the same results, so it is replaced whole.
   const folder = RunFolder.open(a.out ?? defaultRunDir(cfg), { force: a.force || a.out === undefined, shown: a.out });

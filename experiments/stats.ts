@@ -215,14 +215,23 @@ export function welch(a: number[], b: number[]): WelchResult {
   const va = std(a) ** 2 / na;
   const vb = std(b) ** 2 / nb;
   const se2 = va + vb;
+  // A figure too large to square (a CPA of Number.MAX_VALUE: a replication without a conversion) has no test.
+  if (!Number.isFinite(se2)) return { t: NaN, df: NaN, p: NaN };
   if (se2 === 0) {
     const df = na + nb - 2;
     if (diff === 0) return { t: 0, df, p: 1 };
     return { t: diff > 0 ? Infinity : -Infinity, df, p: 0 };
   }
   const t = diff / Math.sqrt(se2);
-  // Welch–Satterthwaite approximation of the degrees of freedom.
-  const df = (se2 * se2) / ((va * va) / (na - 1) + (vb * vb) / (nb - 1));
+  // Welch–Satterthwaite approximation of the degrees of freedom; where the squares of tiny or huge variances
+  // underflow or overflow, the same formula on the variances relative to the larger.
+  let df = (se2 * se2) / ((va * va) / (na - 1) + (vb * vb) / (nb - 1));
+  if (!(df > 0) || !Number.isFinite(df)) {
+    const top = Math.max(va, vb);
+    const ra = va / top;
+    const rb = vb / top;
+    df = ((ra + rb) * (ra + rb)) / ((ra * ra) / (na - 1) + (rb * rb) / (nb - 1));
+  }
   const p = Math.min(1, 2 * tCdf(-Math.abs(t), df));
   return { t, df, p };
 }

@@ -53,6 +53,34 @@ describe('bidgym CLI on step-level configs', () => {
     expect(existsSync(join(dir, 'bc', 'summary.json'))).toBe(true);
   }, 300_000);
 
+  it('a step-level run folder follows the run-folder rules and has a report, as run and evaluate write them', () => {
+    const out = join(dir, 'folder');
+    expect(bidgym('run', cfg, '--out', out, '--quiet').status).toBe(0);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/step-level auto-bidding: 1 evaluation episode of 8 decision steps, 4000 opportunities each/);
+    for (const w of ['pid', 'rival-1', '>score<', 'cpa ratio', 'budget spent']) expect(html.toLowerCase()).toContain(w.toLowerCase());
+    const summary = readFileSync(join(out, 'summary.json'), 'utf8');
+    // Not empty: refused without --force, in one line, and nothing in it changes.
+    const again = bidgym('run', cfg, '--out', out);
+    expect(again.status).toBe(2);
+    expect(again.stderr.trim().split('\n')).toHaveLength(1);
+    expect(again.stderr).toMatch(/--out .*not empty.*--force/);
+    expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe(summary);
+    // --force replaces it whole: without the report this time, so none is left from before.
+    expect(bidgym('run', cfg, '--out', out, '--force', '--no-report', '--quiet').status).toBe(0);
+    expect(existsSync(join(out, 'report.html'))).toBe(false);
+    expect(readFileSync(join(out, 'summary.json'), 'utf8')).toBe(summary);
+    // report on the folder writes it again; evaluate of the run's policy writes a folder with a report too.
+    const rep = bidgym('report', out);
+    expect(rep.stderr).toBe('');
+    expect(rep.status).toBe(0);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toBe(html);
+    const ev = bidgym('evaluate', '--policy', join(out, 'policies', 'pid.json'), '--config', cfg, '--out', join(dir, 'eval'), '--quiet');
+    expect(ev.stderr).toBe('');
+    expect(ev.status).toBe(0);
+    expect(readFileSync(join(dir, 'eval', 'report.html'), 'utf8')).toMatch(/step-level auto-bidding/);
+  }, 300_000);
+
   it('bad input: one line, exit 2, nothing written', () => {
     writeFileSync(join(dir, 'bad.yaml'), small.replace('exposure: [1, 0.8, 0.6]', 'exposure: [1, 0.8]'));
     const r = bidgym('run', join(dir, 'bad.yaml'), '--out', join(dir, 'bad'));

@@ -99,6 +99,14 @@ describe('stat', () => {
 });
 
 describe('welch', () => {
+  it('has a p-value for tiny and huge spreads, and none for figures too large to square', () => {
+    const tiny = welch([1e-150, 2e-150, 3e-150], [4e-150, 5e-150, 7e-150]);
+    const unit = welch([1, 2, 3], [4, 5, 7]);
+    expect(tiny.df).toBeCloseTo(unit.df, 9);
+    expect(tiny.p).toBeCloseTo(unit.p, 9);
+    expect(Number.isNaN(welch([Number.MAX_VALUE, 1], [2, 3]).p)).toBe(true);
+  });
+
   it('matches a hand-computed small example', () => {
     // means 2.5 and 5; variances 5/3 and 20/3; se² = 5/12 + 5/3 = 25/12; t = −2.5/√(25/12) = −√3.
     // df = (25/12)² / ((5/12)²/3 + (5/3)²/3) = 75/17.
