@@ -33,11 +33,11 @@
  *   pacer can reach when the multiplier and λ₀ are learnt perfectly.
  * - `agent`: the agent's own competitive ratio (the summary's), and the share of its budget it spent.
  */
-import { slotPrices, hindsightOptimumSlots } from '../agents/hindsight.js';
-import { MICROS, toMicros } from '../env/exchange/ledger.js';
-import { resolveConfig, type ResolvedConfig } from '../experiments/config.js';
+import { toMicros } from '../env/exchange/ledger.js';
+import type { ResolvedConfig } from '../experiments/config.js';
 import { runReplication } from '../experiments/replication.js';
 import { stat } from '../experiments/stats.js';
+import { budgetMarket, recordReplays, type Replay } from './budget-replay.js';
 
 const argv = process.argv.slice(2);
 const arg = (n: string, d: string): string => {
@@ -56,85 +56,7 @@ const agent = JSON.parse(arg('agent', '{"kind":"pacing"}')) as Record<string, un
 
 /** The matrix's budget markets (bench/learner-matrix.ts), with the slot count and weights as given. */
 function make(a: Record<string, unknown>, budget?: number): ResolvedConfig {
-  const exchange: Record<string, unknown> = { mechanism: slots > 1 ? 'gsp' : 'second-price', slots, reservePrice: market === 'pv' ? 0 : 0.002 };
-  if (weights) exchange.slotWeights = weights.split(',').map(Number);
-  const b = budget !== undefined ? { budget } : {};
-  const common = { name: 'budget-ceiling', replications: reps, episodes, evalEpisodes: 3, auctionsPerEpisode: 2000, exchange };
-  if (market === 'pv') {
-    const u = (high: number) => ({ kind: 'uniform', low: 0, high });
-    return resolveConfig({
-      ...common,
-      seed: 400 + slots,
-      bidders: [
-        { id: 'learner', agent: a, value: u(1), ...b },
-        ...[{ kind: 'truthful' }, { kind: 'truthful' }, { kind: 'shaded', factor: 0.7 }].map((r, i) => ({ id: `rival${i + 1}`, agent: r, value: u(1.2) })),
-      ],
-    });
-  }
-  return resolveConfig({
-    ...common,
-    seed: 500 + slots,
-    users: { count: 700, topics: 8, personas: 5, historyLength: 6, items: 150 },
-    bidders: [
-      { id: 'learner', agent: a, value: { kind: 'per-click', amount: 1.5 }, ...b },
-      { id: 'rival1', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } },
-      { id: 'rival2', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2.5 } },
-      { id: 'rival3', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 } },
-    ],
-  });
-}
-
-/** One recorded evaluation episode: estimate, true top-slot value, the top `slots` competing bids (row-major). */
-interface Episode {
-  est: number[];
-  val: number[];
-  comp: number[];
-}
-
-/** Value and spend of bidding `bid` in auction i with no budget: the slot its bid reaches, priced by the mechanism. */
-class Replay {
-  readonly n: number;
-  private readonly comp: Float64Array;
-  private readonly prices: Float64Array;
-  constructor(
-    readonly e: Episode,
-    readonly W: number[],
-    readonly reserve: number,
-    mechanism: string,
-  ) {
-    const S = W.length;
-    this.n = e.est.length;
-    this.comp = Float64Array.from(e.comp, (c) => Math.round(c * MICROS));
-    // Prices in micros per (auction, slot), as the market charges them.
-    this.prices = new Float64Array(this.n * S);
-    const p = new Float64Array(S);
-    for (let i = 0; i < this.n; i++) {
-      slotPrices(mechanism, this.comp.subarray(i * S, (i + 1) * S), toMicros(reserve), W, p);
-      for (let j = 0; j < S; j++) this.prices[i * S + j] = Math.floor(p[j]!);
-    }
-  }
-  /** Slot reached by a bid of `bidM` micros in auction i (S: none). */
-  slot(i: number, bidM: number): number {
-    const S = this.W.length;
-    if (!(bidM > 0) || bidM < toMicros(this.reserve)) return S;
-    let s = 0;
-    while (s < S && this.comp[i * S + s]! >= bidM) s++;
-    return s;
-  }
-  price(i: number, s: number): number {
-    return this.prices[i * this.W.length + s]! / MICROS;
-  }
-  /** The LP benchmark (agents/hindsight.ts), with these slot values and prices. */
-  lp(budget: number): number {
-    const S = this.W.length;
-    const v = new Float64Array(this.n * S);
-    const c = new Float64Array(this.n * S);
-    for (let i = 0; i < this.n; i++) for (let j = 0; j < S; j++) {
-      v[i * S + j] = this.e.val[i]! * this.W[j]!;
-      c[i * S + j] = this.prices[i * S + j]! / MICROS;
-    }
-    return hindsightOptimumSlots(v, c, S, budget).value;
-  }
+  return budgetMarket({ market, slots, weights, name: 'budget-ceiling', replications: reps, episodes, evalEpisodes: 3 }, a, budget);
 }
 
 const ALPHAS = Array.from({ length: 301 }, (_, i) => i * 0.005);
@@ -200,20 +122,7 @@ console.log('| rep | LP benchmark / episode | const α | 8 buckets | paced k (k)
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
 const cols: number[][] = [[], [], [], []];
 for (let r = 0; r < reps; r++) {
-  const eps: Episode[] = [];
-  const comp = new Float64Array(32);
-  let lastT = -1;
-  const res = await runReplication(cfg, r, undefined, (m, b) => {
-    if (b !== 0) return;
-    if (eps.length === 0 || m.t <= lastT) eps.push({ est: [], val: [], comp: [] });
-    lastT = m.t;
-    const e = eps[eps.length - 1]!;
-    e.est.push(m.estimate[b]!);
-    e.val.push(m.topValue[b]!);
-    const k = m.competingBids(b, comp);
-    for (let j = 0; j < W.length; j++) e.comp.push(j < k ? comp[j]! : 0);
-  });
-  const R = eps.map((e) => new Replay(e, W, cfg.exchange.reservePrice, cfg.exchange.mechanism));
+  const { replays: R, result: res } = await recordReplays(cfg, r);
   let lp = 0;
   let one = 0;
   let buckets = 0;

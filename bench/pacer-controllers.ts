@@ -53,11 +53,11 @@
  * ±0.2 in log), the constant λ, the wins and the share of the budget the
  * constant λ spends in each quarter of the episode.
  */
-import { slotPrices, hindsightOptimumSlots } from '../agents/hindsight.js';
-import { MICROS, toMicros } from '../env/exchange/ledger.js';
-import { resolveConfig, type ResolvedConfig } from '../experiments/config.js';
+import { toMicros } from '../env/exchange/ledger.js';
+import type { ResolvedConfig } from '../experiments/config.js';
 import { runReplication } from '../experiments/replication.js';
 import { stat } from '../experiments/stats.js';
+import { budgetMarket, recordReplays, type Replay } from './budget-replay.js';
 
 const argv = process.argv.slice(2);
 const arg = (n: string, d: string): string => {
@@ -76,92 +76,7 @@ const d = 0.01;
 
 /** bench/budget-ceiling.ts's market, with `evalEpisodes` episodes of the fixed stream and no training. */
 function make(budget: number | undefined, evalEpisodes: number): ResolvedConfig {
-  const exchange: Record<string, unknown> = { mechanism: slots > 1 ? 'gsp' : 'second-price', slots, reservePrice: market === 'pv' ? 0 : 0.002 };
-  if (weights) exchange.slotWeights = weights.split(',').map(Number);
-  const a = { kind: 'truthful' };
-  const b = budget !== undefined ? { budget } : {};
-  const common = { name: 'pacer-controllers', replications: Math.max(1, reps), episodes: 0, evalEpisodes, auctionsPerEpisode: 2000, exchange };
-  if (market === 'pv') {
-    const u = (high: number) => ({ kind: 'uniform', low: 0, high });
-    return resolveConfig({
-      ...common,
-      seed: 400 + slots,
-      bidders: [{ id: 'learner', agent: a, value: u(1), ...b }, ...[{ kind: 'truthful' }, { kind: 'truthful' }, { kind: 'shaded', factor: 0.7 }].map((r, i) => ({ id: `rival${i + 1}`, agent: r, value: u(1.2) }))],
-    });
-  }
-  return resolveConfig({
-    ...common,
-    seed: 500 + slots,
-    users: { count: 700, topics: 8, personas: 5, historyLength: 6, items: 150 },
-    bidders: [
-      { id: 'learner', agent: a, value: { kind: 'per-click', amount: 1.5 }, ...b },
-      { id: 'rival1', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } },
-      { id: 'rival2', agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 2.5 } },
-      { id: 'rival3', agent: { kind: 'shaded', factor: 0.8 }, value: { kind: 'per-click', amount: 2 } },
-    ],
-  });
-}
-
-interface Episode {
-  est: number[];
-  val: number[];
-  comp: number[];
-}
-
-/** One recorded episode: slots reached and prices as the market computes them (bench/budget-ceiling.ts `Replay`). */
-class Replay {
-  readonly n: number;
-  private readonly comp: Float64Array;
-  private readonly prices: Float64Array;
-  constructor(
-    readonly e: Episode,
-    readonly W: number[],
-    readonly reserve: number,
-    mechanism: string,
-  ) {
-    const S = W.length;
-    this.n = e.est.length;
-    this.comp = Float64Array.from(e.comp, (c) => Math.round(c * MICROS));
-    this.prices = new Float64Array(this.n * S);
-    const p = new Float64Array(S);
-    for (let i = 0; i < this.n; i++) {
-      slotPrices(mechanism, this.comp.subarray(i * S, (i + 1) * S), toMicros(reserve), W, p);
-      for (let j = 0; j < S; j++) this.prices[i * S + j] = Math.floor(p[j]!);
-    }
-  }
-  slot(i: number, bidM: number): number {
-    const S = this.W.length;
-    if (!(bidM > 0) || bidM < toMicros(this.reserve)) return S;
-    let s = 0;
-    while (s < S && this.comp[i * S + s]! >= bidM) s++;
-    return s;
-  }
-  price(i: number, s: number): number {
-    return this.prices[i * this.W.length + s]! / MICROS;
-  }
-  lp(budget: number): number {
-    const S = this.W.length;
-    const v = new Float64Array(this.n * S);
-    const c = new Float64Array(this.n * S);
-    for (let i = 0; i < this.n; i++)
-      for (let j = 0; j < S; j++) {
-        v[i * S + j] = this.e.val[i]! * this.W[j]!;
-        c[i * S + j] = this.prices[i * S + j]! / MICROS;
-      }
-    return hindsightOptimumSlots(v, c, S, budget).value;
-  }
-  /** Spend and wins of bidding estimate / λ all episode, without a budget. */
-  flat(lam: number): { spend: number; wins: number } {
-    let spend = 0;
-    let wins = 0;
-    for (let i = 0; i < this.n; i++) {
-      const s = this.slot(i, toMicros(this.e.est[i]! / lam));
-      if (s === this.W.length) continue;
-      spend += this.price(i, s);
-      wins++;
-    }
-    return { spend, wins };
-  }
+  return budgetMarket({ market, slots, weights, name: 'pacer-controllers', replications: Math.max(1, reps), episodes: 0, evalEpisodes }, { kind: 'truthful' }, budget);
 }
 
 /** Runs an episode with log λ = f(timeLeft, budgetLeft, i): value won, mean log λ, share of the budget spent, wins. */
@@ -314,23 +229,9 @@ const controllers: Controller[] = [
   })),
 ];
 
-/** Records `episodes` evaluation episodes of replication r: estimate, true top-slot value, the top competing bids. */
+/** Records the evaluation episodes of replication r: estimate, true top-slot value, the top competing bids. */
 async function record(cfg: ResolvedConfig, r: number): Promise<Replay[]> {
-  const W = cfg.exchange.slotWeights;
-  const eps: Episode[] = [];
-  const comp = new Float64Array(32);
-  let lastT = -1;
-  await runReplication(cfg, r, undefined, (m, b) => {
-    if (b !== 0) return;
-    if (eps.length === 0 || m.t <= lastT) eps.push({ est: [], val: [], comp: [] });
-    lastT = m.t;
-    const e = eps[eps.length - 1]!;
-    e.est.push(m.estimate[b]!);
-    e.val.push(m.topValue[b]!);
-    const k = m.competingBids(b, comp);
-    for (let j = 0; j < W.length; j++) e.comp.push(j < k ? comp[j]! : 0);
-  });
-  return eps.map((e) => new Replay(e, W, cfg.exchange.reservePrice, cfg.exchange.mechanism));
+  return (await recordReplays(cfg, r)).replays;
 }
 
 const cal = await runReplication({ ...make(undefined, E), replications: 1 }, 0);

@@ -7,17 +7,14 @@
 import { dirname, resolve } from 'node:path';
 import { resolveAutoBidConfig } from './autobid-config.js';
 import { autoBidConfigHash, logAutoBid, runAutoBid, type AutoBidSummary } from './autobid-run.js';
-import { meanCi } from './format.js';
+import { meanCi, textTable } from './format.js';
 
 /** The summary as a terminal table: one row per bidder. */
 export function autoBidTable(s: AutoBidSummary): string {
   const lines = [`${s.name} (config ${s.configHash}, seed ${s.seed}, ${s.replications} replication${s.replications > 1 ? 's' : ''} × ${s.evalEpisodes} episodes of ${s.steps} steps, ${s.opportunitiesPerEpisode} opportunities; mean ± 95% CI over replications)`, ''];
   const head = ['bidder', 'kind', 'score', 'conversions', 'CPA / target', 'budget spent'];
   const rows = Object.entries(s.bidders).map(([id, b]) => [id, b.kind, meanCi(b.score), meanCi(b.conversions), meanCi(b.cpaRatio), meanCi(b.budgetSpent)]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((x, i) => (i < 2 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  lines.push(fmt(head), widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const r of rows) lines.push(fmt(r));
+  lines.push(...textTable(head, rows, 2));
   return lines.join('\n');
 }
 

@@ -64,3 +64,14 @@ export function fmtP(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '–';
   return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
+
+/**
+ * A terminal table: the header, a rule of ─, then the rows; columns two spaces
+ * apart, the first `leftColumns` padded on the right (names), the others on the
+ * left (numbers). Returns its lines.
+ */
+export function textTable(head: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]) => r.map((x, i) => (i < leftColumns ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)];
+}

@@ -10,7 +10,7 @@ import { configHash, loadConfigFrom, readRawConfig, type ResolvedConfig } from '
 import { DiskWriteError, diskWriteError, RunFolder, runFolderDiskError } from './out-dir.js';
 import { preflightRun } from './preflight.js';
 import type { Summary } from './runner.js';
-import { meanCi } from './format.js';
+import { meanCi, textTable } from './format.js';
 import { isAutoBidConfig } from './autobid-config.js';
 import { UsageError } from './usage-error.js';
 
@@ -44,11 +44,7 @@ export function summaryTable(s: Summary): string {
     if (t > 0) lines.push('');
     const head = ['bidder', ...cols.map(([, h]) => h)];
     const rows = Object.entries(s.bidders).map(([id, b]) => [id.length > 24 ? `${id.slice(0, 23)}…` : id, ...cols.map(([c]) => (b[c] ? ci(b[c]!) : '—'))]);
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-    lines.push(fmt(head));
-    lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
-    for (const r of rows) lines.push(fmt(r));
+    lines.push(...textTable(head, rows));
   }
   return lines.join('\n');
 }
@@ -61,11 +57,7 @@ function logSummaryTable(s: Summary, lines: string[]): string {
   const cols = ['totalClicks', 'totalImpressions', 'totalCost', 'winRate', 'hindsightClicks', 'competitiveRatio'];
   const head = ['bidder', 'clicks', 'impressions', 'cost', 'win rate', 'hindsight clicks', 'competitive ratio'];
   const rows = Object.entries(s.bidders).map(([id, b]) => [id, ...cols.map((c) => (b[c] ? meanCi(b[c]!) : '—'))]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
-  lines.push(fmt(head));
-  lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
-  for (const r of rows) lines.push(fmt(r));
+  lines.push(...textTable(head, rows));
   return lines.join('\n');
 }
 

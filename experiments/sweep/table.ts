@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixedP, meanCi } from '../format.js';
+import { fixedP, meanCi, textTable } from '../format.js';
 import type { Summary } from '../runner.js';
 import { welch, type Stat } from '../stats.js';
 import { isAutoBidSweep, parseSweep, pointOf, SweepError, sweepHash, valueText } from './grid.js';
@@ -165,14 +165,10 @@ export function sweepText(table: SweepTable): string {
       ? bidders.flatMap((b) => [cell(p.bidders[b]?.score), cell(p.bidders[b]?.cpaRatio)])
       : [cell(p.market.revenuePerAuction), cell(p.market.welfarePerAuction), ...bidders.map((b) => cell(p.bidders[b]?.utilityPerAuction))]),
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((x, i) => (i <= keys.length ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
   const out = [
     `${table.name} sweep: ${table.points.length} grid points × ${table.replications} replication${table.replications === 1 ? '' : 's'} (mean ± 95% CI half-width${table.baseline !== null ? `; p: Welch vs point ${table.baseline}*` : ''})`,
     '',
-    line(head),
-    widths.map((w) => '─'.repeat(w)).join('  '),
-    ...rows.map(line),
+    ...textTable(head, rows, keys.length + 1),
   ];
   return out.join('\n');
 }
