@@ -66,8 +66,13 @@ export function hindsightOptimum(values: Float64Array, costs: Float64Array, budg
     if (!(c >= 0) || !Number.isFinite(v)) throw new RangeError(`hindsightOptimum: auction ${i} has value ${v} and cost ${c}; expected finite values and costs ≥ 0`);
     if (v > 0) order.push(i);
   }
+  // Free items strictly first: a tiny cost can overflow v / c to Infinity, which
+  // must not tie with (and, by index, go before) an item that costs nothing.
   const ratio = (i: number): number => (costs[i]! === 0 ? Infinity : values[i]! / costs[i]!);
   order.sort((a, b) => {
+    const fa = costs[a]! === 0;
+    const fb = costs[b]! === 0;
+    if (fa !== fb) return fa ? -1 : 1;
     const ra = ratio(a);
     const rb = ratio(b);
     return ra === rb ? a - b : rb - ra;

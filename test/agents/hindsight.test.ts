@@ -103,6 +103,14 @@ describe('hindsightOptimumSlots', () => {
     expect(h.spend).toBeCloseTo(1, 12);
   });
 
+  it('takes a free auction even when a tiny cost makes another ratio overflow to Infinity', () => {
+    // Found by fast-check: 8.9e-16 / 5e-324 is Infinity, which tied with the free item and went first by index.
+    const v = f64(8.881784197001252e-16, 5e-10, 0);
+    const c = f64(5e-324, 0, 0);
+    expect(hindsightOptimum(v, c, 0).value).toBe(5e-10);
+    expect(hindsightOptimumSlots(v, c, 1, 0).value).toBe(5e-10);
+  });
+
   it('equals the single-slot LP bound with one slot', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.double({ min: 0, max: 10, noNaN: true }), fc.double({ min: 0, max: 5, noNaN: true })), { minLength: 1, maxLength: 30 }), fc.double({ min: 0, max: 20, noNaN: true }), (items, budget) => {
