@@ -3,7 +3,7 @@
  * 48 advertisers, 6 categories, 3 GSP slots with exposure, 48 steps, 500,000
  * opportunities per episode drawn from bidgym's users).
  *
- *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4,5] [--scale F] [--reps N] [--eval-episodes N] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
+ *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4,5] [--scale F] [--reps N] [--rep-from K] [--eval-episodes N] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
  *
  * 1. The baselines on the shipped config, all competing (pid, online-lp and
  *    abid mixed in every category): per kind, the mean over its advertisers of
@@ -21,7 +21,10 @@
  *    the same evaluation episodes (common random numbers). Per replication its
  *    own log, training seeds and evaluation episodes (CPA / target: the
  *    replication's cost / conversions over them); `--reps` replications
- *    (2 by default) × `--eval-episodes` evaluation episodes (4 by default).
+ *    (2 by default) × `--eval-episodes` evaluation episodes (4 by default);
+ *    `--rep-from K` runs replications K … K + reps − 1 (a replication's log,
+ *    seeds and episodes depend only on its index, so separate processes give
+ *    the rows one run would). Each replication's row is printed as it ends.
  * 4. Training time of BC and IQL (default arguments) on a log of
  *    `--timing-episodes` episodes (300 by default) at 1/10 scale; wall and CPU.
  * 5. The online learners in the abid seats, at `--scale` of the traffic and
@@ -150,9 +153,10 @@ if (parts.has(3)) {
   const source = autoBidValueSource(c);
   const EVAL = Number(opt('eval-episodes', quick ? '2' : '4'));
   const REPS = Number(opt('reps', quick ? '1' : '2'));
+  const REP_FROM = Number(opt('rep-from', '0'));
   const rows: Record<string, number[][]> = { behaviour: [], pid: [], lagrangian: [], bc: [], iql: [] };
   const times = { data: [] as number[], bc: [] as number[], iql: [] as number[], lag: [] as number[], transitions: 0 };
-  for (let rep = 0; rep < REPS; rep++) {
+  for (let rep = REP_FROM; rep < REP_FROM + REPS; rep++) {
     const repRng = rng(7).stream(`offline:${rep}`);
     const bidders = await othersOf(c, repRng);
     const behaviour = () => makeAutoBidder(pidSchema.parse({ kind: 'pid' }), { configDir, rng: repRng, noise: 0.3 });
@@ -201,10 +205,12 @@ if (parts.has(3)) {
       acc[1] = (conversions > 0 ? cost / conversions : Number.MAX_VALUE) / spec.advertisers[0]!.cpa;
       rows[name]!.push(acc);
     }
-    out(`(replication ${rep} done; load ${loadavg()[0]!.toFixed(1)})`);
+    const last = (k: number) => times[(['data', 'bc', 'iql', 'lag'] as const)[k]].at(-1)!;
+    out(`(replication ${rep} done; CPU logging ${last(0).toFixed(0)} s, BC ${last(1).toFixed(1)} s, IQL ${last(2).toFixed(1)} s, lagrangian ${last(3).toFixed(0)} s; load ${loadavg()[0]!.toFixed(1)}; ${new Date().toISOString()})`);
+    out(`row ${JSON.stringify({ rep, ...Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v.at(-1)])) })}`);
   }
   const a0 = spec.advertisers[0]!;
-  out(`\n## 3. Offline agents as ${a0.id} (budget ${a0.budget}, CPA target ${a0.cpa}) at ${SCALE} × AuctionNet's traffic (${c.auctionsPerEpisode} opportunities): ${REPS} replications × ${EVAL} evaluation episodes; ${LOG_EPISODES} logged episodes (${times.transitions} transitions) per replication; lagrangian trained ${TRAIN_EPISODES} episodes\n| agent | score | CPA / target | budget spent |\n|---|---|---|---|`);
+  out(`\n## 3. Offline agents as ${a0.id} (budget ${a0.budget}, CPA target ${a0.cpa}) at ${SCALE} × AuctionNet's traffic (${c.auctionsPerEpisode} opportunities): ${REPS} replications (${REP_FROM}–${REP_FROM + REPS - 1}) × ${EVAL} evaluation episodes; ${LOG_EPISODES} logged episodes (${times.transitions} transitions) per replication; lagrangian trained ${TRAIN_EPISODES} episodes\n| agent | score | CPA / target | budget spent |\n|---|---|---|---|`);
   for (const [name, v] of Object.entries(rows)) out(`| ${name} | ${meanCi(stat(v.map((x) => x[0]!)))} | ${meanCi(stat(v.map((x) => x[1]!)))} | ${meanCi(stat(v.map((x) => x[2]!)))} |`);
   out(`\nCPU: logging ${times.data.map((x) => x.toFixed(0)).join(', ')} s; BC training ${times.bc.map((x) => x.toFixed(1)).join(', ')} s; IQL training ${times.iql.map((x) => x.toFixed(1)).join(', ')} s; lagrangian training ${times.lag.map((x) => x.toFixed(0)).join(', ')} s; load ${loadavg()[0]!.toFixed(1)}`);
 }

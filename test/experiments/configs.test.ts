@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText, resolveConfig } from '../../experiments/config.js';
 import { isAutoBidConfig, resolveAutoBidConfig } from '../../experiments/autobid-config.js';
+import { runAutoBid } from '../../experiments/autobid-run.js';
+import { loadAutoBidPolicy } from '../../agents/autobid/policy-file.js';
 import { generatedFiles } from '../../experiments/json-schema.js';
 import { expandSweep } from '../../experiments/sweep/index.js';
 
@@ -25,6 +28,30 @@ describe('shipped configs', () => {
     resolveConfig(raw);
     if (raw.sweep) for (const p of expandSweep(raw)) resolveConfig(p.config);
   });
+});
+
+describe('autobid-learners.yaml: bidgym learners at the step level', () => {
+  it('its q-learning seats play through the step-level adapter and write step-level policy files; the same seed gives the same summary', async () => {
+    const raw = parseConfigText(readFileSync(join(dir, 'autobid-learners.yaml'), 'utf8'), 'autobid-learners.yaml') as Record<string, unknown>;
+    const full = resolveAutoBidConfig(raw);
+    const learners = full.bidders.filter((b) => b.agent.kind === 'q-learning').map((b) => b.id);
+    expect(learners.length).toBeGreaterThan(0);
+    expect(full.episodes).toBeGreaterThan(0);
+    // The config itself with less of everything (the shipped run takes about 17 CPU-s).
+    const small = resolveAutoBidConfig({ ...raw, replications: 1, episodes: 2, evalEpisodes: 1, auctionsPerEpisode: 4000 });
+    const out = mkdtempSync(join(tmpdir(), 'autobid-learners-'));
+    const a = await runAutoBid(small, { configDir: dir, outDir: join(out, 'a') });
+    const b = await runAutoBid(small, { configDir: dir, outDir: join(out, 'b') });
+    expect(readFileSync(join(out, 'b', 'summary.json'), 'utf8')).toBe(readFileSync(join(out, 'a', 'summary.json'), 'utf8'));
+    for (const id of learners) {
+      expect(a.summary.bidders[id]!.kind).toBe('q-learning');
+      const doc = JSON.parse(readFileSync(join(out, 'a', 'policies', `${id}.json`), 'utf8'));
+      expect(doc.level).toBe('step');
+      expect(doc.params.policy.kind).toBe('q-learning');
+      expect(doc.provenance.training.trainingEpisodes).toBe(2);
+      expect(loadAutoBidPolicy(join(out, 'a', 'policies', `${id}.json`)).kind).toBe('q-learning');
+    }
+  }, 120_000);
 });
 
 describe('generated files', () => {
