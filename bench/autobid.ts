@@ -3,7 +3,7 @@
  * 48 advertisers, 6 categories, 3 GSP slots with exposure, 48 steps, 500,000
  * opportunities per episode drawn from bidgym's users).
  *
- *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4,5] [--scale F] [--reps N] [--rep-from K] [--eval-episodes N] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
+ *   npx tsx bench/autobid.ts [--quick] [--parts 1,2,3,4,5] [--scale F] [--reps N] [--rep-from K] [--rows LOG,…] [--eval-episodes N] [--log-episodes N] [--train-episodes N] [--timing-episodes N]
  *
  * 1. The baselines on the shipped config, all competing (pid, online-lp and
  *    abid mixed in every category): per kind, the mean over its advertisers of
@@ -24,7 +24,10 @@
  *    (2 by default) × `--eval-episodes` evaluation episodes (4 by default);
  *    `--rep-from K` runs replications K … K + reps − 1 (a replication's log,
  *    seeds and episodes depend only on its index, so separate processes give
- *    the rows one run would). Each replication's row is printed as it ends.
+ *    the rows one run would). Each replication's row is printed as it ends;
+ *    `--rows LOG[,LOG…]` prints the table from the row lines of such runs'
+ *    output (nothing run). After the table: the paired differences of score
+ *    on the same evaluation episodes.
  * 4. Training time of BC and IQL (default arguments) on a log of
  *    `--timing-episodes` episodes (300 by default) at 1/10 scale; wall and CPU.
  * 5. The online learners in the abid seats, at `--scale` of the traffic and
@@ -103,6 +106,24 @@ function pooledKindTable(c: ResolvedAutoBidConfig, s: AutoBidSummary): void {
   }
 }
 
+// `--rows LOG[,LOG…]`: part 3's table from the `row` lines of earlier runs' output (replications run as separate processes).
+if (argv.includes('--rows')) {
+  const rows: Record<string, number[][]> = { behaviour: [], pid: [], lagrangian: [], bc: [], iql: [] };
+  const seen = new Set<number>();
+  for (const file of opt('rows', '').split(',')) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.startsWith('row ')) continue;
+      const r = JSON.parse(line.slice(4)) as Record<string, number[]> & { rep: number };
+      if (seen.has(r.rep)) throw new Error(`--rows: replication ${r.rep} twice (${file})`);
+      seen.add(r.rep);
+      for (const k of Object.keys(rows)) rows[k]!.push(r[k]!);
+    }
+  }
+  out(`\n## 3. from the rows of ${opt('rows', '')}: replications ${[...seen].join(', ')}\n| agent | score | CPA / target | budget spent |\n|---|---|---|---|`);
+  offlineTable(rows);
+  process.exit(0);
+}
+
 const shape = { replications: quick ? 1 : 3, evalEpisodes: quick ? 1 : 2, ...(quick ? { auctionsPerEpisode: 50_000 } : {}) };
 if (parts.has(1)) {
   const full = resolveAutoBidConfig({ ...raw, ...shape });
@@ -144,6 +165,21 @@ async function logBehaviour(c: ResolvedAutoBidConfig, repRng: Rng, episodes: num
 }
 
 const othersOf = (c: ResolvedAutoBidConfig, r: Rng) => Promise.all(c.bidders.map((b) => makeAutoBidder(b.agent, { configDir, rng: r.stream(`bidder:${b.id}`) })));
+
+/**
+ * Part 3's table from its rows (per agent, per replication: score, CPA /
+ * target, budget spent), then the paired differences of score on the same
+ * evaluation episodes (common random numbers), mean ± 95% CI over replications.
+ */
+function offlineTable(rows: Record<string, number[][]>): void {
+  for (const [name, v] of Object.entries(rows)) out(`| ${name} | ${meanCi(stat(v.map((x) => x[0]!)))} | ${meanCi(stat(v.map((x) => x[1]!)))} | ${meanCi(stat(v.map((x) => x[2]!)))} |`);
+  out(`\npaired differences of score (same evaluation episodes), per replication and mean ± 95% CI:\n| difference | per replication | mean |\n|---|---|---|`);
+  for (const [a, b] of [['iql', 'behaviour'], ['iql', 'bc'], ['bc', 'behaviour'], ['pid', 'behaviour'], ['lagrangian', 'iql'], ['lagrangian', 'pid']] as const) {
+    const d = rows[a]!.map((x, r) => x[0]! - rows[b]![r]![0]!);
+    out(`| ${a} − ${b} | ${d.map((x) => x.toFixed(2)).join(', ')} | ${meanCi(stat(d))} |`);
+  }
+}
+
 
 if (parts.has(3) || parts.has(4)) await initBackend('wasm');
 
@@ -211,7 +247,7 @@ if (parts.has(3)) {
   }
   const a0 = spec.advertisers[0]!;
   out(`\n## 3. Offline agents as ${a0.id} (budget ${a0.budget}, CPA target ${a0.cpa}) at ${SCALE} × AuctionNet's traffic (${c.auctionsPerEpisode} opportunities): ${REPS} replications (${REP_FROM}–${REP_FROM + REPS - 1}) × ${EVAL} evaluation episodes; ${LOG_EPISODES} logged episodes (${times.transitions} transitions) per replication; lagrangian trained ${TRAIN_EPISODES} episodes\n| agent | score | CPA / target | budget spent |\n|---|---|---|---|`);
-  for (const [name, v] of Object.entries(rows)) out(`| ${name} | ${meanCi(stat(v.map((x) => x[0]!)))} | ${meanCi(stat(v.map((x) => x[1]!)))} | ${meanCi(stat(v.map((x) => x[2]!)))} |`);
+  offlineTable(rows);
   out(`\nCPU: logging ${times.data.map((x) => x.toFixed(0)).join(', ')} s; BC training ${times.bc.map((x) => x.toFixed(1)).join(', ')} s; IQL training ${times.iql.map((x) => x.toFixed(1)).join(', ')} s; lagrangian training ${times.lag.map((x) => x.toFixed(0)).join(', ')} s; load ${loadavg()[0]!.toFixed(1)}`);
 }
 
