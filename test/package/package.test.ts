@@ -5,11 +5,12 @@
  * TypeScript consumer, and its `bidgym` command run (worker threads included).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../../experiments/report.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -73,7 +74,7 @@ describe('npm pack', () => {
 });
 
 describe('the installed package', () => {
-  it('imports from plain Node ESM and runs: makeEnv + checkEnv on the three envs, runSweep (worker threads), writeReport, loadPolicy', () => {
+  it('imports from plain Node ESM and runs: makeEnv + checkEnv on the three envs, runSweep (worker threads), writeReport (the same charts as the sources draw), loadPolicy', async () => {
     writeFileSync(
       join(project, 'use.mjs'),
       `import { checkEnv, loadPolicy, makeEnv, readRawConfig, runExperiment, resolveConfig, runSweep, writeReport } from 'bidgym';
@@ -88,13 +89,23 @@ const table = await runSweep({ ...raw, sweep: { 'exchange.reservePrice': [0, 0.2
 const report = await writeReport('sweep');
 await runExperiment(resolveConfig(raw), { outDir: 'run', quiet: true, workers: 1 });
 const bid = loadPolicy('run/policies/learner.json').bid({ value: 0.5 });
-console.log(JSON.stringify({ points: table.points.length, report: existsSync(report), num: vec.num, bid: Number.isFinite(bid) }));
+// The vendored vega bundle, compiled with the code cache its build made (same Node, so V8 takes it).
+const { codeCacheUsed } = await import('./node_modules/bidgym/dist/vendor/vega.js');
+console.log(JSON.stringify({ points: table.points.length, report: existsSync(report), num: vec.num, bid: Number.isFinite(bid), codeCacheUsed }));
 `,
     );
     const r = sh(process.execPath, ['use.mjs'], project);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ points: 2, report: true, num: 2, bid: true });
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ points: 2, report: true, num: 2, bid: true, codeCacheUsed: true });
+    // The bundled vega (CommonJS, code cache) draws the same charts as the vega and vega-lite packages the sources import.
+    const again = join(root, 'sweep-from-sources');
+    cpSync(join(project, 'sweep'), again, { recursive: true });
+    rmSync(join(again, 'charts'), { recursive: true, force: true });
+    await writeReport(again);
+    const charts = readdirSync(join(project, 'sweep', 'charts')).filter((f) => f.endsWith('.svg'));
+    expect(charts.length).toBeGreaterThan(0);
+    for (const f of charts) expect(readFileSync(join(again, 'charts', f), 'utf8'), f).toBe(readFileSync(join(project, 'sweep', 'charts', f), 'utf8'));
   }, 300_000);
 
   it('type-checks a strict TypeScript consumer (strict, noUncheckedIndexedAccess, library types checked)', () => {
