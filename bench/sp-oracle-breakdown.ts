@@ -10,8 +10,9 @@
  *
  *  - `node -e 0`, and the whole run with and without the report (bash's `times`,
  *    user + sys of the child);
- *  - loading the run's bundle (experiments/run-fast.js and its chunks, what the bin
- *    imports for `run`), measured inside a child around the import;
+ *  - loading the run's code (what the bin imports for `run`: experiments/run-fast-cached.js,
+ *    the CommonJS bundle with its code cache, or without it experiments/run-fast.js and
+ *    its chunks), measured inside a child around the import;
  *  - the phases of the simulation, each measured inside one child with
  *    `process.cpuUsage()` around it, on the same market the run builds (its
  *    modules are dist/'s unbundled ones, the same code): the config, the market's
@@ -70,9 +71,11 @@ function child(code: string): Record<string, number> {
 
 const CPU = 'const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };';
 
+// What the bin imports for \`run\`: run-fast-cached.js (the CommonJS bundle with its code cache) where the build made it.
+const runModule = existsSync(join(dist, 'experiments', 'run-fast-cached.js')) ? 'experiments/run-fast-cached.js' : 'experiments/run-fast.js';
 const bundleChild = `${CPU}
 const t0 = cpu();
-await import(${url('experiments/run-fast.js')});
+await import(${url(runModule)});
 console.log(JSON.stringify({ bundle: cpu() - t0 }));`;
 
 const phasesChild = `${CPU}
@@ -139,7 +142,7 @@ const f = (x: number) => x.toFixed(3);
 console.log(`\n| part of the whole run (median of ${rounds}) | CPU s |`);
 console.log('|---|---:|');
 console.log(`| node's own start (\`node -e 0\`) | ${f(med('node'))} |`);
-console.log(`| loading the run's bundle (run-fast.js and its chunks: compile, zod schemas) | ${f(med('bundle'))} |`);
+console.log(`| loading the run's code (${runModule.slice(12)}: compile, zod schemas) | ${f(med('bundle'))} |`);
 console.log(`| config (read, parse, validate) | ${f(med('config'))} |`);
 console.log(`| set-up: catalogue, attention table, 10,000 training users | ${f(med('setUp'))} |`);
 console.log(`| training: 9 episodes, 540,000 auctions | ${f(med('training'))} |`);
