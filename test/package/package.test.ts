@@ -5,11 +5,12 @@
  * TypeScript consumer, and its `bidgym` command run (worker threads included).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../../experiments/report.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -73,7 +74,7 @@ describe('npm pack', () => {
 });
 
 describe('the installed package', () => {
-  it('imports from plain Node ESM and runs: makeEnv + checkEnv on the three envs, runSweep (worker threads), writeReport, loadPolicy', () => {
+  it('imports from plain Node ESM and runs: makeEnv + checkEnv on the three envs, runSweep (worker threads), writeReport (the same charts as the sources draw), loadPolicy', async () => {
     writeFileSync(
       join(project, 'use.mjs'),
       `import { checkEnv, loadPolicy, makeEnv, readRawConfig, runExperiment, resolveConfig, runSweep, writeReport } from 'bidgym';
@@ -88,13 +89,24 @@ const table = await runSweep({ ...raw, sweep: { 'exchange.reservePrice': [0, 0.2
 const report = await writeReport('sweep');
 await runExperiment(resolveConfig(raw), { outDir: 'run', quiet: true, workers: 1 });
 const bid = loadPolicy('run/policies/learner.json').bid({ value: 0.5 });
-console.log(JSON.stringify({ points: table.points.length, report: existsSync(report), num: vec.num, bid: Number.isFinite(bid) }));
+// The vendored vega bundle and the bundle of run's fast path, compiled with the code caches their build made (same Node, so V8 takes them).
+const vegaCache = (await import('./node_modules/bidgym/dist/vendor/vega.js')).codeCacheUsed;
+const runCache = (await import('./node_modules/bidgym/dist/experiments/run-fast-cached.js')).codeCacheUsed;
+console.log(JSON.stringify({ points: table.points.length, report: existsSync(report), num: vec.num, bid: Number.isFinite(bid), vegaCache, runCache }));
 `,
     );
     const r = sh(process.execPath, ['use.mjs'], project);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ points: 2, report: true, num: 2, bid: true });
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ points: 2, report: true, num: 2, bid: true, vegaCache: true, runCache: true });
+    // The bundled vega (CommonJS, code cache) draws the same charts as the vega and vega-lite packages the sources import.
+    const again = join(root, 'sweep-from-sources');
+    cpSync(join(project, 'sweep'), again, { recursive: true });
+    rmSync(join(again, 'charts'), { recursive: true, force: true });
+    await writeReport(again);
+    const charts = readdirSync(join(project, 'sweep', 'charts')).filter((f) => f.endsWith('.svg'));
+    expect(charts.length).toBeGreaterThan(0);
+    for (const f of charts) expect(readFileSync(join(again, 'charts', f), 'utf8'), f).toBe(readFileSync(join(project, 'sweep', 'charts', f), 'utf8'));
   }, 300_000);
 
   it('type-checks a strict TypeScript consumer (strict, noUncheckedIndexedAccess, library types checked)', () => {
@@ -154,10 +166,13 @@ void [reward, won, first, copies];
     expect(existsSync(join(project, 'bin-run', 'summary.json'))).toBe(true);
     expect(existsSync(join(project, 'bin-run', 'report.html'))).toBe(true);
 
-    // The plain forms of run take the bin's bundled fast path (dist/experiments/run-fast.js and its
-    // chunks, no yargs); `--out=DIR` goes through the full command line: the same folder and answers.
-    const runFast = readFileSync(join(project, 'node_modules', 'bidgym', 'dist', 'experiments', 'run-fast.js'), 'utf8');
-    expect(runFast).not.toMatch(/from ['"]\.\/run-command\.js['"]/);
+    // The plain forms of run take the bin's bundled fast path (dist/experiments/run-fast.cjs, one
+    // script with its code cache, through run-fast-cached.js; no yargs); `--out=DIR` goes through the
+    // full command line: the same folder and answers.
+    const dist = join(project, 'node_modules', 'bidgym', 'dist');
+    expect(readFileSync(join(dist, 'bin', 'bidgym.js'), 'utf8')).toContain("import('../experiments/run-fast-cached.js')");
+    expect(readFileSync(join(dist, 'experiments', 'run-fast.cjs'), 'utf8')).not.toMatch(/require\(['"]\.\/run-command\.js['"]\)/);
+    expect(readFileSync(join(dist, 'experiments', 'run-fast.js'), 'utf8')).not.toMatch(/from ['"]\.\/run-command\.js['"]/);
     const fastRun = sh(bin, ['run', 'tiny.yaml', '--out', 'run-fast', '--no-report'], project);
     const fullRun = sh(bin, ['run', 'tiny.yaml', '--out=run-full', '--no-report'], project);
     expect([fastRun.status, fastRun.stderr, fastRun.stdout.replaceAll('run-fast', 'X')]).toEqual([fullRun.status, fullRun.stderr, fullRun.stdout.replaceAll('run-full', 'X')]);
