@@ -89,7 +89,7 @@ export class ActorCriticAgent implements Agent {
   }
 
   learn(t: Transition): void {
-    if (this.shaper.skipWarmup()) return;
+    if (this.shaper.skipWarmup(t)) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     this.batch.store(this.n, t, this.shaper, this.discount, this.shaper.timeAware);
     this.n++;

@@ -262,7 +262,7 @@ export class LinearBanditAgent implements Agent {
   }
 
   learn(t: Transition): void {
-    if (this.shaper.skipWarmup()) return;
+    if (this.shaper.skipWarmup(t)) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     // Full information (learner/shaper.ts): every arm learns what it would have earned.
     const full = this.shaper.counterfactual(t, this.rAll);

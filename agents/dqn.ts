@@ -120,7 +120,7 @@ export class DqnAgent implements Agent {
   }
 
   learn(t: Transition): void {
-    if (this.shaper.skipWarmup()) return;
+    if (this.shaper.skipWarmup(t)) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     this.replay.store(this.head, t, this.shaper, this.discount, this.shaper.timeAware);
     this.head = (this.head + 1) % this.args.replaySize;

@@ -137,7 +137,7 @@ export class QLearningAgent implements Agent {
   }
 
   learn(t: Transition): void {
-    if (this.shaper.skipWarmup()) return;
+    if (this.shaper.skipWarmup(t)) return;
     if (!this.training) return;
     // With a zero value every multiplier bids 0: the action is unknown and irrelevant.
     if (!(valueOf(t.observation) > 0)) return;

@@ -87,7 +87,7 @@ export class ReinforceAgent implements Agent {
   }
 
   learn(t: Transition): void {
-    if (this.shaper.skipWarmup()) return;
+    if (this.shaper.skipWarmup(t)) return;
     if (!this.training || !(valueOf(t.observation) > 0)) return;
     const k = this.shaper.encoder.size;
     const n = this.as.length;

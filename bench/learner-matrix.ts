@@ -24,8 +24,9 @@
  *   evaluation draws; so is the best bid's, the runner's clairvoyant best
  *   response, and the grid's best is taken as that times the grid's expected
  *   share, to keep the draws' noise out of the ratio.) The grid is the one the trained
- *   learner ends with (its policy's actions: multipliers, and bid levels scaled
- *   by the value scale it measured).
+ *   learner ends with (its policy's actions: multipliers, and bid levels in
+ *   currency: scale levels × the value scale it measured, and price levels just
+ *   above the quantiles of the prices to beat of its warm-up; docs/agents.md).
  * - `sp-…`: second price against truthful rivals, with and without a reserve. The
  *   best fixed bid is the value (dominant), and on the same draws its utility is
  *   the runner's hindsight utility (utility + regret). Pass: regret ≤ 0.1 × that.
@@ -38,7 +39,7 @@
  *   U[0, 100] and U[2, 10] (there b*(v) = 2 + k/(k+1)·(v − 2), not proportional:
  *   judged on the value-weighted b/v of b* and on 0.9 of its expected utility),
  *   constant rivals at 0.8 on U[0, 2], 5 on U[2, 10], 0.85 on U[0, 1] (above most
- *   values) and 40 on U[0, 100], second-price reserves 3 on U[0, 10], 0.7 on
+ *   values), 40 on U[0, 100], 0.95 and 0.05 on U[0, 1] and 17 on U[10, 20], second-price reserves 3 on U[0, 10], 0.7 on
  *   U[0, 1] (above the median) and 60 on U[0, 100], and GSP with 2 slots (regret
  *   to the summary's best fixed multiplier in hindsight ≤ 0.1 × its utility);
  *   and held-out budget cells (`heldout-budget-…`, their block below).
@@ -292,6 +293,11 @@ for (const [name, rivals, reserve, value] of [
     [5, { lo: 2, hi: 10 }, 1102],
     [0.85, { lo: 0, hi: 1 }, 1103],
     [40, { lo: 0, hi: 100 }, 1104],
+    // Added with the price levels (2026-12-01), chosen after them and nothing tuned on: a rival above 95% of the
+    // values, one near the bottom, and one in the upper half of a range far from 0.
+    [0.95, { lo: 0, hi: 1 }, 1105],
+    [0.05, { lo: 0, hi: 1 }, 1106],
+    [17, { lo: 10, hi: 20 }, 1107],
   ] as const) {
     const setting = `heldout-fp-const-${c}@U[${value.lo},${value.hi}]`;
     cells.push({

@@ -88,7 +88,7 @@ export function logGrid(lo: number, hi: number, n: number): number[] {
 }
 
 /** The per-auction fields that have no meaning at the step level (the adapter sets them). */
-const dropped = { features: true, pacing: true, pacingGain: true, bidLevels: true, scaleSample: true, counterfactual: true, minLambda: true, multipliers: true, discount: true } as const;
+const dropped = { features: true, pacing: true, pacingGain: true, bidLevels: true, priceLevels: true, scaleSample: true, counterfactual: true, minLambda: true, multipliers: true, discount: true } as const;
 
 /** Fields every step-level learner adds to its learner's own. */
 const stepFields = {
@@ -181,6 +181,7 @@ function learnerArgs(a: StepLearnerArgs): Record<string, unknown> {
     pacing: false,
     pacingGain: 1,
     bidLevels: [],
+    priceLevels: [],
     scaleSample: 0,
     counterfactual: false,
     discount: 0,

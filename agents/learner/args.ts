@@ -28,9 +28,15 @@ export const learnerFields = {
   bidLevels: z
     .array(z.number().gt(0).max(100))
     .max(200)
-    .default(grid(0.05, 1, 0.05))
+    .default(grid(0.1, 1, 0.1))
     .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing bid levels' })
-    .describe('more actions bid = min(level × the value scale the learner measures (the 95th percentile of its first 500 values), value): bids that do not grow with the value; with a paced budget min(level × scale, value) / λ, so they rise as the price of money λ falls; increasing; [] = multipliers only'),
+    .describe('more actions bid = min(level × the value scale the learner measures (the 95th percentile of its first 500 values), value): bids that do not grow with the value; with a paced budget min(level × scale, value) / λ, so they rise as the price of money λ falls; increasing; [] = none (priceLevels add levels of their own)'),
+  priceLevels: z
+    .array(z.number().gt(0).max(1))
+    .max(200)
+    .default(grid(0.05, 0.95, 0.1))
+    .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing quantiles' })
+    .describe('more bid levels, where the competing bids are: one per quantile q of the price to beat (the highest competing bid or the reserve; with several slots every slot\'s) the learner observes in the auctions of its warm-up (scaleSample), at the lowest bid that beats that price (one micro above it); used like bidLevels (capped at the value, divided by λ with a paced budget) and stored in currency in the policy; without a warm-up (scaleSample 0, or a learner that never trains) q × the value scale; increasing, in (0, 1]; [] = none'),
   features: z
     .array(z.enum(featureNames))
     .min(1)
@@ -55,11 +61,13 @@ export const learnerFields = {
 };
 
 /** Arguments every learner takes (its config fields from {@link learnerFields}, defaults filled). */
-export type LearnerArgs = Omit<z.output<z.ZodObject<typeof learnerFields>>, 'bidLevels' | 'minLambda' | 'scaleSample' | 'counterfactual'> & {
+export type LearnerArgs = Omit<z.output<z.ZodObject<typeof learnerFields>>, 'bidLevels' | 'priceLevels' | 'minLambda' | 'scaleSample' | 'counterfactual'> & {
   /** Absent: false (learn from the action played alone). */
   counterfactual?: boolean;
   /** Absent: no bid levels (multipliers only). */
   bidLevels?: number[];
+  /** Absent: no price levels. */
+  priceLevels?: number[];
   /** Absent: 1 (λ never below 1). */
   minLambda?: number;
   /** Absent: 0 (the runner's scale). */
@@ -69,10 +77,10 @@ export type LearnerArgs = Omit<z.output<z.ZodObject<typeof learnerFields>>, 'bid
 /**
  * The arguments type of a learner from its config schema's output: without
  * `kind`, and with the fields added after its first release optional (absent:
- * the behaviour before them: no bid levels, λ never below 1, the runner's value
+ * the behaviour before them: no bid levels or price levels, λ never below 1, the runner's value
  * scale, learning from the action played alone).
  */
-export type LearnerArgsOf<T> = Omit<T, 'kind' | 'bidLevels' | 'minLambda' | 'scaleSample' | 'counterfactual'> & { bidLevels?: number[]; minLambda?: number; scaleSample?: number; counterfactual?: boolean };
+export type LearnerArgsOf<T> = Omit<T, 'kind' | 'bidLevels' | 'priceLevels' | 'minLambda' | 'scaleSample' | 'counterfactual'> & { bidLevels?: number[]; priceLevels?: number[]; minLambda?: number; scaleSample?: number; counterfactual?: boolean };
 
 /**
  * The `discount` field of the learners that bootstrap or discount returns

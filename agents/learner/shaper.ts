@@ -12,6 +12,7 @@ import type { LearnerArgs } from './args.js';
 import { slotPrices } from '../hindsight.js';
 import { BudgetPacer, type PacerParams } from './budget-pacer.js';
 import { isTimeAware } from './rules.js';
+import { MICROS, toMicros } from '../../env/exchange/ledger.js';
 
 /** What the per-slot counterfactual needs to know of the market. */
 interface SlotMarket {
@@ -31,10 +32,13 @@ const SCALE_QUANTILE = 0.95;
  * Turns actions into bids and transitions into learning signals.
  *
  * Actions: first the multipliers (bid = m × value / λ(o), a shading factor),
- * then the bid levels (bid = min(ℓ × scale, value), with a budget divided by
- * λ(o) as a multiplier's bid is (budget-pacer.ts `bid`): a bid that does not grow
+ * then the bid levels (bid = min(level, value), with a budget divided by λ(o)
+ * as a multiplier's bid is (budget-pacer.ts `bid`): a bid that does not grow
  * with the value, what the best response to a rival with a fixed bid or a
- * reserve needs; features.ts `actionBid`). `scale` is the learner's own measure of its values: the 95th
+ * reserve needs; features.ts `actionBid`). The levels, in currency, are the
+ * scale levels ℓ × scale (`bidLevels`) and the price levels (`priceLevels`),
+ * one micro above quantiles of the prices to beat seen in the warm-up
+ * ({@link placeLevels}), merged into one increasing list. `scale` is the learner's own measure of its values: the 95th
  * percentile of the first `scaleSample` (500) positive values it sees while
  * training, during which it bids at random and does not learn
  * ({@link warmupAction}). Until then (and for an agent that never trains) it is
@@ -45,9 +49,15 @@ const SCALE_QUANTILE = 0.95;
  */
 export class BidShaper {
   readonly multipliers: number[];
-  /** Bid levels in units of the value scale. */
+  /** Bid levels in units of the value scale (`bidLevels`). */
   readonly levels: number[];
-  /** The bid levels in currency (ℓ × the value scale), the actions after the multipliers. */
+  /** Quantiles of the price to beat at which the other bid levels are placed (`priceLevels`). */
+  readonly priceQuantiles: number[];
+  /**
+   * The bid levels in currency, increasing, the actions after the multipliers:
+   * the scale levels (ℓ × the value scale) and the price levels merged
+   * ({@link placeLevels}).
+   */
   readonly levelBids: number[];
   encoderSpec: EncoderSpec;
   encoder: FeatureEncoder;
@@ -74,6 +84,10 @@ export class BidShaper {
   private sample: number[] | null;
   /** Values in the sample that fixes the scale (0: none, the context's scale stays). */
   private readonly sampleSize: number;
+  /** Prices to beat reported in the warm-up auctions (every slot's with several); null once the levels are placed. */
+  private priceSample: number[] | null;
+  private readonly slots: number;
+  private readonly reserve: number;
   /** Warm-up actions whose transitions have not been skipped yet. */
   private warmupPending = 0;
   /**
@@ -94,7 +108,11 @@ export class BidShaper {
     this.sampleSize = args.scaleSample ?? 0;
     this.sample = this.sampleSize > 0 ? [] : null;
     this.levels = checkLevels(args.bidLevels ?? []);
-    this.levelBids = this.levels.map(() => 0);
+    this.priceQuantiles = checkQuantiles(args.priceLevels ?? []);
+    this.levelBids = [...this.levels, ...this.priceQuantiles].map(() => 0);
+    this.priceSample = this.sampleSize > 0 && this.priceQuantiles.length > 0 ? [] : null;
+    this.slots = ctx.slots;
+    this.reserve = ctx.reservePrice ?? 0;
     const pacing = args.pacing && ctx.budget !== null;
     this.featureNames = args.features ?? defaultFeatures(ctx, args.pacing);
     this.valueScale = ctx.valueScale;
@@ -117,7 +135,7 @@ export class BidShaper {
 
   /** Number of actions. */
   get actions(): number {
-    return this.multipliers.length + this.levels.length;
+    return this.multipliers.length + this.levelBids.length;
   }
 
   /** True until the value scale is fixed. */
@@ -127,12 +145,19 @@ export class BidShaper {
 
   /**
    * Whether the transition to learn from is one of a warm-up action (the learner
-   * then skips it). Every action gets exactly one transition, in order, so a
-   * count of the warm-up actions not yet learnt from is enough.
+   * then skips it, and the shaper records the price to beat it reports, which
+   * places the price levels). Every action gets exactly one transition, in
+   * order, so a count of the warm-up actions not yet learnt from is enough.
    */
-  skipWarmup(): boolean {
+  skipWarmup(t: Transition): boolean {
     if (this.warmupPending === 0) return false;
     this.warmupPending--;
+    if (this.priceSample !== null) {
+      // The price to beat for the top slot (with the reserve); with several slots every slot's (the other bidders' j-th bid or the reserve).
+      this.priceSample.push(t.info.competingBid);
+      const comp = t.info.competingBids;
+      if (this.slots > 1 && comp) for (let j = 1; j < this.slots && j < comp.length; j++) this.priceSample.push(Math.max(comp[j]!, this.reserve));
+    }
     return true;
   }
 
@@ -145,19 +170,21 @@ export class BidShaper {
     if (!training || this.sample === null) return null;
     if (this.sample.length >= this.sampleSize) {
       const sorted = Float64Array.from(this.sample).sort();
-      this.setScale(sorted[Math.min(sorted.length - 1, Math.floor(SCALE_QUANTILE * sorted.length))]!);
+      const prices = this.priceSample !== null && this.priceSample.length > 0 ? Float64Array.from(this.priceSample).sort() : null;
       this.sample = null;
+      this.priceSample = null;
+      this.setScale(sorted[Math.min(sorted.length - 1, Math.floor(SCALE_QUANTILE * sorted.length))]!, prices);
       return null;
     }
     this.warmupPending++;
     return rng.int(this.actions);
   }
 
-  private setScale(s: number): void {
+  private setScale(s: number, prices: Float64Array | null = null): void {
     this.valueScale = s;
     this.encoderSpec = encoderSpec(this.featureNames, s);
     this.encoder = new FeatureEncoder(this.encoderSpec);
-    for (let i = 0; i < this.levels.length; i++) this.levelBids[i] = this.levels[i]! * s;
+    placeLevels(this.levels, this.priceQuantiles, s, prices, this.levelBids);
   }
 
   /** The observation the learner acts on: `o` itself, or with a budget the paced copy whose value is v / λ(o) (budget-pacer.ts). */
@@ -323,4 +350,36 @@ export class BidShaper {
   pacerParams(): PacerParams | null {
     return this.pacer ? this.pacer.params() : null;
   }
+}
+
+/** Checks the quantiles of the price levels (each in (0, 1], increasing; may be empty). */
+function checkQuantiles(q: readonly number[]): number[] {
+  q.forEach((x, i) => {
+    if (!(x > 0 && x <= 1)) throw new RangeError(`priceLevels[${i}]: expected a quantile in (0, 1], got ${x}`);
+    if (i > 0 && !(x > q[i - 1]!)) throw new RangeError(`priceLevels[${i}]: expected increasing quantiles, got ${q[i - 1]} then ${x}`);
+  });
+  return [...q];
+}
+
+/**
+ * The bid levels in currency into `out`, increasing: the scale levels ℓ × s and
+ * one price level per quantile q of the observed prices to beat, the lowest bid
+ * that beats that price: one micro above it (bids and prices are whole micros,
+ * env/exchange/ledger.ts, and a bid equal to a competing bid ties, to the
+ * market's tie-break), the q-quantile being the sorted sample's entry ⌊q × n⌋
+ * (the scale's rule). Without observed prices (no warm-up: the learner never
+ * trained, or `scaleSample` 0) a price level is q × s, as if the price to beat
+ * were uniform on [0, s]. A level not above the one before it (prices that
+ * repeat, such as a rival's constant bid: one price level per quantile at the
+ * same price) is moved one micro above it, so that the levels stay increasing
+ * and a policy file holds them as they are.
+ */
+export function placeLevels(levels: readonly number[], quantiles: readonly number[], s: number, prices: Float64Array | null, out: number[]): void {
+  const bids = levels.map((l) => l * s);
+  for (const q of quantiles) {
+    if (prices === null) bids.push(q * s);
+    else bids.push((toMicros(prices[Math.min(prices.length - 1, Math.floor(q * prices.length))]!) + 1) / MICROS);
+  }
+  bids.sort((a, b) => a - b);
+  for (let i = 0; i < bids.length; i++) out[i] = i > 0 && !(bids[i]! > out[i - 1]!) ? (toMicros(out[i - 1]!) + 1) / MICROS : bids[i]!;
 }

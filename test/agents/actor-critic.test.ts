@@ -10,7 +10,7 @@ import { observationFrom } from '../../env/observation.js';
 import { agentCtx, transition } from '../helpers.js';
 
 function agent(over: Record<string, unknown> = {}): ActorCriticAgent {
-  const { kind: _kind, ...args } = actorCriticSchema.parse({ kind: 'actor-critic', counterfactual: false, scaleSample: 0, bidLevels: [], minLambda: 1, multipliers: [0, 1], features: ['value'], hidden: [1], discount: 0.9, batchSize: 2, entropy: 0, learningRate: 0.01, ...over });
+  const { kind: _kind, ...args } = actorCriticSchema.parse({ kind: 'actor-critic', counterfactual: false, scaleSample: 0, bidLevels: [], priceLevels: [], minLambda: 1, multipliers: [0, 1], features: ['value'], hidden: [1], discount: 0.9, batchSize: 2, entropy: 0, learningRate: 0.01, ...over });
   const ac = new ActorCriticAgent(args, agentCtx());
   // V(x) = 2 · relu(x) − 0.5
   ac.critic.w[0]!.set([1]);

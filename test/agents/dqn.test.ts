@@ -9,7 +9,7 @@ import { agentCtx, transition } from '../helpers.js';
 
 /** Arguments from the schema's defaults with `over` applied (no training before `warmup`). */
 function args(over: Record<string, unknown> = {}) {
-  const { kind: _kind, ...a } = dqnSchema.parse({ kind: 'dqn', counterfactual: false, scaleSample: 0, bidLevels: [], minLambda: 1, multipliers: [0, 1], features: ['value'], hidden: [2], discount: 0.9, warmup: 1000, replaySize: 8, ...over });
+  const { kind: _kind, ...a } = dqnSchema.parse({ kind: 'dqn', counterfactual: false, scaleSample: 0, bidLevels: [], priceLevels: [], minLambda: 1, multipliers: [0, 1], features: ['value'], hidden: [2], discount: 0.9, warmup: 1000, replaySize: 8, ...over });
   return a;
 }
 

@@ -6,7 +6,7 @@ import { rng } from '../../env/rng.js';
 import { agentCtx, transition } from '../helpers.js';
 
 const args = (over: Record<string, unknown> = {}) => {
-  const { kind: _kind, ...a } = linucbSchema.parse({ kind: 'linucb', counterfactual: false, scaleSample: 0, bidLevels: [], minLambda: 1, multipliers: [0.5, 1], features: ['value'], degree: 1, ...over });
+  const { kind: _kind, ...a } = linucbSchema.parse({ kind: 'linucb', counterfactual: false, scaleSample: 0, bidLevels: [], priceLevels: [], minLambda: 1, multipliers: [0.5, 1], features: ['value'], degree: 1, ...over });
   return a;
 };
 
@@ -38,7 +38,7 @@ describe('LinUcbAllocator', () => {
 describe('LinUcbAgent learning counterfactually (basis auto = value buckets)', () => {
   it('updates every arm with what it would have earned, and its policy is a valid table that bids the same', async () => {
     const { POLICY_KINDS } = await import('../../agents/policy-kinds.js');
-    const { kind: _kind, ...a } = linucbSchema.parse({ kind: 'linucb', scaleSample: 0, bidLevels: [], multipliers: [0.25, 0.5, 1], features: ['value'] });
+    const { kind: _kind, ...a } = linucbSchema.parse({ kind: 'linucb', scaleSample: 0, bidLevels: [], priceLevels: [], multipliers: [0.25, 0.5, 1], features: ['value'] });
     const agent = new LinUcbAgent(a, agentCtx({ mechanism: 'first-price' }));
     // v = 1 against a price to beat of 0.4: 0.25 loses, 0.5 earns 0.5, 1 earns 0; played 0.5 (won, paid 0.5).
     const o = observationFrom({ value: 1 });

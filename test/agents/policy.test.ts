@@ -116,7 +116,7 @@ describe('policy files', () => {
     // The multipliers, then the bid levels (the schema's defaults).
     const defaults = qLearningSchema.parse({ kind: 'q-learning' });
     expect(doc.action.multipliers).toHaveLength(defaults.multipliers.length);
-    expect(doc.action.levels).toHaveLength(defaults.bidLevels.length);
+    expect(doc.action.levels).toHaveLength(defaults.bidLevels.length + defaults.priceLevels.length);
     expect(doc.action.rule).toMatch(/λ/);
     expect(doc.sha256).toBe(policyChecksum(doc));
   });

@@ -35,7 +35,7 @@ describe('REINFORCE on two arms', () => {
   });
 
   it.each([1, 2, 3, 4])('the agent converges to the better arm from the uniform policy (seed %i)', (seed) => {
-    const { kind: _kind, ...args } = reinforceSchema.parse({ kind: 'reinforce', counterfactual: false, scaleSample: 0, bidLevels: [], minLambda: 1, multipliers: [0.5, 1], features: ['value'], hidden: [4], learningRate: 0.05, batchSize: 32, entropy: 0 });
+    const { kind: _kind, ...args } = reinforceSchema.parse({ kind: 'reinforce', counterfactual: false, scaleSample: 0, bidLevels: [], priceLevels: [], minLambda: 1, multipliers: [0.5, 1], features: ['value'], hidden: [4], learningRate: 0.05, batchSize: 32, entropy: 0 });
     const agent = new ReinforceAgent(args, agentCtx({ rng: rng(seed).stream('init') }));
     const o = observationFrom({ value: 1 });
     const probs = new Float64Array(2);

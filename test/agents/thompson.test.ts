@@ -6,7 +6,7 @@ import { rng } from '../../env/rng.js';
 import { agentCtx, transition } from '../helpers.js';
 
 const args = (over: Record<string, unknown> = {}) => {
-  const { kind: _kind, ...a } = thompsonSchema.parse({ kind: 'thompson', counterfactual: false, scaleSample: 0, bidLevels: [], minLambda: 1, multipliers: [0.5, 1], features: ['value'], degree: 1, ...over });
+  const { kind: _kind, ...a } = thompsonSchema.parse({ kind: 'thompson', counterfactual: false, scaleSample: 0, bidLevels: [], priceLevels: [], minLambda: 1, multipliers: [0.5, 1], features: ['value'], degree: 1, ...over });
   return a;
 };
 

@@ -9,8 +9,11 @@ import { BidShaper } from '../../../agents/learner/shaper.js';
 import { z } from 'zod';
 import { observationFrom } from '../../../env/observation.js';
 import { agentCtx, transition } from '../../helpers.js';
+import { rng } from '../../../env/rng.js';
+import { auctionScratch, runAuction } from '../../../env/exchange/mechanisms.js';
+import { toMicros } from '../../../env/exchange/ledger.js';
 
-const args = (over: Record<string, unknown> = {}) => z.object(learnerFields).parse({ multipliers: [0, 0.5, 1], bidLevels: [], scaleSample: 0, minLambda: 1, ...over });
+const args = (over: Record<string, unknown> = {}) => z.object(learnerFields).parse({ multipliers: [0, 0.5, 1], bidLevels: [], priceLevels: [], scaleSample: 0, minLambda: 1, ...over });
 
 describe('BidShaper', () => {
   it('bids multiplier × value without a budget, and finds the action of a bid', () => {
@@ -164,4 +167,59 @@ describe('BidShaper', () => {
       expect(new BidShaper(args({ counterfactual: false }), gsp()).counterfactualOn).toBe(false);
     });
   });
+
+  describe('price levels (bid levels where the competing bids are)', () => {
+    const lost = (p: number, competingBids?: number[]) => ({ info: { won: false, slot: -1, cost: 0, value: 0, clicks: 0, conversions: 0, competingBid: p, ...(competingBids ? { competingBids: Float64Array.from(competingBids) } : {}) } });
+    /** Warms `s` up on `n` auctions of value v (each reporting `price(i)`) and returns the level bids it then bids with. */
+    const warm = (s: BidShaper, n: number, v: number, info: (i: number) => ReturnType<typeof lost>) => {
+      const r = rng(7).stream('warm');
+      for (let i = 0; i < n; i++) {
+        const a = s.warmupAction(r, true);
+        expect(a).not.toBeNull();
+        const o = observationFrom({ value: v });
+        const b = s.bid(o, a!, true);
+        expect(s.skipWarmup(transition({ value: v }, b, 0, info(i)))).toBe(true);
+      }
+      expect(s.warmupAction(r, true)).toBeNull();
+      expect(s.warmingUp).toBe(false);
+      expect(s.skipWarmup(transition({ value: v }, 0, 0, info(0)))).toBe(false);
+      return [...s.levelBids];
+    };
+
+    it('without a warm-up sit at q × the value scale, merged with the scale levels (the default: 0.05 … 1 × the scale)', () => {
+      const defaults = z.object(learnerFields).parse({});
+      const s = new BidShaper({ ...defaults, scaleSample: 0 }, agentCtx({ valueScale: 2 }));
+      expect(s.actions).toBe(26 + 20);
+      expect(s.levelBids.map((b) => Math.round(b * 1e9) / 1e9)).toEqual(Array.from({ length: 20 }, (_, i) => Math.round((i + 1) * 0.1 * 1e9) / 1e9));
+    });
+
+    it('after the warm-up sit one micro above the quantiles of the prices to beat; repeated prices (a constant rival) give levels a micro apart', () => {
+      // Prices 0.3 (constant): both price levels just above it; the scale level 0.5 × the measured scale 0.8.
+      const s = new BidShaper(args({ bidLevels: [0.5], priceLevels: [0.25, 0.75], scaleSample: 20 }), agentCtx({ mechanism: 'first-price' }));
+      expect(s.actions).toBe(3 + 3);
+      expect(warm(s, 20, 0.8, () => lost(0.3))).toEqual([0.300001, 0.300002, 0.4]);
+      // Prices 0.01 … 0.2: the 0.25- and 0.75-quantiles (entries 5 and 15 of 20, 0-based) plus a micro.
+      const t = new BidShaper(args({ bidLevels: [0.5], priceLevels: [0.25, 0.75], scaleSample: 20 }), agentCtx({ mechanism: 'first-price' }));
+      expect(warm(t, 20, 2, (i) => lost((i + 1) / 100))).toEqual([0.060001, 0.160001, 1]);
+    });
+
+    it('with several slots take every slot\'s price to beat (the j-th competing bid or the reserve)', () => {
+      const s = new BidShaper(args({ bidLevels: [], priceLevels: [0.25, 0.75], scaleSample: 10 }), agentCtx({ mechanism: 'gsp', slots: 2, reservePrice: 0.1 }));
+      // Top slot 0.9, second slot max(0.05, reserve 0.1) = 0.1: half the prices each.
+      expect(warm(s, 10, 1, () => lost(0.9, [0.9, 0.05]))).toEqual([0.100001, 0.900001]);
+    });
+
+    it('a bid at the price level beats a constant rival in the exchange (ties and micros)', () => {
+      const s = new BidShaper(args({ bidLevels: [], priceLevels: [0.5], scaleSample: 5 }), agentCtx({ mechanism: 'first-price' }));
+      const c = 0.123457;
+      const [level] = warm(s, 5, 1, () => lost(c));
+      const sc = auctionScratch(2, 1);
+      // The rival bids c with the higher tie-break priority: the level still wins, at its own bid.
+      runAuction('first-price', Float64Array.from([toMicros(level!), toMicros(c)]), Uint32Array.from([0, 1]), 2, 0, Float64Array.from([1]), sc);
+      expect(sc.winner[0]).toBe(0);
+      expect(sc.price[0]).toBe(toMicros(level!));
+      expect(level! - c).toBeLessThanOrEqual(1.0000001e-6);
+    });
+  });
 });
+
