@@ -69,7 +69,8 @@ function gridShare(params: Record<string, unknown>, hi: number, c: number): numb
   return s / N / bestBid;
 }
 
-describe('learner matrix, a sample (every replication)', () => {
+// Each cell trains a learner for several replications: up to ~45 s of CPU (DQN); allow for a loaded machine.
+describe('learner matrix, a sample (every replication)', { timeout: 600_000 }, () => {
   for (const kind of LEARNERS) {
     (KNOWN_FAILURES.has(`${kind} fp-truthful-2`) ? it.skip : it)(`${kind}: first price against two truthful rivals, bid/value within 0.05 of 2/3`, async () => {
       const cfg = pv({ kind, mechanism: 'first-price', rivals: [{ kind: 'truthful' }, { kind: 'truthful' }], high: 3, episodes: 25, auctions: 4000, seed: 74 }); // the bench's training length
