@@ -192,11 +192,14 @@ export function actionBid(multipliers: readonly number[], levelBids: readonly nu
   return a < M ? multipliers[a]! * v : Math.min(levelBids[a - M]!, v);
 }
 
-/** Checks a list of bid levels (finite, > 0, increasing; may be empty). */
-export function checkLevels(m: readonly number[], field = 'bidLevels'): number[] {
+/**
+ * Checks a list of bid levels (finite, > 0, increasing; may be empty); with
+ * `max`, each also ≤ max (the price levels' quantiles, in (0, 1]).
+ */
+export function checkLevels(m: readonly number[], field = 'bidLevels', max = Infinity): number[] {
   m.forEach((x, i) => {
-    if (!Number.isFinite(x) || x <= 0) throw new RangeError(`${field}[${i}]: expected a finite number > 0, got ${x}`);
-    if (i > 0 && !(x > m[i - 1]!)) throw new RangeError(`${field}[${i}]: expected increasing bid levels, got ${m[i - 1]} then ${x}`);
+    if (!Number.isFinite(x) || x <= 0 || x > max) throw new RangeError(`${field}[${i}]: expected a finite number > 0${max < Infinity ? ` and ≤ ${max}` : ''}, got ${x}`);
+    if (i > 0 && !(x > m[i - 1]!)) throw new RangeError(`${field}[${i}]: expected increasing values, got ${m[i - 1]} then ${x}`);
   });
   return [...m];
 }

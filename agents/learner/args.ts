@@ -17,25 +17,28 @@ function grid(from: number, to: number, step: number): number[] {
   return Array.from({ length: n + 1 }, (_, i) => Math.round((from + i * step) * 1e9) / 1e9);
 }
 
+/** A refinement of a number list: each entry above the one before it. */
+const increasing = (what: string) => [(m: number[]) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: `expected increasing ${what}` }] as const;
+
 /** Fields every learning agent shares: its actions (bid multipliers), features and budget handling. */
 export const learnerFields = {
   multipliers: z
     .array(z.number().min(0).max(100))
     .min(2)
     .default(grid(0, 1.25, 0.05))
-    .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing multipliers' })
+    .refine(...increasing('multipliers'))
     .describe('actions bid = multiplier × value (shading factors), increasing'),
   bidLevels: z
     .array(z.number().gt(0).max(100))
     .max(200)
     .default(grid(0.1, 1, 0.1))
-    .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing bid levels' })
+    .refine(...increasing('bid levels'))
     .describe('more actions bid = min(level × the value scale the learner measures (the 95th percentile of its first 500 values), value): bids that do not grow with the value; with a paced budget min(level × scale, value) / λ, so they rise as the price of money λ falls; increasing; [] = none (priceLevels add levels of their own)'),
   priceLevels: z
     .array(z.number().gt(0).max(1))
     .max(200)
     .default(grid(0.05, 0.95, 0.1))
-    .refine((m) => m.every((x, i) => i === 0 || x > m[i - 1]!), { message: 'expected increasing quantiles' })
+    .refine(...increasing('quantiles'))
     .describe('more bid levels, where the competing bids are: one per quantile q of the price to beat (the highest competing bid or the reserve; with several slots every slot\'s) the learner observes in the auctions of its warm-up (scaleSample), at the lowest bid that beats that price (one micro above it); used like bidLevels (capped at the value, divided by λ with a paced budget) and stored in currency in the policy; without a warm-up (scaleSample 0, or a learner that never trains) q × the value scale; increasing, in (0, 1]; [] = none'),
   features: z
     .array(z.enum(featureNames))

@@ -108,7 +108,7 @@ export class BidShaper {
     this.sampleSize = args.scaleSample ?? 0;
     this.sample = this.sampleSize > 0 ? [] : null;
     this.levels = checkLevels(args.bidLevels ?? []);
-    this.priceQuantiles = checkQuantiles(args.priceLevels ?? []);
+    this.priceQuantiles = checkLevels(args.priceLevels ?? [], 'priceLevels', 1);
     this.levelBids = [...this.levels, ...this.priceQuantiles].map(() => 0);
     this.priceSample = this.sampleSize > 0 && this.priceQuantiles.length > 0 ? [] : null;
     this.slots = ctx.slots;
@@ -350,15 +350,6 @@ export class BidShaper {
   pacerParams(): PacerParams | null {
     return this.pacer ? this.pacer.params() : null;
   }
-}
-
-/** Checks the quantiles of the price levels (each in (0, 1], increasing; may be empty). */
-function checkQuantiles(q: readonly number[]): number[] {
-  q.forEach((x, i) => {
-    if (!(x > 0 && x <= 1)) throw new RangeError(`priceLevels[${i}]: expected a quantile in (0, 1], got ${x}`);
-    if (i > 0 && !(x > q[i - 1]!)) throw new RangeError(`priceLevels[${i}]: expected increasing quantiles, got ${q[i - 1]} then ${x}`);
-  });
-  return [...q];
 }
 
 /**
