@@ -627,6 +627,8 @@ export class Market {
     if (this.oracle) {
       // The true model ranks an advertiser's ads from a per-session cache; bidders
       // see its CTR at single precision (as a predictor's output).
+      const cm = pop.clickModel;
+      const current = u === pop.sessions.current;
       for (let k = 0; k < count; k++) {
         const b = list[k]!;
         if (this.uniform[b]) {
@@ -634,6 +636,12 @@ export class Market {
           continue;
         }
         const alloc = this.allocators[b];
+        if (!alloc && best && current) {
+          // bestAd then trueCtr of that ad, in one call (the same numbers).
+          this.pctr[b] = Math.fround(cm.bestCtr(b));
+          this.ad[b] = cm.bestOfLast;
+          continue;
+        }
         const ad = alloc ? b * A + alloc.choose(pop, u, b * A, A) : best ? pop.bestAd(u, b) : b * A + this.allocatorRngs[b]!.int(A);
         this.ad[b] = ad;
         this.pctr[b] = Math.fround(pop.trueCtr(u, ad));

@@ -27,8 +27,14 @@ export interface AttentionKernel {
   readonly rows: Int32Array;
   /** The sums of the last call: `(num, den)` of ad i at `2i`, `2i + 1`. */
   readonly out: Float64Array;
-  /** Sums `per` (num, den) pairs from each of the first `len` rows into `out`. */
-  sums(len: number, per: number): void;
+  /** Sums `per` (num, den) pairs from each of the first `len` rows, each row taken `base` bytes further on (default 0), into `out`. */
+  sums(len: number, per: number, base?: number): void;
+  /**
+   * The click model whose scratch (`rows`, `interest`) the kernel holds now: twins
+   * share a kernel, so a click model that keeps its rows or interest there between
+   * calls checks that it is still the owner (and sets it when it writes them).
+   */
+  owner: object | null;
   /** The user's interest, one double per topic (the caller writes it). */
   readonly interest: Float64Array;
   /** interest · ad of the ads of the last {@link dots} call: ad i of the advertiser at i. */
@@ -104,40 +110,42 @@ const brIf = (d: number): number[] => [0x0d, ...leb(d)];
 const br = (d: number): number[] => [0x0c, ...leb(d)];
 
 /**
- * sums(rows, len, per, out) — locals: 0 rows, 1 len, 2 per, 3 out (byte
- * offsets / counts); 4 i, 5 j, 6 r, 7 o; v128 8–11 accumulators. Ads four at a
- * time (four f64x2 chains), then one at a time.
+ * sums(rows, len, per, out, base) — locals: 0 rows, 1 len, 2 per, 3 out, 4 base
+ * (byte offsets / counts); 5 i, 6 j, 7 r, 8 o; v128 9–12 accumulators. Ads four
+ * at a time (four f64x2 chains), then one at a time. Row j of ad i is at
+ * rows[j] + base + 16 i.
  */
 function moduleBytes(): Uint8Array {
-  // r = rows[j] + 16 i
-  const row = [...get(0), ...get(5), ...i32(2), SHL, ADD, ...I32_LOAD, ...get(4), ...i32(4), SHL, ADD];
-  const nextJ = [...get(5), ...i32(1), ADD, ...tee(5), ...get(1), LT_S, ...brIf(0)];
-  const outAt = [...get(3), ...get(4), ...i32(4), SHL, ADD];
+  const [ROWS, LEN, PER, OUT, BASE, I, J, R, O, V0, V1, V2, V3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  // r = rows[j] + base + 16 i
+  const row = [...get(ROWS), ...get(J), ...i32(2), SHL, ADD, ...I32_LOAD, ...get(BASE), ADD, ...get(I), ...i32(4), SHL, ADD];
+  const nextJ = [...get(J), ...i32(1), ADD, ...tee(J), ...get(LEN), LT_S, ...brIf(0)];
+  const outAt = [...get(OUT), ...get(I), ...i32(4), SHL, ADD];
   const four = [
-    ...VZERO, ...set(8), ...VZERO, ...set(9), ...VZERO, ...set(10), ...VZERO, ...set(11), ...i32(0), ...set(5),
+    ...VZERO, ...set(V0), ...VZERO, ...set(V1), ...VZERO, ...set(V2), ...VZERO, ...set(V3), ...i32(0), ...set(J),
     ...block(
-      [...get(5), ...get(1), GE_S, ...brIf(0)],
+      [...get(J), ...get(LEN), GE_S, ...brIf(0)],
       loop(
-        [...row, ...set(6)],
-        [...get(8), ...get(6), ...vload(0), ...F64X2_ADD, ...set(8)],
-        [...get(9), ...get(6), ...vload(16), ...F64X2_ADD, ...set(9)],
-        [...get(10), ...get(6), ...vload(32), ...F64X2_ADD, ...set(10)],
-        [...get(11), ...get(6), ...vload(48), ...F64X2_ADD, ...set(11)],
+        [...row, ...set(R)],
+        [...get(V0), ...get(R), ...vload(0), ...F64X2_ADD, ...set(V0)],
+        [...get(V1), ...get(R), ...vload(16), ...F64X2_ADD, ...set(V1)],
+        [...get(V2), ...get(R), ...vload(32), ...F64X2_ADD, ...set(V2)],
+        [...get(V3), ...get(R), ...vload(48), ...F64X2_ADD, ...set(V3)],
         nextJ,
       ),
     ),
-    ...outAt, ...set(7),
-    ...get(7), ...get(8), ...vstore(0), ...get(7), ...get(9), ...vstore(16), ...get(7), ...get(10), ...vstore(32), ...get(7), ...get(11), ...vstore(48),
+    ...outAt, ...set(O),
+    ...get(O), ...get(V0), ...vstore(0), ...get(O), ...get(V1), ...vstore(16), ...get(O), ...get(V2), ...vstore(32), ...get(O), ...get(V3), ...vstore(48),
   ];
   const one = [
-    ...VZERO, ...set(8), ...i32(0), ...set(5),
-    ...block([...get(5), ...get(1), GE_S, ...brIf(0)], loop([...get(8), ...row, ...vload(0), ...F64X2_ADD, ...set(8)], nextJ)),
-    ...outAt, ...get(8), ...vstore(0),
+    ...VZERO, ...set(V0), ...i32(0), ...set(J),
+    ...block([...get(J), ...get(LEN), GE_S, ...brIf(0)], loop([...get(V0), ...row, ...vload(0), ...F64X2_ADD, ...set(V0)], nextJ)),
+    ...outAt, ...get(V0), ...vstore(0),
   ];
   const body = [
-    ...i32(0), ...set(4),
-    ...block(loop([...get(4), ...i32(4), ADD, ...get(2), GT_S, ...brIf(1)], four, [...get(4), ...i32(4), ADD, ...set(4), ...br(0)])),
-    ...block(loop([...get(4), ...get(2), GE_S, ...brIf(1)], one, [...get(4), ...i32(1), ADD, ...set(4), ...br(0)])),
+    ...i32(0), ...set(I),
+    ...block(loop([...get(I), ...i32(4), ADD, ...get(PER), GT_S, ...brIf(1)], four, [...get(I), ...i32(4), ADD, ...set(I), ...br(0)])),
+    ...block(loop([...get(I), ...get(PER), GE_S, ...brIf(1)], one, [...get(I), ...i32(1), ADD, ...set(I), ...br(0)])),
     0x0b,
   ];
   const func = [...leb(2), ...leb(4), I32, ...leb(4), V128, ...body];
@@ -165,7 +173,7 @@ function moduleBytes(): Uint8Array {
   const dotsFunc = [...leb(2), ...leb(3), I32, ...leb(1), V128, ...dotsBody];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), 0], [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
+    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...leb(1)]])),
     ...section(3, vec([[0], [1]])),
     ...section(7, vec([[...name('sums'), 0x00, 0], [...name('dots'), 0x00, 1]])),
@@ -227,7 +235,7 @@ export function attentionKernel(tableLength: number, maxRows: number, catalogue:
   } catch {
     return null;
   }
-  const sums = instance.exports.sums as (rows: number, len: number, per: number, out: number) => void;
+  const sums = instance.exports.sums as (rows: number, len: number, per: number, out: number, base: number) => void;
   const dots = instance.exports.dots as (emb: number, interest: number, pairs: number, d: number, out: number) => void;
   const buffer = memory.buffer;
   // The ads' embeddings, advertiser by advertiser, pair by pair: [k][ad 2p, ad 2p + 1] (an odd last ad beside zeros).
@@ -245,7 +253,8 @@ export function attentionKernel(tableLength: number, maxRows: number, catalogue:
     tableOffset,
     rows: new Int32Array(buffer, 0, Math.max(1, maxRows)),
     out: new Float64Array(buffer, outOffset, 2 * Math.max(1, per)),
-    sums: (len: number, n: number) => sums(0, len, n, outOffset),
+    sums: (len: number, n: number, base = 0) => sums(0, len, n, outOffset, base),
+    owner: null,
     interest: new Float64Array(buffer, interestOffset, Math.max(1, d)),
     dotsOut: new Float64Array(buffer, dotsOffset, 2 * Math.max(1, pairs)),
     dots: (advertiser: number) => dots(embOffset + advertiser * perAdvertiser, interestOffset, pairs, d, dotsOffset),

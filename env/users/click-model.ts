@@ -65,6 +65,13 @@ export class ClickModel {
   private readonly blockSums: Float64Array;
   private readonly blockDot: Float64Array;
   private lastDot = 0;
+  /** What this model last wrote into the kernel's scratch (valid while it is the kernel's owner): the rows of user `rowsUser`'s history at version `rowsVersion`, the interest of `interestUser` in session `interestStamp`. */
+  private rowsUser = -1;
+  private rowsVersion = -1;
+  private interestUser = -1;
+  private interestStamp = -1;
+  /** The ad {@link bestCtr} found. */
+  bestOfLast = -1;
   private readonly logitBaseCtr: number;
   private readonly logitBaseCvr: number;
 
@@ -201,10 +208,22 @@ export class ClickModel {
     let sums: Float64Array;
     if (kernel) {
       // WebAssembly SIMD: each (num, den) pair as one f64x2 (attention-kernel.ts).
-      const rows = kernel.rows;
-      const at = kernel.tableOffset + 8 * 2 * first;
-      for (let j = 0; j < len; j++) rows[j] = at + 8 * hist[h0 + j]! * A2;
-      kernel.sums(len, per);
+      // The rows (where each history item's run of ads starts) are the same for
+      // every advertiser, so they are written once per history: the kernel adds
+      // the advertiser's offset. The interest likewise, once per session.
+      if (kernel.owner !== this) {
+        kernel.owner = this;
+        this.rowsUser = -1;
+        this.interestStamp = -1;
+      }
+      if (this.rowsUser !== u || this.rowsVersion !== pop.historyVersion[u]) {
+        const rows = kernel.rows;
+        const at = kernel.tableOffset;
+        for (let j = 0; j < len; j++) rows[j] = at + 8 * hist[h0 + j]! * A2;
+        this.rowsUser = u;
+        this.rowsVersion = pop.historyVersion[u]!;
+      }
+      kernel.sums(len, per, 16 * first);
       sums = kernel.out;
     } else {
       sums = this.blockSums;
@@ -218,8 +237,14 @@ export class ClickModel {
     const ud = u * d;
     let dots: Float64Array;
     if (kernel) {
-      const iv = kernel.interest;
-      for (let k = 0; k < d; k++) iv[k] = interest[ud + k]!;
+      // A user's interest moves only between sessions (drift, a new user), never within one.
+      const stamp = pop.sessions.stamp;
+      if (this.interestStamp !== stamp || this.interestUser !== u) {
+        const iv = kernel.interest;
+        for (let k = 0; k < d; k++) iv[k] = interest[ud + k]!;
+        this.interestStamp = stamp;
+        this.interestUser = u;
+      }
       kernel.dots(m);
       dots = kernel.dotsOut;
     } else {
@@ -374,6 +399,20 @@ export class ClickModel {
       }
     }
     return best;
+  }
+
+  /**
+   * For the current session's user: the ad of `advertiser` with the highest true
+   * click probability (left in {@link bestOfLast}) and that probability, in the top
+   * slot. The same numbers as `bestAd(u, advertiser)` then `trueCtr(u, ad)`, in one call.
+   */
+  bestCtr(advertiser: number): number {
+    const s = this.pop.sessions;
+    if (this.blockStamp[advertiser] !== s.stamp) this.fillBlock(advertiser);
+    const ad = this.blockBest[advertiser]!;
+    this.bestOfLast = ad;
+    const z = this.cacheLogit[ad]! - this.args.fatigueWeight * s.fatigueOf(s.current, advertiser);
+    return 1 / (1 + Math.exp(-z));
   }
 
   /** True conversion probability given a click. */

@@ -11,9 +11,10 @@ import { marketSpec, resolveConfig } from '../../experiments/config.js';
 
 afterEach(() => useAttentionKernels(true));
 
-function market(kernel: boolean, users: object, copies: number): Market {
+function market(kernel: boolean, users: object, copies: number, participantsPerAuction?: number): Market {
   useAttentionKernels(kernel);
-  const spec = marketSpec(resolveConfig({ name: 'k', auctionsPerEpisode: 5000, users, exchange: { mechanism: 'gsp', slots: 2 }, bidders: [{ id: 'b', copies, agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } }] }));
+  const exchange = { mechanism: 'gsp', slots: 2, ...(participantsPerAuction ? { participantsPerAuction } : {}) };
+  const spec = marketSpec(resolveConfig({ name: 'k', auctionsPerEpisode: 5000, users, exchange, bidders: [{ id: 'b', copies, agent: { kind: 'truthful' }, value: { kind: 'per-click', amount: 1 } }] }));
   return new Market(spec, rng(3).stream('market'));
 }
 
@@ -52,6 +53,27 @@ describe('the attention kernel', () => {
         expect(k.dotsOut[i]).toBe(x);
       }
     }
+  });
+
+  it("keeps each population's scratch apart when twins share the kernel: training and evaluation users alternating give the JavaScript loop's auctions", () => {
+    // Long sessions, one bidder of six asked per auction: an episode ends mid-session, and the session goes on filling the cache after it.
+    const users = { count: 300, adsPerAdvertiser: 5, sessionLength: 30 };
+    const js = market(false, users, 6, 1);
+    const wasm = market(true, users, 6, 1);
+    const run = (m: Market) => {
+      const n = m.prepare();
+      for (let k = 0; k < n; k++) m.bids[m.eligible[k]!] = m.observations[m.eligible[k]!]![0]!;
+      m.clear();
+      return [m.user, Array.from(m.ad), Array.from(m.pctr), Array.from(m.trueCtrTop), Array.from(m.won), Array.from(m.clicks)];
+    };
+    // Training, an evaluation episode (its twin users share the training users' kernel), training again, mid-session each time.
+    for (const episode of [undefined, 0, undefined, 1, undefined]) {
+      for (const m of [js, wasm]) m.resetEpisode(episode);
+      if (episode !== undefined) expect(wasm.population).not.toBe(wasm.trainingPopulation);
+      expect(wasm.population!.clickModel.attention.kernel).toBe(wasm.trainingPopulation!.clickModel.attention.kernel);
+      for (let i = 0; i < 717; i++) expect(run(wasm)).toEqual(run(js));
+    }
+    expect(cache(wasm)).toEqual(cache(js));
   });
 
   for (const [name, users, copies] of [
