@@ -450,10 +450,34 @@ function bestFixedMultiplierUnbudgeted(episodes: readonly MultiplierEpisode[], r
   const prices = new Float64Array(S);
   const reserveM = toMicros(rules.reservePrice);
   const minBid = Math.max(reserveM, 1);
+  // Where the search starts: the index an evenly spaced grid would put α = c / est at
+  // (the default grid is; any other sorted grid only searches longer).
+  const step = G > 1 ? (grid[G - 1]! - grid[0]!) / (G - 1) : 0;
+  /** Whether multiplier grid[g]'s bid (in micros) is > c (strict: ties lose) or ≥ c. */
+  const beats = (g: number, est: number, c: number, strict: boolean): boolean => {
+    const b = toMicros(grid[g]! * est);
+    return strict ? b > c : b >= c;
+  };
   /** First grid index whose bid (in micros) is > c (strict: ties lose) or ≥ c. */
   const firstAbove = (est: number, c: number, strict: boolean): number => {
+    // Invariant: every index below lo loses, every index from hi on wins (hi = G: none).
     let lo = 0;
     let hi = G;
+    if (step > 0) {
+      const guess = Math.ceil((c / (est * MICROS) - grid[0]!) / step);
+      if (guess >= 0 && guess < G) {
+        // Two checks around the guess (usually the answer), then the binary search between them.
+        if (beats(guess, est, c, strict)) {
+          hi = guess;
+          if (guess === 0 || !beats(guess - 1, est, c, strict)) return guess;
+          hi = guess - 1;
+        } else {
+          lo = guess + 1;
+          if (lo === G || beats(lo, est, c, strict)) return lo;
+          lo++;
+        }
+      }
+    }
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const b = toMicros(grid[mid]! * est);

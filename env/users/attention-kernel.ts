@@ -109,68 +109,64 @@ const loop = (...b: number[][]): number[] => [0x03, 0x40, ...b.flat(), 0x0b];
 const brIf = (d: number): number[] => [0x0d, ...leb(d)];
 const br = (d: number): number[] => [0x0c, ...leb(d)];
 
+/** Ads per pass of sums (a pass sums that many f64x2 chains at once, then the next pass the next ads; wider passes measured no faster: the table rows come from memory). */
+const SUM_BLOCKS = [4, 1];
+/** Pairs of ads per pass of dots. */
+const DOT_BLOCKS = [6, 2, 1];
+
 /**
  * sums(rows, len, per, out, base) — locals: 0 rows, 1 len, 2 per, 3 out, 4 base
- * (byte offsets / counts); 5 i, 6 j, 7 r, 8 o; v128 9–12 accumulators. Ads four
- * at a time (four f64x2 chains), then one at a time. Row j of ad i is at
- * rows[j] + base + 16 i.
+ * (byte offsets / counts); 5 i, 6 j, 7 r, 8 o; v128 9… accumulators, one per ad
+ * of a pass. Row j of ad i is at rows[j] + base + 16 i. Passes of 4 ads (four
+ * independent f64x2 chains in flight), then one at a time; each
+ * chain adds its ad's pairs in history order from +0.
+ *
+ * dots(emb, iv, pairs, d, out) — locals: 0 emb (the advertiser's ads, [k][pair][2]
+ * doubles), 1 iv (interest, d doubles), 2 pairs, 3 d, 4 out; 5 p, 6 k, 7 e, 8 the
+ * stride of one k (16 · pairs bytes); v128 9… one accumulator per pair of a pass,
+ * then the splat interest[k]. Each lane: acc += interest[k] · emb[k], k from 0.
+ * Passes of 6 pairs, then 2, then one.
  */
 function moduleBytes(): Uint8Array {
-  const [ROWS, LEN, PER, OUT, BASE, I, J, R, O, V0, V1, V2, V3] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [ROWS, LEN, PER, OUT, BASE, I, J, R, O] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const V = (c: number) => 9 + c;
   // r = rows[j] + base + 16 i
   const row = [...get(ROWS), ...get(J), ...i32(2), SHL, ADD, ...I32_LOAD, ...get(BASE), ADD, ...get(I), ...i32(4), SHL, ADD];
   const nextJ = [...get(J), ...i32(1), ADD, ...tee(J), ...get(LEN), LT_S, ...brIf(0)];
-  const outAt = [...get(OUT), ...get(I), ...i32(4), SHL, ADD];
-  const four = [
-    ...VZERO, ...set(V0), ...VZERO, ...set(V1), ...VZERO, ...set(V2), ...VZERO, ...set(V3), ...i32(0), ...set(J),
+  const cs = (n: number) => Array.from({ length: n }, (_, c) => c);
+  const sumsPass = (n: number) => [
+    ...cs(n).flatMap((c) => [...VZERO, ...set(V(c))]), ...i32(0), ...set(J),
     ...block(
       [...get(J), ...get(LEN), GE_S, ...brIf(0)],
+      loop([...row, ...set(R)], ...cs(n).map((c) => [...get(V(c)), ...get(R), ...vload(16 * c), ...F64X2_ADD, ...set(V(c))]), nextJ),
+    ),
+    ...get(OUT), ...get(I), ...i32(4), SHL, ADD, ...set(O),
+    ...cs(n).flatMap((c) => [...get(O), ...get(V(c)), ...vstore(16 * c)]),
+  ];
+  // while (i + n <= per) { pass of n ads; i += n }
+  const passes = (counter: number, limit: number, sizes: number[], pass: (n: number) => number[]) =>
+    sizes.flatMap((n) => block(loop([...get(counter), ...i32(n), ADD, ...get(limit), GT_S, ...brIf(1)], pass(n), [...get(counter), ...i32(n), ADD, ...set(counter), ...br(0)])));
+  const body = [...i32(0), ...set(I), ...passes(I, PER, SUM_BLOCKS, sumsPass), 0x0b];
+  const func = [...leb(2), ...leb(4), I32, ...leb(Math.max(...SUM_BLOCKS)), V128, ...body];
+
+  const [EMB, IV, PAIRS, D, DOUT, P, K, E, STRIDE] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const SPLAT = V(Math.max(...DOT_BLOCKS));
+  const dotsPass = (n: number) => [
+    ...cs(n).flatMap((c) => [...VZERO, ...set(V(c))]), ...i32(0), ...set(K),
+    ...get(EMB), ...get(P), ...i32(4), SHL, ADD, ...set(E),
+    ...block(
+      [...get(K), ...get(D), GE_S, ...brIf(0)],
       loop(
-        [...row, ...set(R)],
-        [...get(V0), ...get(R), ...vload(0), ...F64X2_ADD, ...set(V0)],
-        [...get(V1), ...get(R), ...vload(16), ...F64X2_ADD, ...set(V1)],
-        [...get(V2), ...get(R), ...vload(32), ...F64X2_ADD, ...set(V2)],
-        [...get(V3), ...get(R), ...vload(48), ...F64X2_ADD, ...set(V3)],
-        nextJ,
+        [...get(IV), ...get(K), ...i32(3), SHL, ADD, ...F64_LOAD, ...F64X2_SPLAT, ...set(SPLAT)],
+        ...cs(n).map((c) => [...get(V(c)), ...get(SPLAT), ...get(E), ...vload(16 * c), ...F64X2_MUL, ...F64X2_ADD, ...set(V(c))]),
+        [...get(E), ...get(STRIDE), ADD, ...set(E)],
+        [...get(K), ...i32(1), ADD, ...tee(K), ...get(D), LT_S, ...brIf(0)],
       ),
     ),
-    ...outAt, ...set(O),
-    ...get(O), ...get(V0), ...vstore(0), ...get(O), ...get(V1), ...vstore(16), ...get(O), ...get(V2), ...vstore(32), ...get(O), ...get(V3), ...vstore(48),
+    ...cs(n).flatMap((c) => [...get(DOUT), ...get(P), ...i32(4), SHL, ADD, ...get(V(c)), ...vstore(16 * c)]),
   ];
-  const one = [
-    ...VZERO, ...set(V0), ...i32(0), ...set(J),
-    ...block([...get(J), ...get(LEN), GE_S, ...brIf(0)], loop([...get(V0), ...row, ...vload(0), ...F64X2_ADD, ...set(V0)], nextJ)),
-    ...outAt, ...get(V0), ...vstore(0),
-  ];
-  const body = [
-    ...i32(0), ...set(I),
-    ...block(loop([...get(I), ...i32(4), ADD, ...get(PER), GT_S, ...brIf(1)], four, [...get(I), ...i32(4), ADD, ...set(I), ...br(0)])),
-    ...block(loop([...get(I), ...get(PER), GE_S, ...brIf(1)], one, [...get(I), ...i32(1), ADD, ...set(I), ...br(0)])),
-    0x0b,
-  ];
-  const func = [...leb(2), ...leb(4), I32, ...leb(4), V128, ...body];
-  // dots(emb, iv, pairs, d, out) — locals: 0 emb (the advertiser's first pair of ads:
-  // [k][2] doubles per pair), 1 iv (interest, d doubles), 2 pairs, 3 d, 4 out; 5 p,
-  // 6 k, 7 e; v128 8 the pair's two sums. Each lane: acc += interest[k] · emb[k].
-  const dotsBody = [
-    ...get(0), ...set(7), ...i32(0), ...set(5),
-    ...block(loop(
-      [...get(5), ...get(2), GE_S, ...brIf(1)],
-      [...VZERO, ...set(8), ...i32(0), ...set(6)],
-      block(
-        [...get(6), ...get(3), GE_S, ...brIf(0)],
-        loop(
-          [...get(8), ...get(1), ...get(6), ...i32(3), SHL, ADD, ...F64_LOAD, ...F64X2_SPLAT, ...get(7), ...vload(0), ...F64X2_MUL, ...F64X2_ADD, ...set(8)],
-          [...get(7), ...i32(16), ADD, ...set(7)],
-          [...get(6), ...i32(1), ADD, ...tee(6), ...get(3), LT_S, ...brIf(0)],
-        ),
-      ),
-      [...get(4), ...get(5), ...i32(4), SHL, ADD, ...get(8), ...vstore(0)],
-      [...get(5), ...i32(1), ADD, ...set(5), ...br(0)],
-    )),
-    0x0b,
-  ];
-  const dotsFunc = [...leb(2), ...leb(3), I32, ...leb(1), V128, ...dotsBody];
+  const dotsBody = [...get(PAIRS), ...i32(4), SHL, ...set(STRIDE), ...i32(0), ...set(P), ...passes(P, PAIRS, DOT_BLOCKS, dotsPass), 0x0b];
+  const dotsFunc = [...leb(2), ...leb(4), I32, ...leb(Math.max(...DOT_BLOCKS) + 1), V128, ...dotsBody];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
     ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0], [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0]])),
@@ -238,13 +234,12 @@ export function attentionKernel(tableLength: number, maxRows: number, catalogue:
   const sums = instance.exports.sums as (rows: number, len: number, per: number, out: number, base: number) => void;
   const dots = instance.exports.dots as (emb: number, interest: number, pairs: number, d: number, out: number) => void;
   const buffer = memory.buffer;
-  // The ads' embeddings, advertiser by advertiser, pair by pair: [k][ad 2p, ad 2p + 1] (an odd last ad beside zeros).
+  // The ads' embeddings, advertiser by advertiser, topic by topic: [k][pair p][ad 2p, ad 2p + 1] (an odd last ad beside zeros).
   const emb = new Float64Array(buffer, embOffset, 2 * d * pairs * advertisers);
   for (let m = 0; m < advertisers; m++) {
     for (let i = 0; i < per; i++) {
       const src = (items + m * per + i) * d;
-      const dst = 2 * d * (m * pairs + (i >> 1)) + (i & 1);
-      for (let k = 0; k < d; k++) emb[dst + 2 * k] = catalogue.embeddings[src + k]!;
+      for (let k = 0; k < d; k++) emb[2 * (pairs * (m * d + k) + (i >> 1)) + (i & 1)] = catalogue.embeddings[src + k]!;
     }
   }
   const perAdvertiser = 16 * d * pairs;

@@ -261,6 +261,11 @@ describe('bestFixedMultiplier', () => {
           // A grid in decreasing order takes the auction-by-auction replay.
           const slow = bestFixedMultiplier(ep, { ...rules, grid: Float64Array.from(MULTIPLIER_GRID).reverse() });
           expect(Math.abs(fast.utility - slow.utility)).toBeLessThanOrEqual(2e-6 * n);
+          // An unevenly spaced grid: the search's first guess is off, the answer must not be.
+          const uneven = Float64Array.from({ length: 60 }, (_, i) => (i / 30) ** 2);
+          const fastUneven = bestFixedMultiplier(ep, { ...rules, grid: uneven });
+          const slowUneven = bestFixedMultiplier(ep, { ...rules, grid: Float64Array.from(uneven).reverse() });
+          expect(Math.abs(fastUneven.utility - slowUneven.utility)).toBeLessThanOrEqual(2e-6 * n);
         },
       ),
       { numRuns: 200 },
