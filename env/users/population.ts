@@ -106,6 +106,8 @@ export class UserPopulation {
   /** The stream the personas were drawn from (shared by twins). */
   private readonly personasRng: Rng;
   private readonly noise: Float64Array;
+  /** Where {@link nextArrival} puts the words it loads early (read by nothing). */
+  private touched = 0;
 
   /** Items a user comes across per organic engagement (they engage with the one they like best). */
   static readonly BROWSED = 8;
@@ -311,6 +313,9 @@ export class UserPopulation {
       this.newUser(u, rng);
     } else {
       u = rng.int(this.count);
+      // The user's rows are likely not in the cache: load a word of each now, so
+      // that the misses overlap the normal draws below (the values are not used).
+      this.touched = this.interest[u * this.topics]! + this.sessions.lastSeen[u]! + this.sessions.fatigue[u * this.advertisers]! + this.history[u * this.historyLength]! + this.historyLen[u]!;
       // Interest drift: a small random walk on the unit sphere.
       if (a.interestDrift > 0) {
         const d = this.topics;
