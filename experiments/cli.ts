@@ -455,6 +455,26 @@ function schemaCmd(cli: Argv, io: Io): Argv {
   );
 }
 
+/**
+ * yargs middleware (yargs 18 passes the instance second): a flag given twice
+ * reaches a handler as a list, so it is refused unless the flag is one
+ * (log --bidder). @throws UsageError
+ */
+function refuseRepeatedFlags(a: Record<string, unknown>, y: { getOptions(): { key: Record<string, unknown>; array: string[] } }): void {
+  const opts = y.getOptions();
+  for (const k of Object.keys(opts.key)) {
+    const v = a[k];
+    if (Array.isArray(v) && !opts.array.includes(k)) {
+      // Each value as its last 40 characters (paths differ at their ends).
+      const shown = v.slice(0, 3).map((x) => {
+        const t = String(JSON.stringify(x));
+        return t.length > 40 ? `…${t.slice(-39)}` : t;
+      });
+      throw new UsageError(`--${k}: given ${v.length} times (${shown.join(', ')}${v.length > 3 ? ', …' : ''}); give it once`);
+    }
+  }
+}
+
 /** Every command, in the order `--help` lists them. */
 const COMMANDS = [runCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, logCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
 
@@ -472,6 +492,8 @@ export async function main(argv: string[]): Promise<number> {
     .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'every grid point of a sweep: block')
     .example('$0 report runs/reserve --png', 'the HTML report, with PNG charts for a paper')
     .example('$0 <command> --help', "a command's options and examples")
+    // A flag given twice reaches a handler as a list (yargs): refuse it, unless the flag is a list (log --bidder).
+    .middleware(refuseRepeatedFlags as unknown as Parameters<Argv['middleware']>[0])
     .demandCommand(1, 'Name a command (bidgym --help lists them).')
     .strict()
     .recommendCommands()

@@ -151,6 +151,27 @@ describe('bad input: one line, exit 2, nothing written', () => {
     }
   }, 60_000);
 
+  it('a flag given twice is one line, exit 2, nothing written (yargs made it a list: keygen --out a --out b was a TypeError, exit 1); a list flag stays repeatable', async () => {
+    const { dir, file } = caseDir('repeated-flags', TINY);
+    const before = tree(dir);
+    for (const [argv, why] of [
+      [['keygen', '--out', join(dir, 'k1'), '--out', join(dir, 'k2')], /^bidgym: --out: given 2 times \(….*k1", ….*k2"\); give it once$/],
+      [['keygen', '--out', join(dir, 'k1'), '--out'], /^bidgym: --out: given 2 times/],
+      [['run', file, '--out', join(dir, 'o1'), '--out', join(dir, 'o2'), '--quiet'], /^bidgym: --out: given 2 times/],
+      [['run', file, '--out', join(dir, 'o1'), '--workers', '1', '--workers', '2'], /^bidgym: --workers: given 2 times \(1, 2\)/],
+      [['evaluate', '--policy', file, '--policy', file, '--config', file, '--out', join(dir, 'e')], /^bidgym: --policy: given 2 times/],
+      [['export', dir, '--bidder', 'a', '--bidder', 'b'], /^bidgym: --bidder: given 2 times/],
+      [['sweep', file, '--out', join(dir, 's'), '--out', join(dir, 's2')], /^bidgym: --out: given 2 times/],
+      [['log', file, '--bidder', 'learner', '--bidder', 'rival', '--out', join(dir, 'l.csv')], /^bidgym: --bidder: a bid log records exactly one bidder — got 2$/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err.trim()).toMatch(why);
+      expect(tree(dir), argv.join(' ')).toEqual(before);
+    }
+  });
+
   it("a sweep of a log market checks its logs before any work, locally and with --queue", async () => {
     const { dir } = caseDir('log-sweep', '');
     writeFileSync(join(dir, 'test.txt'), '0 50 0.001\n1 not-a-price 0.002\n');
