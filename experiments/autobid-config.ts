@@ -22,7 +22,7 @@ import { SyntheticValues, SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } 
 import { UserValues } from '../env/autobid/user-values.js';
 import type { ValueSource } from '../env/autobid/market.js';
 import { rng } from '../env/rng.js';
-import { MAX_BIDDERS, usersSchema } from './schema.js';
+import { idSchema, MAX_BIDDERS, usersSchema } from './schema.js';
 import { InputError } from '../env/errors.js';
 import { checkBidderCount, ConfigError, formatPath } from './config.js';
 import { totalmem } from 'node:os';
@@ -58,7 +58,7 @@ export const autoBidExchangeSchema = z
 /** `bidders[i]` of a step-level config. */
 export const autoBidBidderSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').describe('bidder id (copies get -1 … -n)'),
+    id: idSchema().describe('bidder id: letters, digits, _ and -, at most 64 characters (copies get -1 … -n), as in per-auction configs (the id names its policy file)'),
     copies: z.number().int().min(1).max(MAX_BIDDERS).default(1).describe(`number of identical bidders (at most 10,000 bidders in all)`),
     agent: autoBidAgentSchema,
     budget: z.number().positive().describe('budget per episode, currency units'),
@@ -73,7 +73,7 @@ export const autoBidBidderSchema = z
 /** The whole step-level config. */
 export const autoBidConfigSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name'),
+    name: idSchema().describe('experiment name (run folder prefix): letters, digits, _ and -, at most 64 characters, as in per-auction configs'),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed'),
     replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
     episodes: z.number().int().min(0).default(0).describe('training episodes per replication for the online learners (lagrangian, q-learning, dqn, reinforce, actor-critic), played by every bidder before the evaluation episodes; none are played without an online learner (the baselines do not learn, the offline agents train on their dataset)'),

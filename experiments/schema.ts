@@ -18,7 +18,7 @@ const posInt = () => z.number().int().positive();
 /** Most bidders a market may have, copies included (each is simulated in every auction). */
 export const MAX_BIDDERS = 10_000;
 /** A name that becomes a file name or a key: the one id rule (ids.ts). */
-const idSchema = () =>
+export const idSchema = () =>
   z.string().superRefine((v, ctx) => {
     const problem = idProblem(v);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
