@@ -9,12 +9,15 @@
  *   memory (users, publishers, per-episode records) under the machine's.
  * - Files the config names: a saved interest model (a folder with model.json,
  *   built for this world: same model kind, topics, history length and user
- *   features) and the policy files of `agent: { kind: policy }` bidders.
+ *   features) and the policy files of `agent: { kind: policy }` bidders (read
+ *   and verified as the run loads them).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 
+import { isInputError } from '../env/errors.js';
+import { loadPolicy } from '../agents/policy-io.js';
 import { ConfigError, type ResolvedConfig } from './config.js';
 import { auctionsPerReplication, AUCTIONS_PER_SECOND } from './parallelism.js';
 
@@ -109,6 +112,13 @@ export function checkFiles(cfg: ResolvedConfig): void {
       const p = agent.path;
       if (!existsSync(p)) throw new ConfigError(`bidders[${i}].agent.path`, `no file ${p}`);
       if (!statSync(p).isFile()) throw new ConfigError(`bidders[${i}].agent.path`, `${p} is not a regular file`);
+      // Read and verified as the run will load it (a file that cannot be read, such as /proc/self/mem, or is no valid policy, fails now, not in the run).
+      try {
+        loadPolicy(p);
+      } catch (e) {
+        if (isInputError(e)) throw new ConfigError(`bidders[${i}].agent.path`, e.message);
+        throw e;
+      }
     }
   });
   const im = cfg.interestModel as { kind: string; path?: string };

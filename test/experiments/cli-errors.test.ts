@@ -79,6 +79,8 @@ const BAD: [string, string, RegExp][] = [
   ['a click worth 1e308', `${TINY}users: { count: 100 }\n`.replace('{ id: rival, agent: { kind: truthful }, value: { kind: uniform } }', '{ id: rival, agent: { kind: truthful }, value: { kind: per-click, amount: 1e308 } }'), /bidders\[1\]\.value\.amount/],
   ['a private value up to 1e308', sub('{ id: rival, agent: { kind: truthful }, value: { kind: uniform } }', '{ id: rival, agent: { kind: truthful }, value: { kind: uniform, high: 1e308 } }'), /bidders\[1\]\.value\.high/],
   ['attentionSharpness 1e308', `${TINY}users: { count: 100, attentionSharpness: 1e308 }\n`, /users\.attentionSharpness/],
+  ['a policy file that cannot be read (/proc/self/mem: validate accepted it; a trial of it failed, exit 1)', sub('agent: { kind: truthful }', 'agent: { kind: policy, path: /proc/self/mem }'), /^bidgym: bidders\[1\]\.agent\.path: cannot read policy file \/proc\/self\/mem: EIO/],
+  ['a policy file that is not a policy (validate accepted it)', sub('agent: { kind: truthful }', 'agent: { kind: policy, path: /etc/hostname }'), /^bidgym: bidders\[1\]\.agent\.path: \/etc\/hostname: not valid JSON/],
   ['a missing interest model folder', `${TINY}users: { count: 100 }\ninterestModel: { kind: attention, path: no-such-model }\n`, /interestModel\.path: no folder no-such-model/],
   ['a sweep key __proto__', `${TINY}sweep: { "__proto__.polluted": [1, 2] }\n`, /sweep\["__proto__\.polluted"\]/],
   ['a sweep of 1e6 grid points', `${TINY}sweep: { seed: [${Array.from({ length: 1000 }, (_, i) => i).join(',')}], exchange.reservePrice: [${Array.from({ length: 1000 }, (_, i) => i / 1000).join(',')}] }\n`, /sweep: 1,000,000 grid points .* more than the 100,000/],
