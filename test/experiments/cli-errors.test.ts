@@ -174,6 +174,36 @@ describe('bad input: one line, exit 2, nothing written', () => {
     }
   });
 
+  it('log checks the config as run does and its output files before any work (an --out at a folder, a device or under a file, and auctionsPerEpisode 1e12, were errors with a stack, exit 1, after the work)', async () => {
+    const { dir, file } = caseDir('log-out', TINY);
+    writeFileSync(join(dir, 'big.yaml'), sub('auctionsPerEpisode: 300', 'auctionsPerEpisode: 1e12'));
+    const step = join(dir, 'step.yaml');
+    writeFileSync(step, 'name: step\nsteps: 4\nreplications: 1\nevalEpisodes: 1\nauctionsPerEpisode: 400\nbidders:\n  - { id: a, agent: { kind: pid }, budget: 100, cpa: 10 }\n');
+    mkdirSync(join(dir, 'a-folder'));
+    const before = tree(dir);
+    for (const [argv, why] of [
+      [['log', file, '--bidder', 'learner', '--out', join(dir, 'a-folder')], /^bidgym: --out .*a-folder: is a folder, expected a file$/],
+      [['log', file, '--bidder', 'learner', '--out', '/dev/full'], /^bidgym: --out \/dev\/full: not a regular file/],
+      [['log', file, '--bidder', 'learner', '--out', join(file, 'x.csv')], /^bidgym: --out .*config\.yaml\/x\.csv: cannot create its folder \(ENOTDIR/],
+      [['log', join(dir, 'big.yaml'), '--bidder', 'learner', '--out', join(dir, 'l.csv')], /^bidgym: auctionsPerEpisode: .* per-episode entries an array can hold/],
+      [['log', step, '--out', join(dir, 'a-folder')], /^bidgym: --out .*a-folder: is a folder, expected a file$/],
+      [['log', step, '--out', join(dir, 't.jsonl'), '--auctionnet', join(file, 'a.csv')], /^bidgym: --auctionnet .*: cannot create its folder/],
+      [['log', step, '--out', join(dir, 't.jsonl'), '--auctionnet', join(dir, 't.jsonl')], /^bidgym: --auctionnet: the same file as --out/],
+      [['log', step, '--out', join(dir, 't.jsonl'), '--episodes', '1000000000'], /^bidgym: --episodes: 1000000000 episodes × 4 steps × 1 bidders of transitions need about .* of memory/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err.trim()).toMatch(why);
+      expect(tree(dir), argv.join(' ')).toEqual(before);
+    }
+    // A folder that does not exist yet is made when the log is written.
+    const ok = await cli('log', file, '--bidder', 'learner', '--out', join(dir, 'new', 'l.csv'));
+    expect(ok.code, ok.err).toBe(0);
+    expect(readFileSync(join(dir, 'new', 'l.csv'), 'utf8')).toMatch(/^price,pctr,click/);
+    expect(readdirSync(join(dir, 'new'))).toEqual(['l.csv']);
+  }, 60_000);
+
   it("a sweep of a log market checks its logs before any work, locally and with --queue", async () => {
     const { dir } = caseDir('log-sweep', '');
     writeFileSync(join(dir, 'test.txt'), '0 50 0.001\n1 not-a-price 0.002\n');
