@@ -14,11 +14,11 @@
  *   file in the way) is checked before any work, by creating the temporary
  *   folder and writing a probe file into it.
  */
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../env/errors.js';
-import { fsyncDir, TEMP_PREFIX, writeFileAtomic } from '../env/io/atomic.js';
+import { fsyncDir, makeDirs, TEMP_PREFIX, writeFileAtomic } from '../env/io/atomic.js';
 
 /** Why a file-system call failed, in a few words (`EACCES: permission denied`). */
 function reason(e: unknown): string {
@@ -156,7 +156,7 @@ export class FolderLock {
 function makeParent(dir: string, flag: string, shown: string): string | null {
   const parent = dirname(dir);
   try {
-    return mkdirSync(parent, { recursive: true }) ?? null;
+    return makeDirs(parent) ?? null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${flag} ${shown}: cannot create its parent folder (${code === 'EEXIST' || code === 'ENOTDIR' ? `${code}: a file is in the way` : reason(e)})`);
@@ -332,7 +332,7 @@ export function checkOutFile(path: string, flag = '--out'): string {
   const shown = path.length > 120 ? `…${path.slice(-119)}` : path;
   let st;
   try {
-    st = lstatSync(p);
+    st = statSync(p); // through a link: a link to /dev/null is refused like /dev/null
   } catch {
     st = null;
   }
@@ -358,7 +358,6 @@ export function checkOutFile(path: string, flag = '--out'): string {
  */
 export function writeOutFile(path: string, data: string | Uint8Array, flag = '--out'): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
     writeFileAtomic(path, data);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -34,7 +34,8 @@
  * in the CLI) finishes the running trials, then returns.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { makeDirs } from '../env/io/atomic.js';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker as Thread } from 'node:worker_threads';
@@ -230,7 +231,7 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const workDir = opts.workDir ?? join(tmpdir(), 'bidgym-worker');
   await checkRedis(target, opts.connectTimeoutMs ?? 3000);
-  mkdirSync(workDir, { recursive: true });
+  makeDirs(workDir);
   removeDeadWorkersFolders(workDir);
 
   // The name is on the Redis connection (CLIENT LIST) and on every job it runs: the sweep reads the version from it.

@@ -7,7 +7,7 @@
  * test/package/).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -202,6 +202,41 @@ describe('bad input: one line, exit 2, nothing written', () => {
     expect(ok.code, ok.err).toBe(0);
     expect(readFileSync(join(dir, 'new', 'l.csv'), 'utf8')).toMatch(/^price,pctr,click/);
     expect(readdirSync(join(dir, 'new'))).toEqual(['l.csv']);
+  }, 60_000);
+
+  it('export and keygen check where they write: a folder, a device (export --out /dev/full replaced the device with a file), a link to one, a path under a file; --out under /proc is refused, not an endless mkdir', async () => {
+    const { dir, file } = caseDir('out-files', TINY);
+    const run = join(dir, 'run');
+    expect((await cli('run', file, '--out', run, '--quiet', '--no-report', '--workers', '1')).code).toBe(0);
+    mkdirSync(join(dir, 'a-folder'));
+    execFileSync('ln', ['-s', '/dev/null', join(dir, 'null-link')]);
+    const before = tree(dir);
+    const cases: [string[], RegExp][] = [
+      [['export', run, '--bidder', 'learner', '--out', join(dir, 'a-folder')], /^bidgym: --out .*a-folder: is a folder, expected a file$/],
+      [['export', run, '--bidder', 'learner', '--out', '/dev/full'], /^bidgym: --out \/dev\/full: not a regular file/],
+      [['export', run, '--bidder', 'learner', '--out', join(dir, 'null-link')], /^bidgym: --out .*null-link: not a regular file/],
+      [['export', run, '--bidder', 'learner', '--out', join(file, 'x.json')], /^bidgym: --out .*: cannot create its folder \(ENOTDIR/],
+      [['keygen', '--out', file], /^bidgym: --out .*config\.yaml: is a file, not a folder$/],
+      [['keygen', '--out', '/dev/full'], /^bidgym: --out \/dev\/full: is a file, not a folder$/],
+    ];
+    if (existsSync('/proc/self')) {
+      cases.push(
+        [['keygen', '--out', '/proc/bidgym-no-such'], /^bidgym: --out \/proc\/bidgym-no-such: cannot create the folder \(ENOENT\)$/],
+        [['run', file, '--out', '/proc/bidgym-no-such/run', '--quiet'], /^bidgym: --out \/proc\/bidgym-no-such\/run: cannot create its parent folder \(ENOENT/],
+        [['evaluate', '--policy', join(run, 'policies', 'learner.json'), '--config', file, '--out', '/proc/bidgym-no-such/e', '--quiet'], /^bidgym: --out .*: cannot create its parent folder \(ENOENT/],
+      );
+    }
+    for (const [argv, why] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err.trim()).toMatch(why);
+      expect(tree(dir), argv.join(' ')).toEqual(before);
+    }
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+    const ok = await cli('export', run, '--bidder', 'learner', '--out', join(dir, 'new', 'learner.json'));
+    expect(ok.code, ok.err).toBe(0);
+    expect(readdirSync(join(dir, 'new'))).toEqual(['learner.json']);
   }, 60_000);
 
   it("a sweep of a log market checks its logs before any work, locally and with --queue", async () => {
