@@ -96,6 +96,22 @@ export function checkSizes(cfg: ResolvedConfig): WorkEstimate {
     const [field] = parts.sort((a, b) => b[1] - a[1])[0]!;
     throw new ConfigError(field, `the run needs about ${bytesText(w.bytes)} of memory, more than half of this machine's ${bytesText(2 * mem)}`);
   }
+  // A learner's transition buffer (DQN's replay, actor-critic's batch) is allocated whole when the run starts:
+  // at least 24 bytes a transition (observation, next observation, reward), per copy of the bidder.
+  const perTransition = 24;
+  const seenSource = new Set<number>();
+  for (const b of cfg.bidders) {
+    if (seenSource.has(b.source)) continue;
+    seenSource.add(b.source);
+    const a = b.agent as { kind: string; replaySize?: number; batchSize?: number };
+    const field = a.kind === 'dqn' ? 'replaySize' : a.kind === 'actor-critic' ? 'batchSize' : null;
+    if (field === null) continue;
+    const capacity = a[field]!;
+    const copies = cfg.bidders.filter((x) => x.source === b.source).length;
+    if (capacity > MAX_TYPED_ARRAY_LENGTH || capacity * perTransition * copies > mem) {
+      throw new ConfigError(`bidders[${b.source}].agent.${field}`, `a buffer of ${countText(capacity)} transitions${copies > 1 ? ` for each of ${copies} copies` : ''} needs at least ${bytesText(capacity * perTransition * copies)} of memory, more than half of this machine's ${bytesText(2 * mem)}`);
+    }
+  }
   if (!Number.isSafeInteger(w.auctions)) throw new ConfigError('episodes', `${w.auctions} auctions in all is more than can be counted exactly`);
   if (w.cpuSeconds > MAX_CPU_SECONDS) {
     const field = cfg.episodes + cfg.evalEpisodes > cfg.replications ? (cfg.episodes >= cfg.evalEpisodes ? 'episodes' : 'evalEpisodes') : 'replications';
