@@ -23,8 +23,8 @@
  * unknown flags, missing values, odd numbers, odd paths, and folders or files of
  * the wrong kind (a truncated or tampered summary.json or policy file).
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -128,7 +128,8 @@ const ODD_OBJECTIVES = [
 ];
 
 /** Odd file paths (relative ones start from the case folder). */
-const ODD_PATHS = ['no-such-file.json', 'no-such-dir/', '/dev/zero', '/dev/null', '.', 'config.yaml', '/', '', 'a'.repeat(300), '/proc/self/mem', 'fifo'];
+// Devices only through links in the case folder (a bug that wrote to such a path as root would replace the link, not /dev/null).
+const ODD_PATHS = ['no-such-file.json', 'no-such-dir/', 'null-link', 'zero-link', '.', 'config.yaml', 'sub/', '', 'a'.repeat(300), '/proc/self/mem', 'fifo', '/proc/bidgym-no-such/x'];
 
 /** The dotted paths of every value in `v` (objects and lists too), as segment lists. */
 function pathsOf(v: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
@@ -411,8 +412,8 @@ export function tree(dir: string): string[] {
   return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[])
     .map((f) => {
       try {
-        const st = statSync(join(dir, f));
-        return st.isFile() ? `${f} ${st.size}` : f;
+        const st = lstatSync(join(dir, f));
+        return st.isFile() ? `${f} ${st.size}` : st.isSymbolicLink() ? `${f} -> link` : f;
       } catch {
         return f;
       }
@@ -438,6 +439,14 @@ function badNumbers(text: string): string[] {
   const out: string[] = [];
   if (/\bNaN\b|\bInfinity\b/.test(text)) out.push('NaN or Infinity in the text');
   return out;
+}
+
+/** The odd files configs and flags may name, in `dir`: links to /dev/null and /dev/zero, a FIFO, a folder. */
+function oddFiles(dir: string): void {
+  symlinkSync('/dev/null', join(dir, 'null-link'));
+  symlinkSync('/dev/zero', join(dir, 'zero-link'));
+  execFileSync('mkfifo', [join(dir, 'fifo')]);
+  mkdirSync(join(dir, 'sub'));
 }
 
 /** Options of a check. */
@@ -468,6 +477,7 @@ export function checkConfigCase(text: string, opts: CheckOptions): CaseResult {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'config.yaml');
   writeFileSync(file, text);
+  oddFiles(dir);
   const problems: Problem[] = [];
   const before = tree(dir);
   const v = bidgym(['validate', 'config.yaml'], dir, opts.validateMs ?? 30_000);
@@ -589,6 +599,7 @@ export function flagFixtures(dir: string): FlagFixtures {
     if (name === 'run-no-policies') for (const f of readdirSync(join(d, 'policies'))) writeFileSync(join(d, 'policies', f), '');
     damage(d);
   }
+  oddFiles(dir);
   writeFileSync(join(dir, 'not-json.json'), 'hello');
   writeFileSync(join(dir, 'empty.json'), '');
   writeFileSync(join(dir, 'sweep.json'), '{"points": 5}');
@@ -601,8 +612,12 @@ export function flagFixtures(dir: string): FlagFixtures {
 function copyTree(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
   for (const f of readdirSync(from, { withFileTypes: true })) {
-    if (f.isDirectory()) copyTree(join(from, f.name), join(to, f.name));
-    else copyFileSync(join(from, f.name), join(to, f.name));
+    const a = join(from, f.name);
+    const b = join(to, f.name);
+    if (f.isDirectory()) copyTree(a, b);
+    else if (f.isSymbolicLink()) symlinkSync(readlinkSync(a), b);
+    else if (f.isFIFO()) execFileSync('mkfifo', [b]);
+    else copyFileSync(a, b);
   }
 }
 
@@ -615,7 +630,7 @@ export interface FlagCase {
 }
 
 /** Paths for the flag cases (`@x` names a fixture). */
-const PATH_ARGS = ['@config', '@sweepConfig', '@run', '@policy', '@out', '@dir/nope', '@dir/not-json.json', '@dir/empty.json', '@dir/empty-dir', '@dir/fake-sweep', '@dir/sweep.json', '/dev/zero', '/dev/null', '/', '', '@dir/run-truncated', '@dir/run-empty', '@dir/run-array', '@dir/run-null', '@dir/run-tampered', '@dir/run-nobidders', '@dir/run-policy-truncated/policies/learner.json', '@dir/run-policy-tampered/policies/learner.json', '@dir/run-policy-huge-number/policies/learner.json', '@dir/run-no-policies/policies/learner.json', '@dir/run-policy-truncated', '@dir/run-policy-tampered', '@dir/run-no-policies', '@config/x', 'a'.repeat(300)];
+const PATH_ARGS = ['@config', '@sweepConfig', '@run', '@policy', '@out', '@dir/nope', '@dir/not-json.json', '@dir/empty.json', '@dir/empty-dir', '@dir/fake-sweep', '@dir/sweep.json', '@dir/null-link', '@dir/zero-link', '@dir/fifo', '/proc/self/mem', '/proc/bidgym-no-such/x', '', '@dir/run-truncated', '@dir/run-empty', '@dir/run-array', '@dir/run-null', '@dir/run-tampered', '@dir/run-nobidders', '@dir/run-policy-truncated/policies/learner.json', '@dir/run-policy-tampered/policies/learner.json', '@dir/run-policy-huge-number/policies/learner.json', '@dir/run-no-policies/policies/learner.json', '@dir/run-policy-truncated', '@dir/run-policy-tampered', '@dir/run-no-policies', '@config/x', 'a'.repeat(300)];
 
 const COMMAND_FLAGS: Record<string, string[]> = {
   run: ['--out', '--workers', '--quiet', '--json', '--report', '--no-report', '--force'],
