@@ -158,7 +158,13 @@ function reportCmd(cli: Argv, io: Io): Argv {
       if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
       if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
       if (a.baseline !== undefined && existsSync(join(dir, 'summary.json'))) {
-        const bidders = Object.keys((JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { bidders?: object }).bidders ?? {});
+        let bidders: string[] = [];
+        try {
+          const b = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { bidders?: unknown } | null)?.bidders;
+          bidders = b !== null && typeof b === 'object' ? Object.keys(b) : [];
+        } catch (e) {
+          throw new UsageError(`report: ${join(a.dir as string, 'summary.json')} is not valid JSON (${String((e as Error).message).slice(0, 80)}); is it a file bidgym wrote?`);
+        }
         if (!bidders.includes(a.baseline)) throw new UsageError(`--baseline: no bidder "${a.baseline.slice(0, 64)}" in ${a.dir} (have ${bidders.join(', ')})`);
       }
       io.out(await (await report()).writeReport(dir, { png: a.png, baseline: a.baseline }));

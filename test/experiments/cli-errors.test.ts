@@ -345,6 +345,33 @@ describe('bad input: one line, exit 2, nothing written', () => {
     expect(tree(dir)).toEqual(['a-file', 'config.yaml']);
   });
 
+  it('report on a damaged run or sweep folder is one line naming the file (a truncated summary.json was a SyntaxError with a stack, exit 1)', async () => {
+    const { dir, file } = caseDir('report-damaged', TINY);
+    const run = join(dir, 'run');
+    expect((await cli('run', file, '--out', run, '--quiet', '--no-report', '--workers', '1')).code).toBe(0);
+    const summary = readFileSync(join(run, 'summary.json'), 'utf8');
+    for (const [text, why, extra] of [
+      [summary.slice(0, summary.length >> 1), /^bidgym: report: .*summary\.json is not valid JSON/, []],
+      [summary.slice(0, summary.length >> 1), /^bidgym: report: .*summary\.json is not valid JSON/, ['--baseline', 'rival']],
+      ['[1, 2, 3]', /^bidgym: report: .*summary\.json is not a run summary bidgym wrote \(expected a JSON object\)$/, []],
+      [JSON.stringify({ ...JSON.parse(summary), bidders: null }), /^bidgym: report: .*summary\.json is not a run summary bidgym wrote \(bidders: expected an object of bidders\)$/, []],
+    ] as [string, RegExp, string[]][]) {
+      writeFileSync(join(run, 'summary.json'), text);
+      const before = tree(dir);
+      const r = await cli('report', run, ...extra);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err.trim()).toMatch(why);
+      expect(tree(dir)).toEqual(before);
+    }
+    const sweep = join(dir, 'sweep');
+    mkdirSync(sweep);
+    writeFileSync(join(sweep, 'sweep.json'), JSON.stringify({ name: 'x', replications: 1, sweep: { seed: [1] }, points: 7 }));
+    const r = await cli('report', sweep);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err.trim()).toMatch(/^bidgym: report: .*sweep\.json is not a sweep table bidgym wrote \(points: expected a list of grid points\)$/);
+  }, 60_000);
+
   it('report --baseline names a bidder of the run', async () => {
     const { dir, file } = caseDir('report-baseline', TINY);
     expect((await cli('run', file, '--out', join(dir, 'run'), '--quiet', '--no-report')).code).toBe(0);
