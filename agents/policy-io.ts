@@ -10,8 +10,8 @@
  * the file can recompute it). With a public key, also that the holder of the
  * matching private key signed exactly this content.
  */
-import { writeJsonAtomic } from '../env/io/atomic.js';
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, type Stats } from 'node:fs';
+import { makeDirs, writeJsonAtomic } from '../env/io/atomic.js';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { dirname } from 'node:path';
 import { sentInput } from '../env/io/sent-inputs.js';
@@ -116,7 +116,7 @@ export function policyDocument(policy: Pick<Policy, 'kind' | 'params'>, provenan
  * temporary file, fsync, rename).
  */
 export function writePolicyDocument(path: string, doc: PolicyFile): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirs(dirname(path));
   writeJsonAtomic(path, doc);
 }
 

@@ -6,6 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { resolveAutoBidConfig } from './autobid-config.js';
+import { InputError } from '../env/errors.js';
 import { autoBidConfigHash, logAutoBid, runAutoBid, type AutoBidSummary } from './autobid-run.js';
 import { meanCi, textTable } from './format.js';
 
@@ -38,7 +39,14 @@ export async function prepareAutoBidRun(raw: unknown, configPath: string): Promi
 /** `bidgym log CONFIG --out FILE [--bidder ID]… [--auctionnet FILE] [--episodes N]` for a step-level config. */
 export async function logAutoBidCommand(raw: unknown, configPath: string, a: { out: string; bidder?: string | string[]; auctionnet?: string; episodes?: number; quiet?: boolean }, out: (s: string) => void): Promise<void> {
   const cfg = resolveAutoBidConfig(raw);
+  const configDir = dirname(resolve(configPath));
   const bidders = a.bidder === undefined ? undefined : Array.isArray(a.bidder) ? a.bidder : [a.bidder];
-  const n = await logAutoBid(cfg, { configDir: dirname(resolve(configPath)), bidders, episodes: a.episodes, transitions: resolve(a.out), auctionnet: a.auctionnet ? resolve(a.auctionnet) : undefined });
+  // Everything checked before any work: the datasets and policy files, as run checks them, and that the outputs can be written.
+  (await import('./autobid-agents.js')).preflightAutoBid(cfg, configDir);
+  const { checkOutFile } = await import('./out-dir.js');
+  const transitions = checkOutFile(a.out);
+  const auctionnet = a.auctionnet ? checkOutFile(a.auctionnet, '--auctionnet') : undefined;
+  if (auctionnet === transitions) throw new InputError(`--auctionnet: the same file as --out (${a.out.slice(-80)}); give two files`);
+  const n = await logAutoBid(cfg, { configDir, bidders, episodes: a.episodes, transitions, auctionnet });
   if (!a.quiet) out(`${n} transitions → ${resolve(a.out)}${a.auctionnet ? `\nper-opportunity rows (AuctionNet's 18 columns) → ${resolve(a.auctionnet)}` : ''}`);
 }

@@ -22,9 +22,11 @@ import { SyntheticValues, SYNTHETIC_VALUES_DEFAULTS, type SyntheticValuesSpec } 
 import { UserValues } from '../env/autobid/user-values.js';
 import type { ValueSource } from '../env/autobid/market.js';
 import { rng } from '../env/rng.js';
-import { usersSchema } from './schema.js';
+import { idSchema, MAX_BIDDERS, usersSchema } from './schema.js';
 import { InputError } from '../env/errors.js';
-import { formatPath } from './config.js';
+import { checkBidderCount, ConfigError, formatPath } from './config.js';
+import { totalmem } from 'node:os';
+import { bytesText, countText, MAX_CPU_SECONDS, MAX_TYPED_ARRAY_LENGTH, secondsText, type WorkEstimate } from './preflight.js';
 
 const D = SYNTHETIC_VALUES_DEFAULTS;
 
@@ -56,8 +58,8 @@ export const autoBidExchangeSchema = z
 /** `bidders[i]` of a step-level config. */
 export const autoBidBidderSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected letters, digits, _ . : -').describe('bidder id (copies get -1 … -n)'),
-    copies: z.number().int().min(1).default(1).describe('number of identical bidders'),
+    id: idSchema().describe('bidder id: letters, digits, _ and -, at most 64 characters (copies get -1 … -n), as in per-auction configs (the id names its policy file)'),
+    copies: z.number().int().min(1).max(MAX_BIDDERS).default(1).describe(`number of identical bidders (at most 10,000 bidders in all)`),
     agent: autoBidAgentSchema,
     budget: z.number().positive().describe('budget per episode, currency units'),
     cpa: z.number().positive().describe('target cost per conversion, currency units'),
@@ -71,7 +73,7 @@ export const autoBidBidderSchema = z
 /** The whole step-level config. */
 export const autoBidConfigSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'expected letters, digits, _ . -').describe('experiment name'),
+    name: idSchema().describe('experiment name (run folder prefix): letters, digits, _ and -, at most 64 characters, as in per-auction configs'),
     seed: z.number().int().min(0).max(2 ** 32 - 1).default(42).describe('root seed'),
     replications: z.number().int().min(1).max(1000).default(3).describe('independent repeats; every figure reports mean and 95% CI'),
     episodes: z.number().int().min(0).default(0).describe('training episodes per replication for the online learners (lagrangian, q-learning, dqn, reinforce, actor-critic), played by every bidder before the evaluation episodes; none are played without an online learner (the baselines do not learn, the offline agents train on their dataset)'),
@@ -82,7 +84,7 @@ export const autoBidConfigSchema = z
     values: autoBidValuesSchema.default(autoBidValuesSchema.parse({})),
     users: usersSchema.optional().describe('draw the opportunities from bidgym\'s users (env/autobid/user-values.ts): each is a visit of a user, and each advertiser\'s pValue is the user model\'s conversion probability of its best ad (with values.noise, values.sigmaShare, values.dayAmplitude); values.median, spread and affinity are then not used. Omit for the synthetic generator.'),
     exchange: autoBidExchangeSchema.default(autoBidExchangeSchema.parse({})),
-    bidders: z.array(autoBidBidderSchema).min(1),
+    bidders: z.array(autoBidBidderSchema).min(1).max(MAX_BIDDERS).describe(`the auto-bidders (at most 10,000 in all, copies included)`),
   })
   .strict();
 
@@ -139,6 +141,7 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
   const learner = c.bidders.findIndex((b) => ONLINE_LEARNER_KINDS.includes(b.agent.kind));
   if (learner >= 0 && c.episodes < 1) throw new InputError(`episodes: bidders[${learner}] learns online (${c.bidders[learner]!.agent.kind}) and needs training episodes (≥ 1), got ${c.episodes}`);
   if (c.auctionsPerEpisode < c.steps) throw new InputError(`auctionsPerEpisode: expected at least one opportunity per step (≥ ${c.steps}), got ${c.auctionsPerEpisode}`);
+  checkBidderCount(c.bidders);
   const bidders: ResolvedAutoBidder[] = [];
   const seen = new Set<string>();
   c.bidders.forEach((b, i) => {
@@ -151,7 +154,7 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
       bidders.push({ id, budget: b.budget, cpa: b.cpa, category: b.category, agent: b.agent, noise: b.noise, ...(b.roi !== undefined ? { roi: b.roi, conversionValue: b.conversionValue! } : {}) });
     }
   });
-  return {
+  const resolved: ResolvedAutoBidConfig = {
     name: c.name,
     seed: c.seed,
     replications: c.replications,
@@ -165,6 +168,55 @@ export function resolveAutoBidConfig(raw: unknown): ResolvedAutoBidConfig {
     exchange: { mechanism: 'gsp', slots: c.exchange.slots, exposure, reservePrice: c.exchange.reservePrice },
     bidders,
   };
+  checkAutoBidSizes(resolved);
+  return resolved;
+}
+
+/**
+ * Bidder × opportunity pairs the step-level loop handles per CPU second at its
+ * fastest, for a lower estimate of a run's CPU time (AuctionNet's 48 bidders run
+ * about 7.6 million a second; the online learners are slower).
+ */
+export const AUTOBID_PAIRS_PER_SECOND = 20_000_000;
+
+/**
+ * The work and memory a step-level config asks for, refused (naming the field)
+ * when the per-step arrays cannot be allocated, the memory is more than half
+ * the machine's, or the CPU time more than {@link MAX_CPU_SECONDS}: so that
+ * `auctionsPerEpisode: 1e12`, `users.count: 1e12` or `episodes: 1e9` fail in
+ * validate with one line, not in the run with a RangeError or after days.
+ * @throws ConfigError
+ */
+export function checkAutoBidSizes(c: ResolvedAutoBidConfig): WorkEstimate {
+  const A = c.bidders.length;
+  const K = c.exchange.slots;
+  // The busiest step's opportunities (the daily pattern puts up to 1 + dayAmplitude times the mean in one step).
+  const perStep = Math.ceil((c.auctionsPerEpisode / c.steps) * (1 + c.values.dayAmplitude)) + 1;
+  if (perStep * A > MAX_TYPED_ARRAY_LENGTH) {
+    throw new ConfigError('auctionsPerEpisode', `${countText(c.auctionsPerEpisode)} opportunities over ${c.steps} steps × ${A} bidders is more than the ${countText(MAX_TYPED_ARRAY_LENGTH)} per-step entries an array can hold; use more steps or fewer opportunities`);
+  }
+  const u = c.users;
+  if (u && u.count * A > MAX_TYPED_ARRAY_LENGTH) throw new ConfigError('users.count', `${countText(u.count)} users × ${A} bidders is more than the ${countText(MAX_TYPED_ARRAY_LENGTH)} entries the value table can hold`);
+  // Per pair of the busiest step: pValue, sigma (4 bytes each), bid, price, cost, the generator's noise (8 each), slot, exposed, conversion (1 each).
+  const parts: [string, number][] = [
+    ['auctionsPerEpisode', perStep * A * 43 + perStep * (16 + 16 * K)],
+    ['users.count', u ? u.count * (u.topics * 8 + u.historyLength * 4 + A * 4 + 32) : 0],
+    ['steps', c.steps * 64],
+  ];
+  const bytes = parts.reduce((t, [, b]) => t + b, 0);
+  const mem = totalmem() / 2;
+  if (bytes > mem) {
+    const [field] = parts.sort((a, b) => b[1] - a[1])[0]!;
+    throw new ConfigError(field, `the run needs about ${bytesText(bytes)} of memory, more than half of this machine's ${bytesText(2 * mem)}`);
+  }
+  const training = c.bidders.some((b) => ONLINE_LEARNER_KINDS.includes(b.agent.kind)) ? c.episodes : 0;
+  const opportunities = c.replications * (training + c.evalEpisodes) * c.auctionsPerEpisode;
+  const cpuSeconds = (opportunities * A) / AUTOBID_PAIRS_PER_SECOND;
+  if (cpuSeconds > MAX_CPU_SECONDS) {
+    const field = training + c.evalEpisodes > c.replications ? (training >= c.evalEpisodes ? 'episodes' : 'evalEpisodes') : 'replications';
+    throw new ConfigError(field, `${countText(opportunities)} opportunities (replications × episodes × auctionsPerEpisode) for ${A} bidders take at least ${secondsText(cpuSeconds)} of CPU, more than the ${secondsText(MAX_CPU_SECONDS)} a run may take; split the work`);
+  }
+  return { auctions: opportunities, cpuSeconds, bytes };
 }
 
 /** The market of a resolved config. */

@@ -12,7 +12,8 @@
  * step transitions (JSON Lines, env/autobid/transitions.ts) and optionally
  * AuctionNet's 18-column per-opportunity CSV (env/autobid/auctionnet.ts).
  */
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { makeAutoBidder, ONLINE_LEARNER_KINDS, type TrainingInfo } from './autobid-agents.js';
 import { AUCTIONNET_HEADER, auctionNetRowsOfStep, formatAuctionNetRow } from '../env/autobid/auctionnet.js';
@@ -21,7 +22,9 @@ import { runStepEpisode, type AdvertiserResult, type StepMarketSpec, type ValueS
 import { formatTransitions, RecordingBidder, transitionsHeader, type StepTransition } from '../env/autobid/transitions.js';
 import { InputError } from '../env/errors.js';
 import { rng, type Rng } from '../env/rng.js';
-import { autoBidMarketSpec, autoBidValueSource, type ResolvedAutoBidConfig } from './autobid-config.js';
+import { AUTOBID_PAIRS_PER_SECOND, autoBidMarketSpec, autoBidValueSource, type ResolvedAutoBidConfig } from './autobid-config.js';
+import { writeOutFile } from './out-dir.js';
+import { bytesText, MAX_CPU_SECONDS, secondsText } from './preflight.js';
 import { canonicalJson } from '../env/canonical-json.js';
 import { TEMP_PREFIX, writeFileAtomic, writeJsonAtomic } from '../env/io/atomic.js';
 import { stat, type Stat } from './stats.js';
@@ -233,6 +236,11 @@ export async function logAutoBid(c: ResolvedAutoBidConfig, opts: AutoBidLogOptio
   });
   const episodes = opts.episodes ?? c.evalEpisodes * c.replications;
   if (!Number.isInteger(episodes) || episodes < 1) throw new InputError(`--episodes: expected a positive integer, got ${episodes}`);
+  // The work and the transitions held in memory (about 300 bytes each), checked before any work as run checks its own.
+  const cpu = (episodes * c.auctionsPerEpisode * c.bidders.length) / AUTOBID_PAIRS_PER_SECOND;
+  if (cpu > MAX_CPU_SECONDS) throw new InputError(`--episodes: ${episodes} episodes of ${c.auctionsPerEpisode} opportunities for ${c.bidders.length} bidders take at least ${secondsText(cpu)} of CPU, more than the ${secondsText(MAX_CPU_SECONDS)} a run may take`);
+  const bytes = episodes * c.steps * which.length * 300;
+  if (bytes > totalmem() / 2) throw new InputError(`--episodes: ${episodes} episodes × ${c.steps} steps × ${which.length} bidders of transitions need about ${bytesText(bytes)} of memory, more than half of this machine's ${bytesText(totalmem())}; log fewer episodes or bidders at once`);
   const spec = autoBidMarketSpec(c);
   const src = source(c);
   const sink: StepTransition[] = [];
@@ -271,11 +279,25 @@ export async function logAutoBid(c: ResolvedAutoBidConfig, opts: AutoBidLogOptio
       });
     }
     flush();
+  } catch (e) {
+    // Nothing half-written is left: the per-opportunity rows' temporary file goes; a disk that failed is one line.
+    if (csv) {
+      closeSync(csv.fd);
+      rmSync(csv.tmp, { force: true });
+      csv = null;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code && !(e instanceof InputError)) throw new InputError(`--auctionnet ${opts.auctionnet}: cannot write it (${code}); nothing was written`);
+    }
+    throw e;
   } finally {
     if (csv) closeSync(csv.fd);
   }
-  mkdirSync(dirname(opts.transitions), { recursive: true });
-  writeFileAtomic(opts.transitions, formatTransitions(sink, transitionsHeader(c.beta)));
+  try {
+    writeOutFile(opts.transitions, formatTransitions(sink, transitionsHeader(c.beta)));
+  } catch (e) {
+    if (csv) rmSync(csv.tmp, { force: true });
+    throw e;
+  }
   if (csv && opts.auctionnet) renameSync(csv.tmp, opts.auctionnet);
   return sink.length;
 }

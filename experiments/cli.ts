@@ -158,7 +158,13 @@ function reportCmd(cli: Argv, io: Io): Argv {
       if (!existsSync(dir)) throw new UsageError(`report: no folder ${a.dir}`);
       if (!existsSync(join(dir, 'summary.json')) && !existsSync(join(dir, 'sweep.json'))) throw new UsageError(`report: ${a.dir} is neither a run folder (summary.json) nor a sweep folder (sweep.json)`);
       if (a.baseline !== undefined && existsSync(join(dir, 'summary.json'))) {
-        const bidders = Object.keys((JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { bidders?: object }).bidders ?? {});
+        let bidders: string[] = [];
+        try {
+          const b = (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as { bidders?: unknown } | null)?.bidders;
+          bidders = b !== null && typeof b === 'object' ? Object.keys(b) : [];
+        } catch (e) {
+          throw new UsageError(`report: ${join(a.dir as string, 'summary.json')} is not valid JSON (${String((e as Error).message).slice(0, 80)}); is it a file bidgym wrote?`);
+        }
         if (!bidders.includes(a.baseline)) throw new UsageError(`--baseline: no bidder "${a.baseline.slice(0, 64)}" in ${a.dir} (have ${bidders.join(', ')})`);
       }
       io.out(await (await report()).writeReport(dir, { png: a.png, baseline: a.baseline }));
@@ -455,6 +461,26 @@ function schemaCmd(cli: Argv, io: Io): Argv {
   );
 }
 
+/**
+ * yargs middleware (yargs 18 passes the instance second): a flag given twice
+ * reaches a handler as a list, so it is refused unless the flag is one
+ * (log --bidder). @throws UsageError
+ */
+function refuseRepeatedFlags(a: Record<string, unknown>, y: { getOptions(): { key: Record<string, unknown>; array: string[] } }): void {
+  const opts = y.getOptions();
+  for (const k of Object.keys(opts.key)) {
+    const v = a[k];
+    if (Array.isArray(v) && !opts.array.includes(k)) {
+      // Each value as its last 40 characters (paths differ at their ends).
+      const shown = v.slice(0, 3).map((x) => {
+        const t = String(JSON.stringify(x));
+        return t.length > 40 ? `…${t.slice(-39)}` : t;
+      });
+      throw new UsageError(`--${k}: given ${v.length} times (${shown.join(', ')}${v.length > 3 ? ', …' : ''}); give it once`);
+    }
+  }
+}
+
 /** Every command, in the order `--help` lists them. */
 const COMMANDS = [runCmd, sweepCmd, reportCmd, workerCmd, trainModelCmd, evaluateCmd, logCmd, exportCmd, keygenCmd, validateCmd, benchCmd, schemaCmd];
 
@@ -472,6 +498,8 @@ export async function main(argv: string[]): Promise<number> {
     .example('$0 sweep experiments/configs/reserve-sweep.yaml --out runs/reserve', 'every grid point of a sweep: block')
     .example('$0 report runs/reserve --png', 'the HTML report, with PNG charts for a paper')
     .example('$0 <command> --help', "a command's options and examples")
+    // A flag given twice reaches a handler as a list (yargs): refuse it, unless the flag is a list (log --bidder).
+    .middleware(refuseRepeatedFlags as unknown as Parameters<Argv['middleware']>[0])
     .demandCommand(1, 'Name a command (bidgym --help lists them).')
     .strict()
     .recommendCommands()

@@ -16,7 +16,7 @@ import type { AgentSpec } from './agent-schema.js';
 import { compileObjective, ObjectiveError } from './objective.js';
 import { LOG_METHOD_KINDS } from './log-replication.js';
 import type { LogConfig } from './log-schema.js';
-import { configSchema, exchangeSchema, usersSchema, type AllocatorSpec, type ParsedConfig } from './schema.js';
+import { configSchema, exchangeSchema, MAX_BIDDERS, usersSchema, type AllocatorSpec, type ParsedConfig } from './schema.js';
 
 /** A bad config: `path` is the dotted field (`bidders[1].agent.kind`), the message says what was expected. */
 export class ConfigError extends InputError {
@@ -131,6 +131,21 @@ function issueToError(issue: z.core.$ZodIssue, raw: unknown): ConfigError {
   }
 }
 
+/**
+ * Refuses more than {@link MAX_BIDDERS} bidders in all, copies included, before
+ * they are expanded (copies: 1e8 took minutes and gigabytes to expand; 2^32 was
+ * a RangeError). @throws ConfigError naming the entry that goes past it
+ */
+export function checkBidderCount(bidders: readonly { copies: number }[]): void {
+  let total = 0;
+  bidders.forEach((b, i) => {
+    total += b.copies;
+    if (total > MAX_BIDDERS) throw new ConfigError(`bidders[${i}].copies`, `${countOf(total)} bidders in all (copies included) is more than the ${countOf(MAX_BIDDERS)} a market may have`);
+  });
+}
+
+const countOf = (n: number) => (Number.isSafeInteger(n) ? String(n).replace(/\B(?=(\d{3})+$)/g, ',') : String(n));
+
 /** Default slot weights: 1, d, d², … (d = 0.75 unless `users.positionDecay` sets it). */
 export function defaultSlotWeights(slots: number, decay = 0.75): number[] {
   return Array.from({ length: slots }, (_, j) => Math.pow(decay, j));
@@ -170,6 +185,7 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   if (ex.mechanism === 'first-price' && ex.slots > 1) {
     // First price over several slots is the generalised first price auction: allowed.
   }
+  checkBidderCount(c.bidders);
   const bidders: ResolvedBidder[] = [];
   const seen = new Map<string, string>();
   c.bidders.forEach((b, i) => {

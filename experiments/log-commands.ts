@@ -17,13 +17,14 @@
  * Auctions the bidder was asked to but sat out (out of budget) are written too:
  * a replayed bidder with its own budget faces every auction of the episode.
  */
-import { resolve } from 'node:path';
 import { InputError } from '../env/errors.js';
-import { writeLog, type LogFormat } from '../env/log/format.js';
+import { formatCsvLog, formatRlbLog, type LogFormat } from '../env/log/format.js';
 import { LogRecorder } from '../env/log/recorder.js';
 import { OBS } from '../env/observation.js';
 import { rng } from '../env/rng.js';
 import { loadConfig } from './config.js';
+import { checkOutFile, writeOutFile } from './out-dir.js';
+import { preflightRun } from './preflight.js';
 import { runReplication } from './replication.js';
 
 /** Options of {@link logCommand}. */
@@ -46,6 +47,9 @@ export async function logCommand(opts: LogCommandOptions): Promise<{ path: strin
   if (!Number.isInteger(r) || r < 0) throw new InputError(`--replication: expected an integer ≥ 0, got ${opts.replication}`);
   const k = opts.priceScale ?? 1;
   if (!(k > 0) || !Number.isFinite(k)) throw new InputError(`--price-scale: expected a number > 0, got ${opts.priceScale}`);
+  // Everything checked before any work: the config's sizes and files, as run checks them, and that --out can be written.
+  await preflightRun(cfg);
+  const path = checkOutFile(opts.out);
   const format = opts.format ?? 'csv';
   const scale = (x: number) => (k === 1 ? x : Math.round(x * k));
   const clicks = rng(cfg.seed).stream(`replication:${r}`).stream('log-clicks');
@@ -65,7 +69,6 @@ export async function logCommand(opts: LogCommandOptions): Promise<{ path: strin
   });
   if (rec.length === 0) throw new InputError(`--bidder: "${opts.bidder}" took part in no evaluation auction`);
   const log = rec.toLog(opts.out);
-  const path = resolve(opts.out);
-  writeLog(path, log, format);
+  writeOutFile(path, format === 'rlb' ? formatRlbLog(log) : formatCsvLog(log));
   return { path, auctions: log.length, clicks: log.click.reduce((a, c) => a + c, 0) };
 }

@@ -14,11 +14,11 @@
  *   file in the way) is checked before any work, by creating the temporary
  *   folder and writing a probe file into it.
  */
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../env/errors.js';
-import { fsyncDir, TEMP_PREFIX } from '../env/io/atomic.js';
+import { fsyncDir, makeDirs, TEMP_PREFIX, writeFileAtomic } from '../env/io/atomic.js';
 
 /** Why a file-system call failed, in a few words (`EACCES: permission denied`). */
 function reason(e: unknown): string {
@@ -156,7 +156,7 @@ export class FolderLock {
 function makeParent(dir: string, flag: string, shown: string): string | null {
   const parent = dirname(dir);
   try {
-    return mkdirSync(parent, { recursive: true }) ?? null;
+    return makeDirs(parent) ?? null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${flag} ${shown}: cannot create its parent folder (${code === 'EEXIST' || code === 'ENOTDIR' ? `${code}: a file is in the way` : reason(e)})`);
@@ -315,6 +315,53 @@ export function lockSweepFolder(dir: string, opts: { flag?: string; shown?: stri
     return FolderLock.take(final, flag);
   } catch (e) {
     removeCreated(final, created);
+    throw e;
+  }
+}
+
+/**
+ * Checks before any work that a command can write the output file `path` (the
+ * `--out` of `bidgym log`, say): not a folder or a device, its folder there or
+ * creatable (nothing is created now), and writable there (a probe file written,
+ * synced and removed in the nearest folder that exists).
+ * @returns the resolved path
+ * @throws InputError naming the flag
+ */
+export function checkOutFile(path: string, flag = '--out'): string {
+  const p = resolve(path);
+  const shown = path.length > 120 ? `…${path.slice(-119)}` : path;
+  let st;
+  try {
+    st = statSync(p); // through a link: a link to /dev/null is refused like /dev/null
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory()) throw new InputError(`${flag} ${shown}: is a folder, expected a file`);
+  if (st && !st.isFile()) throw new InputError(`${flag} ${shown}: not a regular file (a file is written whole: a temporary file renamed into place)`);
+  let dir = dirname(p);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  let dst;
+  try {
+    dst = lstatSync(dir);
+  } catch (e) {
+    throw new InputError(`${flag} ${shown}: cannot create its folder (${reason(e)})`);
+  }
+  if (!dst.isDirectory()) throw new InputError(`${flag} ${shown}: cannot create its folder (ENOTDIR: a file is in the way)`);
+  probe(dir, flag, shown);
+  return p;
+}
+
+/**
+ * Writes an output file checked by {@link checkOutFile} whole (a temporary file
+ * renamed into place, its folders created); a disk that fails meanwhile is one
+ * line and exit 2, with nothing of the file left. @throws InputError naming the flag
+ */
+export function writeOutFile(path: string, data: string | Uint8Array, flag = '--out'): void {
+  try {
+    writeFileAtomic(path, data);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code) throw new InputError(`${flag} ${path.length > 120 ? `…${path.slice(-119)}` : path}: cannot write it (${reason(e)}); nothing was written`);
     throw e;
   }
 }

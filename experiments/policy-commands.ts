@@ -17,7 +17,7 @@
  * Every refusal is an InputError (exit code 2) saying why, raised before
  * anything is written.
  */
-import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../env/errors.js';
 import { sentInputsOfThread, useSentInputs } from '../env/io/sent-inputs.js';
@@ -41,7 +41,8 @@ import { parsePolicyText } from '../agents/policy-io.js';
 import { isAutoBidConfig, resolveAutoBidConfig, type ResolvedAutoBidConfig } from './autobid-config.js';
 import type { AutoBidSummary } from './autobid-run.js';
 import { loadConfig, readRawConfig, type ResolvedConfig } from './config.js';
-import { fsyncDir, writeFileAtomic } from '../env/io/atomic.js';
+import { fsyncDir, makeDirs, writeFileAtomic } from '../env/io/atomic.js';
+import { checkOutFile, writeOutFile } from './out-dir.js';
 import { runExperiment, type Summary } from './runner.js';
 
 /** Agent kinds that never learn: with only these as rivals a fixed policy needs no training episodes. */
@@ -201,21 +202,23 @@ export function exportCommand(opts: ExportOptions): { path: string; file: Policy
         : `${opts.runDir} is not a run folder with policies (no ${join(opts.runDir, 'policies')}/*.json)`,
     );
   }
+  // --out can be written (not a folder or a device, its folder can be made), checked before anything is read.
+  const out = opts.out ? checkOutFile(opts.out) : undefined;
   // One read: what is verified is what is copied.
   const bytes = readRegularFile(src, policyMaxBytes(), 'policy file');
   const loaded = loadAnyPolicyText(bytes.toString('utf8'), src);
-  if (!opts.out) return { path: src, file: loaded.file, signedBy: null };
+  if (!out) return { path: src, file: loaded.file, signedBy: null };
   if (opts.sign === undefined) {
-    writeFileAtomic(opts.out, bytes);
-    return { path: resolve(opts.out), file: loaded.file, signedBy: null };
+    writeOutFile(out, bytes);
+    return { path: out, file: loaded.file, signedBy: null };
   }
   const key = readPrivateKey(opts.sign);
   const signed = signPolicyDocument(loaded.file, key);
   const text = `${JSON.stringify(signed, null, 2)}\n`;
   // What is written must verify with the key's own public half.
-  const check = loadAnyPolicyText(text, opts.out, { publicKey: createPublicKey(key) });
-  writeFileAtomic(opts.out, text);
-  return { path: resolve(opts.out), file: check.file, signedBy: check.verifiedKey };
+  const check = loadAnyPolicyText(text, opts.out!, { publicKey: createPublicKey(key) });
+  writeOutFile(out, text);
+  return { path: out, file: check.file, signedBy: check.verifiedKey };
 }
 
 /** Options of {@link keygenCommand}. */
@@ -253,18 +256,29 @@ export function keygenCommand(opts: KeygenOptions): { privateKey: string; public
   const privatePath = join(dir, 'private.pem');
   const publicPath = join(dir, 'public.pem');
   for (const p of [privatePath, publicPath]) if (existsSync(p)) throw new InputError(`--out: ${p} exists; keygen never overwrites a key (choose another folder)`);
+  const shown = opts.out.length > 120 ? `…${opts.out.slice(-119)}` : opts.out;
+  const code = (e: unknown) => (e as NodeJS.ErrnoException).code;
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new InputError(`--out ${shown}: is a file, not a folder`);
   const keys = generatePolicyKeys();
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    makeDirs(dir, 0o700);
+  } catch (e) {
+    throw new InputError(`--out ${shown}: cannot create the folder (${code(e) ?? (e as Error).message})`);
+  }
   try {
     createExclusive(privatePath, keys.privatePem, 0o600);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(`--out: ${privatePath} exists; keygen never overwrites a key (choose another folder)`);
+    if (code(e) === 'EEXIST') throw new InputError(`--out: ${privatePath} exists; keygen never overwrites a key (choose another folder)`);
+    if (code(e)) throw new InputError(`--out ${shown}: cannot write private.pem there (${code(e)})`);
     throw e;
   }
   try {
     createExclusive(publicPath, keys.publicPem, 0o644);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new InputError(`--out: ${publicPath} exists; keygen never overwrites a key (choose another folder)`);
+    // Not half a key pair: the private key just written goes.
+    rmSync(privatePath, { force: true });
+    if (code(e) === 'EEXIST') throw new InputError(`--out: ${publicPath} exists; keygen never overwrites a key (choose another folder)`);
+    if (code(e)) throw new InputError(`--out ${shown}: cannot write public.pem there (${code(e)})`);
     throw e;
   }
   fsyncDir(dir);

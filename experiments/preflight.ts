@@ -9,12 +9,15 @@
  *   memory (users, publishers, per-episode records) under the machine's.
  * - Files the config names: a saved interest model (a folder with model.json,
  *   built for this world: same model kind, topics, history length and user
- *   features) and the policy files of `agent: { kind: policy }` bidders.
+ *   features) and the policy files of `agent: { kind: policy }` bidders (read
+ *   and verified as the run loads them).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 
+import { isInputError } from '../env/errors.js';
+import { loadPolicy } from '../agents/policy-io.js';
 import { ConfigError, type ResolvedConfig } from './config.js';
 import { auctionsPerReplication, AUCTIONS_PER_SECOND } from './parallelism.js';
 
@@ -93,6 +96,22 @@ export function checkSizes(cfg: ResolvedConfig): WorkEstimate {
     const [field] = parts.sort((a, b) => b[1] - a[1])[0]!;
     throw new ConfigError(field, `the run needs about ${bytesText(w.bytes)} of memory, more than half of this machine's ${bytesText(2 * mem)}`);
   }
+  // A learner's transition buffer (DQN's replay, actor-critic's batch) is allocated whole when the run starts:
+  // at least 24 bytes a transition (observation, next observation, reward), per copy of the bidder.
+  const perTransition = 24;
+  const seenSource = new Set<number>();
+  for (const b of cfg.bidders) {
+    if (seenSource.has(b.source)) continue;
+    seenSource.add(b.source);
+    const a = b.agent as { kind: string; replaySize?: number; batchSize?: number };
+    const field = a.kind === 'dqn' ? 'replaySize' : a.kind === 'actor-critic' ? 'batchSize' : null;
+    if (field === null) continue;
+    const capacity = a[field]!;
+    const copies = cfg.bidders.filter((x) => x.source === b.source).length;
+    if (capacity > MAX_TYPED_ARRAY_LENGTH || capacity * perTransition * copies > mem) {
+      throw new ConfigError(`bidders[${b.source}].agent.${field}`, `a buffer of ${countText(capacity)} transitions${copies > 1 ? ` for each of ${copies} copies` : ''} needs at least ${bytesText(capacity * perTransition * copies)} of memory, more than half of this machine's ${bytesText(2 * mem)}`);
+    }
+  }
   if (!Number.isSafeInteger(w.auctions)) throw new ConfigError('episodes', `${w.auctions} auctions in all is more than can be counted exactly`);
   if (w.cpuSeconds > MAX_CPU_SECONDS) {
     const field = cfg.episodes + cfg.evalEpisodes > cfg.replications ? (cfg.episodes >= cfg.evalEpisodes ? 'episodes' : 'evalEpisodes') : 'replications';
@@ -109,6 +128,13 @@ export function checkFiles(cfg: ResolvedConfig): void {
       const p = agent.path;
       if (!existsSync(p)) throw new ConfigError(`bidders[${i}].agent.path`, `no file ${p}`);
       if (!statSync(p).isFile()) throw new ConfigError(`bidders[${i}].agent.path`, `${p} is not a regular file`);
+      // Read and verified as the run will load it (a file that cannot be read, such as /proc/self/mem, or is no valid policy, fails now, not in the run).
+      try {
+        loadPolicy(p);
+      } catch (e) {
+        if (isInputError(e)) throw new ConfigError(`bidders[${i}].agent.path`, e.message);
+        throw e;
+      }
     }
   });
   const im = cfg.interestModel as { kind: string; path?: string };

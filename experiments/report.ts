@@ -27,6 +27,7 @@ import {
   type Row,
 } from './charts.js';
 import { writeFileAtomic } from '../env/io/atomic.js';
+import { InputError } from '../env/errors.js';
 import { fmt, fmtP } from './format.js';
 import { figureAxisTitle, figureName, figureTitle, paramAxisTitle, paramTitle, words } from './labels.js';
 import { stat, welch, type Stat } from './stats.js';
@@ -106,8 +107,31 @@ export function parseCsv(csv: string, textColumns: readonly string[] = ['bidder'
   });
 }
 
-function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Reads a run's summary.json or a sweep's sweep.json as bidgym wrote it: a file
+ * that is not JSON, or not of that shape (truncated, edited, another file), is an
+ * InputError naming it, not a crash half-way through the report.
+ */
+function readJson<T>(path: string, kind: 'summary' | 'sweep'): T {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError(`report: ${path} is not valid JSON (${String((e as Error).message).split('\n')[0]!.slice(0, 80)}); is it a file bidgym wrote?`);
+  }
+  const bad = (what: string) => new InputError(`report: ${path} is not a ${kind === 'summary' ? 'run summary' : 'sweep table'} bidgym wrote (${what})`);
+  if (!isObject(v)) throw bad('expected a JSON object');
+  if (typeof v.name !== 'string') throw bad('no name');
+  if (typeof v.replications !== 'number') throw bad('no number of replications');
+  if (kind === 'summary') {
+    if (!isObject(v.bidders) || !Object.values(v.bidders).every(isObject)) throw bad('bidders: expected an object of bidders');
+  } else {
+    if (!isObject(v.sweep) || !Object.values(v.sweep).every(Array.isArray)) throw bad('sweep: expected the swept paths and their values');
+    if (!Array.isArray(v.points) || !v.points.every(isObject)) throw bad('points: expected a list of grid points');
+  }
+  return v as T;
 }
 
 function readCsvIfExists(path: string): Row[] {
@@ -491,7 +515,7 @@ function interestLine(im: unknown): string {
 }
 
 async function writeRunReport(dir: string, opts: ReportOptions): Promise<string> {
-  const summary = readJson<SummaryFile>(join(dir, 'summary.json'));
+  const summary = readJson<SummaryFile>(join(dir, 'summary.json'), 'summary');
   const episodes = readCsvIfExists(join(dir, 'episodes.csv'));
   const samples = readCsvIfExists(join(dir, 'samples.csv'));
   const charts = runCharts(episodes, samples, Object.keys(summary.bidders));
@@ -518,7 +542,7 @@ async function writeRunReport(dir: string, opts: ReportOptions): Promise<string>
 }
 
 async function writeSweepReport(dir: string, opts: ReportOptions): Promise<string> {
-  const table = readJson<SweepTable>(join(dir, 'sweep.json'));
+  const table = readJson<SweepTable>(join(dir, 'sweep.json'), 'sweep');
   const figures = await renderCharts(dir, sweepCharts(table), opts.png ?? false);
   const grid = Object.entries(table.sweep)
     .map(([k, v]) => `<code>${esc(k)}</code> ∈ {${v.map((x) => esc(typeof x === 'string' ? x : JSON.stringify(x))).join(', ')}}`)

@@ -14,8 +14,11 @@ import { c0BudgetSchema, logSchema } from './log-schema.js';
 export { allocatorSchema, type AllocatorSpec };
 
 const posInt = () => z.number().int().positive();
+
+/** Most bidders a market may have, copies included (each is simulated in every auction). */
+export const MAX_BIDDERS = 10_000;
 /** A name that becomes a file name or a key: the one id rule (ids.ts). */
-const idSchema = () =>
+export const idSchema = () =>
   z.string().superRefine((v, ctx) => {
     const problem = idProblem(v);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -87,7 +90,7 @@ export const valueSchema = z.discriminatedUnion('kind', [
 export const bidderSchema = z
   .object({
     id: idSchema().describe('bidder id: letters, digits, _ and -, at most 64 characters (copies get -1 … -n)'),
-    copies: posInt().default(1).describe('number of identical bidders; ids become id-1 … id-n'),
+    copies: posInt().max(MAX_BIDDERS).default(1).describe(`number of identical bidders; ids become id-1 … id-n (at most 10,000 bidders in all)`),
     agent: agentSchema,
     value: valueSchema.optional().describe('what an impression is worth to the bidder; required except in a log market (there: optional, per-click)'),
     budget: z
@@ -115,7 +118,7 @@ export const configSchema = z
     interestModel: interestModelSchema.optional().describe('click model bidders see; default oracle (true CTR)'),
     exchange: exchangeSchema.optional().describe('the auction rules; required except in a log market'),
     log: logSchema.optional().describe('replay a bid log instead of simulating a market (docs/logs.md): each bidder replays it alone'),
-    bidders: z.array(bidderSchema).min(1),
+    bidders: z.array(bidderSchema).min(1).max(MAX_BIDDERS).describe(`the bidders (at most 10,000 in all, copies included)`),
     beta: z.number().min(0).optional().describe('exponent β of the CPA / ROI penalty of the score of bidders with cpa: or roi: (default 2, AuctionNet\'s)'),
     sweep: z.record(z.string(), z.array(z.unknown()).min(1)).optional().describe('dotted config path → values to sweep (bidgym sweep)'),
     sweepBaseline: z.number().int().min(0).optional().describe('grid point index the others are tested against'),

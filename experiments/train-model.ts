@@ -15,6 +15,9 @@ import { rng } from '../env/rng.js';
 import { catalogueFingerprint, createInterestModel, saveModel, type InterestModelConfig, type InterestReport } from '../models/index.js';
 import { ConfigError, marketSpec, type ResolvedConfig } from './config.js';
 import { writeJsonAtomic } from '../env/io/atomic.js';
+import { join } from 'node:path';
+import { checkOutFile } from './out-dir.js';
+import { checkSizes } from './preflight.js';
 
 /** Options of {@link trainModelCommand}. */
 export interface TrainModelOptions {
@@ -42,6 +45,9 @@ export async function trainModelCommand(cfg: ResolvedConfig, outDir: string, opt
   if (!cfg.users) throw new ConfigError('users', 'train-model needs users (add a users: block)');
   if (im.kind === 'oracle') throw new ConfigError('interestModel.kind', 'train-model trains attention, logistic or mf — got "oracle" (nothing to train)');
   if ('path' in im && im.path) throw new ConfigError('interestModel.path', 'train-model trains a new model; remove path (it loads a saved one)');
+  // Checked before training: the sizes, as run checks them, and that the model can be saved in outDir.
+  checkSizes(cfg);
+  checkOutFile(join(outDir, 'model.json'), '--out');
   const r = options.replication ?? 0;
   const rep = rng(cfg.seed).stream(`replication:${r}`);
   // The same streams as runner.ts: the market's world, then the interest model's stream.

@@ -34,7 +34,8 @@
  * in the CLI) finishes the running trials, then returns.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { makeDirs } from '../env/io/atomic.js';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker as Thread } from 'node:worker_threads';
@@ -230,7 +231,11 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
   const log = opts.log ?? (opts.quiet ? () => {} : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const workDir = opts.workDir ?? join(tmpdir(), 'bidgym-worker');
   await checkRedis(target, opts.connectTimeoutMs ?? 3000);
-  mkdirSync(workDir, { recursive: true });
+  try {
+    makeDirs(workDir);
+  } catch (e) {
+    throw new QueueError(`--work-dir ${workDir.length > 120 ? `…${workDir.slice(-119)}` : workDir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   removeDeadWorkersFolders(workDir);
 
   // The name is on the Redis connection (CLIENT LIST) and on every job it runs: the sweep reads the version from it.

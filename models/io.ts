@@ -8,11 +8,11 @@
  * (training figures, a fingerprint of the catalogue). Files are written whole
  * (env/io/atomic.ts: temp file, fsync, rename), so an interrupted save leaves no half file.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Catalogue } from '../env/ads/catalogue.js';
-import { writeFileAtomic } from '../env/io/atomic.js';
+import { makeDirs, writeFileAtomic } from '../env/io/atomic.js';
 import { hash32, rng } from '../env/rng.js';
 import { buildNetwork } from './build.js';
 import type { Network, NetworkConfig } from './network.js';
@@ -37,7 +37,7 @@ export interface LoadedModel {
 export function fileHandler(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      await mkdir(dir, { recursive: true });
+      makeDirs(dir);
       const weights = artifacts.weightData ? new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)) : new Uint8Array(0);
       const json = {
         format: artifacts.format,

@@ -28,7 +28,8 @@
  * ({@link rlbTable}).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../../env/io/atomic.js';
 import { join } from 'node:path';
 
 /** Everything a value table depends on. */
@@ -221,7 +222,7 @@ export function rlbTable(x: RlbTableInputs, options: { cacheDir?: string | null;
   const t = buildRlbTable(x);
   memory.set(key, t);
   if (file) {
-    mkdirSync(options.cacheDir!, { recursive: true });
+    makeDirs(options.cacheDir!);
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, new Uint8Array(t.values.buffer, t.values.byteOffset, t.values.byteLength));
     renameSync(tmp, file);

@@ -11,13 +11,42 @@
  * A process killed with SIGKILL mid-write leaves at worst a stray `.tmp-*` file,
  * which readers ignore and {@link removeStaleTemps} cleans up.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** Prefix of the temporary files written by {@link writeFileAtomic}. */
 export const TEMP_PREFIX = '.tmp-';
 
 let counter = 0;
+
+/**
+ * `mkdirSync(dir, { recursive: true })` without its endless retry where a
+ * folder cannot be made in a parent that exists (Node 20 loops forever on
+ * `/proc/x/y`, a run's --out there hung): one mkdir per missing folder, top down.
+ * @returns the first folder it created, or undefined when `dir` was there
+ * @throws the error of the mkdir that failed (ENOENT, ENOTDIR, EACCES, …)
+ */
+export function makeDirs(dir: string, mode?: number): string | undefined {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  // A file in its place: the EEXIST that mkdir gives.
+  if (missing.length === 0 && !statSync(dir).isDirectory()) mkdirSync(dir);
+  let first: string | undefined;
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m, mode === undefined ? undefined : { mode });
+    } catch (e) {
+      // Made meanwhile by someone else: fine, as with recursive: true.
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(m).isDirectory()) continue;
+      throw e;
+    }
+    first ??= m;
+  }
+  return first;
+}
 
 /** Flushes a folder's entry table to disk, so a rename into it survives a crash (best effort: some platforms refuse it). */
 export function fsyncDir(dir: string): void {
@@ -42,7 +71,7 @@ export function fsyncDir(dir: string): void {
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const tmp = join(dir, `${TEMP_PREFIX}${basename(path)}-${process.pid}-${counter++}`);
   const fd = openSync(tmp, 'w');
   try {

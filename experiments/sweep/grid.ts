@@ -248,9 +248,9 @@ export function pointOf(raw: Record<string, unknown>, spec: SweepSpec, index: nu
     choice[i] = rest % n;
     rest = Math.floor(rest / n);
   }
-  const config = structuredClone(raw);
-  delete config.sweep;
-  delete config.sweepBaseline;
+  // The config without its sweep block, copied (copying the block too would make a sweep of n points cost n² copies of its values).
+  const { sweep: _sweep, sweepBaseline: _baseline, ...unswept } = raw;
+  const config = structuredClone(unswept);
   spec.keys.forEach((k, i) => {
     const v = spec.values[i]![choice[i]!];
     params[k] = v;

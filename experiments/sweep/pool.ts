@@ -7,6 +7,7 @@
  * temporary folders are removed on resume).
  */
 import type { Worker } from 'node:worker_threads';
+import { InputError, isInputError } from '../../env/errors.js';
 import { inLanes, runInThread, stopThreads } from '../threads.js';
 import type { GridPoint } from './grid.js';
 import { trialTask } from './trial.js';
@@ -35,7 +36,7 @@ export function splitWorkers(workers: number, trials: number): { lanes: number; 
 
 /**
  * Runs the trials of `todo` into `opts.outDir`.
- * @throws Error naming the first trial that failed (finished trials are kept)
+ * @throws Error naming the first trial that failed (finished trials are kept); an InputError when the trial failed with one
  */
 export async function runTrialPool(todo: GridPoint[], opts: TrialPoolOptions): Promise<void> {
   const { lanes, replicationWorkers } = splitWorkers(opts.workers, todo.length);
@@ -46,7 +47,9 @@ export async function runTrialPool(todo: GridPoint[], opts: TrialPoolOptions): P
     try {
       await runInThread(trialTask, input, { label: `trial ${p.id}`, running });
     } catch (e) {
-      throw new Error(`sweep trial ${p.id} failed (finished trials are kept; fix the cause and rerun with --resume): ${(e as Error).message}`);
+      const message = `sweep trial ${p.id} failed (finished trials are kept; fix the cause and rerun with --resume): ${(e as Error).message}`;
+      // Bad input the checks before the sweep did not catch stays bad input: one line, exit code 2.
+      throw isInputError(e) ? new InputError(message) : new Error(message);
     }
     opts.onTrialDone?.();
   };

@@ -7,7 +7,7 @@
  * test/package/).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -79,6 +79,10 @@ const BAD: [string, string, RegExp][] = [
   ['a click worth 1e308', `${TINY}users: { count: 100 }\n`.replace('{ id: rival, agent: { kind: truthful }, value: { kind: uniform } }', '{ id: rival, agent: { kind: truthful }, value: { kind: per-click, amount: 1e308 } }'), /bidders\[1\]\.value\.amount/],
   ['a private value up to 1e308', sub('{ id: rival, agent: { kind: truthful }, value: { kind: uniform } }', '{ id: rival, agent: { kind: truthful }, value: { kind: uniform, high: 1e308 } }'), /bidders\[1\]\.value\.high/],
   ['attentionSharpness 1e308', `${TINY}users: { count: 100, attentionSharpness: 1e308 }\n`, /users\.attentionSharpness/],
+  ['a policy file that cannot be read (/proc/self/mem: validate accepted it; a trial of it failed, exit 1)', sub('agent: { kind: truthful }', 'agent: { kind: policy, path: /proc/self/mem }'), /^bidgym: bidders\[1\]\.agent\.path: cannot read policy file \/proc\/self\/mem: EIO/],
+  ['a policy file that is not a policy (validate accepted it)', sub('agent: { kind: truthful }', 'agent: { kind: policy, path: /etc/hostname }'), /^bidgym: bidders\[1\]\.agent\.path: \/etc\/hostname: not valid JSON/],
+  ['a DQN replay buffer of 1e12 transitions (validate accepted it; the run was a RangeError, exit 1)', sub('agent: { kind: q-learning }', 'agent: { kind: dqn, replaySize: 1e12 }'), /^bidgym: bidders\[0\]\.agent\.replaySize: a buffer of 1,000,000,000,000 transitions needs at least 24 TB of memory/],
+  ['an actor-critic batch of 5e9 transitions for 3 copies', sub('{ id: learner, agent: { kind: q-learning }', '{ id: learner, copies: 3, agent: { kind: actor-critic, batchSize: 5000000000 }'), /^bidgym: bidders\[0\]\.agent\.batchSize: a buffer of 5,000,000,000 transitions for each of 3 copies needs at least/],
   ['a missing interest model folder', `${TINY}users: { count: 100 }\ninterestModel: { kind: attention, path: no-such-model }\n`, /interestModel\.path: no folder no-such-model/],
   ['a sweep key __proto__', `${TINY}sweep: { "__proto__.polluted": [1, 2] }\n`, /sweep\["__proto__\.polluted"\]/],
   ['a sweep of 1e6 grid points', `${TINY}sweep: { seed: [${Array.from({ length: 1000 }, (_, i) => i).join(',')}], exchange.reservePrice: [${Array.from({ length: 1000 }, (_, i) => i / 1000).join(',')}] }\n`, /sweep: 1,000,000 grid points .* more than the 100,000/],
@@ -149,6 +153,92 @@ describe('bad input: one line, exit 2, nothing written', () => {
       expect(r.err, flags.join(' ')).toMatch(why);
       expect(existsSync(join(dir, 'wd')), `${flags.join(' ')}: no work folder`).toBe(false);
     }
+  }, 60_000);
+
+  it('a flag given twice is one line, exit 2, nothing written (yargs made it a list: keygen --out a --out b was a TypeError, exit 1); a list flag stays repeatable', async () => {
+    const { dir, file } = caseDir('repeated-flags', TINY);
+    const before = tree(dir);
+    for (const [argv, why] of [
+      [['keygen', '--out', join(dir, 'k1'), '--out', join(dir, 'k2')], /^bidgym: --out: given 2 times \(….*k1", ….*k2"\); give it once$/],
+      [['keygen', '--out', join(dir, 'k1'), '--out'], /^bidgym: --out: given 2 times/],
+      [['run', file, '--out', join(dir, 'o1'), '--out', join(dir, 'o2'), '--quiet'], /^bidgym: --out: given 2 times/],
+      [['run', file, '--out', join(dir, 'o1'), '--workers', '1', '--workers', '2'], /^bidgym: --workers: given 2 times \(1, 2\)/],
+      [['evaluate', '--policy', file, '--policy', file, '--config', file, '--out', join(dir, 'e')], /^bidgym: --policy: given 2 times/],
+      [['export', dir, '--bidder', 'a', '--bidder', 'b'], /^bidgym: --bidder: given 2 times/],
+      [['sweep', file, '--out', join(dir, 's'), '--out', join(dir, 's2')], /^bidgym: --out: given 2 times/],
+      [['log', file, '--bidder', 'learner', '--bidder', 'rival', '--out', join(dir, 'l.csv')], /^bidgym: --bidder: a bid log records exactly one bidder — got 2$/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err.trim()).toMatch(why);
+      expect(tree(dir), argv.join(' ')).toEqual(before);
+    }
+  });
+
+  it('log checks the config as run does and its output files before any work (an --out at a folder, a device or under a file, and auctionsPerEpisode 1e12, were errors with a stack, exit 1, after the work)', async () => {
+    const { dir, file } = caseDir('log-out', TINY);
+    writeFileSync(join(dir, 'big.yaml'), sub('auctionsPerEpisode: 300', 'auctionsPerEpisode: 1e12'));
+    const step = join(dir, 'step.yaml');
+    writeFileSync(step, 'name: step\nsteps: 4\nreplications: 1\nevalEpisodes: 1\nauctionsPerEpisode: 400\nbidders:\n  - { id: a, agent: { kind: pid }, budget: 100, cpa: 10 }\n');
+    mkdirSync(join(dir, 'a-folder'));
+    const before = tree(dir);
+    for (const [argv, why] of [
+      [['log', file, '--bidder', 'learner', '--out', join(dir, 'a-folder')], /^bidgym: --out .*a-folder: is a folder, expected a file$/],
+      [['log', file, '--bidder', 'learner', '--out', '/dev/full'], /^bidgym: --out \/dev\/full: not a regular file/],
+      [['log', file, '--bidder', 'learner', '--out', join(file, 'x.csv')], /^bidgym: --out .*config\.yaml\/x\.csv: cannot create its folder \(ENOTDIR/],
+      [['log', join(dir, 'big.yaml'), '--bidder', 'learner', '--out', join(dir, 'l.csv')], /^bidgym: auctionsPerEpisode: .* per-episode entries an array can hold/],
+      [['log', step, '--out', join(dir, 'a-folder')], /^bidgym: --out .*a-folder: is a folder, expected a file$/],
+      [['log', step, '--out', join(dir, 't.jsonl'), '--auctionnet', join(file, 'a.csv')], /^bidgym: --auctionnet .*: cannot create its folder/],
+      [['log', step, '--out', join(dir, 't.jsonl'), '--auctionnet', join(dir, 't.jsonl')], /^bidgym: --auctionnet: the same file as --out/],
+      [['log', step, '--out', join(dir, 't.jsonl'), '--episodes', '1000000000'], /^bidgym: --episodes: 1000000000 episodes × 4 steps × 1 bidders of transitions need about .* of memory/],
+    ] as [string[], RegExp][]) {
+      const r = await cli(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err.trim()).toMatch(why);
+      expect(tree(dir), argv.join(' ')).toEqual(before);
+    }
+    // A folder that does not exist yet is made when the log is written.
+    const ok = await cli('log', file, '--bidder', 'learner', '--out', join(dir, 'new', 'l.csv'));
+    expect(ok.code, ok.err).toBe(0);
+    expect(readFileSync(join(dir, 'new', 'l.csv'), 'utf8')).toMatch(/^price,pctr,click/);
+    expect(readdirSync(join(dir, 'new'))).toEqual(['l.csv']);
+  }, 60_000);
+
+  it('export and keygen check where they write: a folder, a device (export --out /dev/full replaced the device with a file), a link to one, a path under a file; --out under /proc is refused, not an endless mkdir', async () => {
+    const { dir, file } = caseDir('out-files', TINY);
+    const run = join(dir, 'run');
+    expect((await cli('run', file, '--out', run, '--quiet', '--no-report', '--workers', '1')).code).toBe(0);
+    mkdirSync(join(dir, 'a-folder'));
+    execFileSync('ln', ['-s', '/dev/null', join(dir, 'null-link')]);
+    const before = tree(dir);
+    const cases: [string[], RegExp][] = [
+      [['export', run, '--bidder', 'learner', '--out', join(dir, 'a-folder')], /^bidgym: --out .*a-folder: is a folder, expected a file$/],
+      [['export', run, '--bidder', 'learner', '--out', '/dev/full'], /^bidgym: --out \/dev\/full: not a regular file/],
+      [['export', run, '--bidder', 'learner', '--out', join(dir, 'null-link')], /^bidgym: --out .*null-link: not a regular file/],
+      [['export', run, '--bidder', 'learner', '--out', join(file, 'x.json')], /^bidgym: --out .*: cannot create its folder \(ENOTDIR/],
+      [['keygen', '--out', file], /^bidgym: --out .*config\.yaml: is a file, not a folder$/],
+      [['keygen', '--out', '/dev/full'], /^bidgym: --out \/dev\/full: is a file, not a folder$/],
+    ];
+    if (existsSync('/proc/self')) {
+      cases.push(
+        [['keygen', '--out', '/proc/bidgym-no-such'], /^bidgym: --out \/proc\/bidgym-no-such: cannot create the folder \(ENOENT\)$/],
+        [['run', file, '--out', '/proc/bidgym-no-such/run', '--quiet'], /^bidgym: --out \/proc\/bidgym-no-such\/run: cannot create its parent folder \(ENOENT/],
+        [['evaluate', '--policy', join(run, 'policies', 'learner.json'), '--config', file, '--out', '/proc/bidgym-no-such/e', '--quiet'], /^bidgym: --out .*: cannot create its parent folder \(ENOENT/],
+      );
+    }
+    for (const [argv, why] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err.trim()).toMatch(why);
+      expect(tree(dir), argv.join(' ')).toEqual(before);
+    }
+    expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
+    const ok = await cli('export', run, '--bidder', 'learner', '--out', join(dir, 'new', 'learner.json'));
+    expect(ok.code, ok.err).toBe(0);
+    expect(readdirSync(join(dir, 'new'))).toEqual(['learner.json']);
   }, 60_000);
 
   it("a sweep of a log market checks its logs before any work, locally and with --queue", async () => {
@@ -254,6 +344,33 @@ describe('bad input: one line, exit 2, nothing written', () => {
     expect(r.err).toMatch(/--out .*: cannot create its parent folder \((ENOTDIR|EEXIST)/);
     expect(tree(dir)).toEqual(['a-file', 'config.yaml']);
   });
+
+  it('report on a damaged run or sweep folder is one line naming the file (a truncated summary.json was a SyntaxError with a stack, exit 1)', async () => {
+    const { dir, file } = caseDir('report-damaged', TINY);
+    const run = join(dir, 'run');
+    expect((await cli('run', file, '--out', run, '--quiet', '--no-report', '--workers', '1')).code).toBe(0);
+    const summary = readFileSync(join(run, 'summary.json'), 'utf8');
+    for (const [text, why, extra] of [
+      [summary.slice(0, summary.length >> 1), /^bidgym: report: .*summary\.json is not valid JSON/, []],
+      [summary.slice(0, summary.length >> 1), /^bidgym: report: .*summary\.json is not valid JSON/, ['--baseline', 'rival']],
+      ['[1, 2, 3]', /^bidgym: report: .*summary\.json is not a run summary bidgym wrote \(expected a JSON object\)$/, []],
+      [JSON.stringify({ ...JSON.parse(summary), bidders: null }), /^bidgym: report: .*summary\.json is not a run summary bidgym wrote \(bidders: expected an object of bidders\)$/, []],
+    ] as [string, RegExp, string[]][]) {
+      writeFileSync(join(run, 'summary.json'), text);
+      const before = tree(dir);
+      const r = await cli('report', run, ...extra);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err.trim()).toMatch(why);
+      expect(tree(dir)).toEqual(before);
+    }
+    const sweep = join(dir, 'sweep');
+    mkdirSync(sweep);
+    writeFileSync(join(sweep, 'sweep.json'), JSON.stringify({ name: 'x', replications: 1, sweep: { seed: [1] }, points: 7 }));
+    const r = await cli('report', sweep);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err.trim()).toMatch(/^bidgym: report: .*sweep\.json is not a sweep table bidgym wrote \(points: expected a list of grid points\)$/);
+  }, 60_000);
 
   it('report --baseline names a bidder of the run', async () => {
     const { dir, file } = caseDir('report-baseline', TINY);

@@ -62,6 +62,8 @@ describe('config validation', () => {
     ['increasing slot weights', (r: any) => ((r.exchange.mechanism = 'gsp'), (r.exchange.slots = 2), (r.exchange.slotWeights = [1, 1.2])), 'exchange.slotWeights[1]', /./],
     ['no bidders', (r: any) => (r.bidders = []), 'bidders', /expected a list of ≥ 1 entries/],
     ['missing name', (r: any) => delete r.name, 'name', /required/],
+    ['copies of 1e8 (took minutes to expand) or 2^32 (a RangeError)', (r: any) => (r.bidders[0].copies = 2 ** 32), 'bidders[0].copies', /expected a number ≤ 10000 — got 4294967296/],
+    ['more than 10,000 bidders in all, copies included', (r: any) => ((r.bidders[0].copies = 6000), (r.bidders[1].copies = 5000)), 'bidders[1].copies', /11,000 bidders in all \(copies included\) is more than the 10,000 a market may have/],
     ['objective calling import', (r: any) => (r.bidders[0].objective = 'import({})'), 'bidders[0].objective', /./],
     ['objective with an unknown symbol', (r: any) => (r.bidders[1].objective = 'value - cost'), 'bidders[1].objective', /cost/],
   ])('%s → a ConfigError at the field', (_what, mutate, path, msg) => {

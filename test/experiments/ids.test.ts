@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { resolveAutoBidConfig } from '../../experiments/autobid-config.js';
 import { ID_MAX_LENGTH, idProblem, isValidId } from '../../experiments/ids.js';
 
 describe('the id rule', () => {
@@ -45,5 +46,14 @@ describe('the id rule', () => {
         expect(Object.prototype.hasOwnProperty.call(Object.prototype, s)).toBe(false);
       }),
     );
+  });
+
+  it('step-level configs follow the same rule for bidder ids and the name (a 250-character id was ENAMETOOLONG, exit 1, after the run)', () => {
+    const cfg = (id: string, name = 'sl') => ({ name, steps: 4, auctionsPerEpisode: 400, bidders: [{ id, agent: { kind: 'pid' }, budget: 100, cpa: 10 }] });
+    expect(resolveAutoBidConfig(cfg('adv-00')).bidders[0]!.id).toBe('adv-00');
+    for (const [id, why] of [['x'.repeat(250), /^bidders\[0\]\.id: at most 64 characters, got 250$/], ['__proto__', /^bidders\[0\]\.id: expected letters/], ['..', /^bidders\[0\]\.id: expected letters/], ['constructor', /^bidders\[0\]\.id: "constructor" is reserved/]] as const) {
+      expect(() => resolveAutoBidConfig(cfg(id)), id).toThrow(why);
+    }
+    expect(() => resolveAutoBidConfig(cfg('a', '..'))).toThrow(/^name: expected letters/);
   });
 });

@@ -619,6 +619,15 @@ describe.skipIf(!HAS_REDIS)('queued sweep against a real redis-server', () => {
     expect(readdirSync(join(out, 'trials')).some((n) => n.startsWith('1-'))).toBe(false);
   });
 
+  it('a worker whose --work-dir cannot be made is one line naming it (a file there was an EEXIST error with a stack)', async () => {
+    const url = `redis://127.0.0.1:${port}/11`;
+    const file = join(root, 'work-dir-is-a-file');
+    writeFileSync(file, 'x');
+    const err = await rejection(runWorker({ queue: url, queueKey: 'wd', quiet: true, workDir: file, secret: null }));
+    expect(err).toBeInstanceOf(QueueError);
+    expect(err.message).toMatch(/^--work-dir .*work-dir-is-a-file: cannot create the folder \(EEXIST\)$/);
+  });
+
   it('refuses a database index Redis does not have, for the sweep and for a worker, instead of using database 0', async () => {
     const url = `redis://127.0.0.1:${port}/99`;
     const sweepErr = await rejection(queueSweep(sweepConfig, { queue: url, queueKey: 'x', secret: null, outDir: join(root, 'db99'), quiet: true }));

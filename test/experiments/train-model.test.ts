@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,5 +53,14 @@ describe('trainModelCommand', () => {
   it('refuses configs with nothing to train', async () => {
     await expect(trainModelCommand(resolveConfig({ ...raw, interestModel: { kind: 'oracle' } }), join(dir, 'x'))).rejects.toThrow(ConfigError);
     await expect(trainModelCommand(resolveConfig({ ...raw, interestModel: { kind: 'oracle' } }), join(dir, 'x'))).rejects.toThrow(/interestModel\.kind/);
+  });
+
+  it('checks the sizes and the --out folder before training (an --out at a file failed after the training, exit 1)', async () => {
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const t = Date.now();
+    await expect(trainModelCommand(resolveConfig(raw), join(dir, 'a-file'))).rejects.toThrow(/^--out .*a-file\/model\.json: cannot create its folder \(ENOTDIR: a file is in the way\)$/);
+    await expect(trainModelCommand(resolveConfig({ ...raw, users: { ...(raw as { users: object }).users, count: 1e12 } }), join(dir, 'y'))).rejects.toThrow(/^users\.count: the run needs about .* of memory/);
+    expect(Date.now() - t).toBeLessThan(10_000); // refused, not trained
+    expect(existsSync(join(dir, 'y'))).toBe(false);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandSweep } from '../../../experiments/sweep/grid.js';
 import { runTrialPool, splitWorkers } from '../../../experiments/sweep/pool.js';
+import { InputError } from '../../../env/errors.js';
 import { base } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bidgym-pool-'));
@@ -20,6 +21,14 @@ describe('splitWorkers', () => {
 });
 
 describe('runTrialPool', () => {
+  it('a trial that fails on bad input the checks before the sweep missed fails as bad input (one line, exit 2), not as an internal error', async () => {
+    // bidgym sweep checks policy files first; runTrialPool alone does not, so the trial meets the unreadable file (the fuzzer's /proc/self/mem).
+    const raw = { ...base, bidders: [{ ...base.bidders[0]!, agent: { kind: 'policy', path: '/proc/self/mem' } }, base.bidders[1]!], sweep: { seed: [1] } };
+    const e = await runTrialPool(expandSweep(raw), { rawConfig: raw, outDir: join(root, 'bad-input'), workers: 1, report: false }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(InputError);
+    expect((e as Error).message).toMatch(/^sweep trial 0-seed=1 failed \(finished trials are kept; .*\): .*\/proc\/self\/mem/);
+  });
+
   it('runs every trial into its folder, reporting each as it finishes', async () => {
     const raw = { ...base, sweep: { seed: [1, 2] } };
     let done = 0;
