@@ -15,7 +15,8 @@
  *    `learningRateHalfLife`) (learner/args.ts): at a constant α the outputs keep
  *    moving by about as much as the Q-values of neighbouring multipliers differ
  *    (1–3% in first price), and the greedy action with them;
- * 5. at the end of every training episode (`refitHead`), the output layer — linear
+ * 5. at the end of every training episode (`refitHead`; by default only without a
+ *    budget, where it has been measured), the output layer — linear
  *    in the last hidden layer's activations φ(x) — is replaced by its ridge
  *    least-squares fit to the targets of every transition in the buffer (the
  *    shallow update of LS-DQN, Levine et al., "Shallow Updates for Deep
@@ -63,10 +64,10 @@ export const dqnSchema = z
     epsilonDecay: z.number().int().min(1).default(20_000).describe('auctions over which ε decays linearly'),
     learningRateHalfLife: learningRateHalfLifeField,
     refitHead: z
-      .boolean()
-      .default(true)
+      .union([z.boolean(), z.literal('auto')])
+      .default('auto')
       .describe(
-        'at the end of every training episode, replace the output layer by its least-squares fit on the replay buffer (ridge, towards the weights SGD reached), the hidden layers as trained (LS-DQN, Levine et al. 2017): the greedy action is then ranked by one fit to every stored reward, not by the noise of the last gradient steps, which is as large as the gaps between actions that earn about the same; false = gradient steps alone',
+        'at the end of every training episode, replace the output layer by its least-squares fit on the replay buffer (ridge, towards the weights SGD reached), the hidden layers as trained (LS-DQN, Levine et al. 2017): the greedy action is then ranked by one fit to every stored reward, not by the noise of the last gradient steps, which is as large as the gaps between actions that earn about the same; false = gradient steps alone; auto = true without a budget, false with one (not yet measured with a budget)',
       ),
   })
   .strict();
@@ -139,6 +140,8 @@ export class DqnAgent implements Agent {
   private gradientSteps = 0;
   private readonly dOut: Float64Array;
   private readonly x2: Float64Array;
+  /** Whether training episodes end with {@link refitHead} (`refitHead`, auto: without a budget). */
+  readonly refit: boolean;
 
   constructor(readonly args: DqnArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
@@ -153,6 +156,7 @@ export class DqnAgent implements Agent {
     this.replay = new TransitionBuffer(args.replaySize, k, this.shaper.counterfactualOn ? nA : 0);
     this.dOut = new Float64Array(nA);
     this.x2 = new Float64Array(k);
+    this.refit = args.refitHead === 'auto' ? ctx.budget === null : args.refitHead;
   }
 
   /** Current exploration rate. */
@@ -234,7 +238,7 @@ export class DqnAgent implements Agent {
   }
 
   endEpisode(): void {
-    if (this.training && this.args.refitHead && this.gradientSteps > 0) this.refitHead();
+    if (this.training && this.refit && this.gradientSteps > 0) this.refitHead();
     this.shaper.endEpisode(this.training);
   }
 

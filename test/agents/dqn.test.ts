@@ -140,4 +140,11 @@ describe('DqnAgent refitHead (the output layer by least squares on the replay bu
       expect(JSON.stringify(after) !== before).toBe(refitHead);
     }
   });
+
+  it('is on by default without a budget and off with one (auto)', () => {
+    expect(new DqnAgent(args({ refitHead: 'auto' }), agentCtx()).refit).toBe(true);
+    expect(new DqnAgent(args({ refitHead: 'auto' }), agentCtx({ budget: 10 })).refit).toBe(false);
+    expect(new DqnAgent(args({ refitHead: true }), agentCtx({ budget: 10 })).refit).toBe(true);
+    expect(dqnSchema.parse({ kind: 'dqn' }).refitHead).toBe('auto');
+  });
 });
