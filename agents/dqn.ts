@@ -15,8 +15,8 @@
  *    `learningRateHalfLife`) (learner/args.ts): at a constant α the outputs keep
  *    moving by about as much as the Q-values of neighbouring multipliers differ
  *    (1–3% in first price), and the greedy action with them;
- * 5. at the end of every training episode (`refitHead`; by default only without a
- *    budget, where it has been measured), the output layer — linear
+ * 5. at the end of every training episode (`refitHead`; by default only with full
+ *    information and no budget, where it has been measured), the output layer — linear
  *    in the last hidden layer's activations φ(x) — is replaced by its ridge
  *    least-squares fit to the targets of every transition in the buffer (the
  *    shallow update of LS-DQN, Levine et al., "Shallow Updates for Deep
@@ -67,7 +67,7 @@ export const dqnSchema = z
       .union([z.boolean(), z.literal('auto')])
       .default('auto')
       .describe(
-        'at the end of every training episode, replace the output layer by its least-squares fit on the replay buffer (ridge, towards the weights SGD reached), the hidden layers as trained (LS-DQN, Levine et al. 2017): the greedy action is then ranked by one fit to every stored reward, not by the noise of the last gradient steps, which is as large as the gaps between actions that earn about the same; false = gradient steps alone; auto = true without a budget, false with one (not yet measured with a budget)',
+        'at the end of every training episode, replace the output layer by its least-squares fit on the replay buffer (ridge, towards the weights SGD reached), the hidden layers as trained (LS-DQN, Levine et al. 2017): the greedy action is then ranked by one fit to every stored reward, not by the noise of the last gradient steps, which is as large as the gaps between actions that earn about the same; false = gradient steps alone; auto = true where the reward of every action is learnt from every auction (counterfactual, one slot, no budget), false elsewhere (with the reward of the played action alone a rarely played action has too few transitions to fit; not yet measured with a budget)',
       ),
   })
   .strict();
@@ -140,7 +140,7 @@ export class DqnAgent implements Agent {
   private gradientSteps = 0;
   private readonly dOut: Float64Array;
   private readonly x2: Float64Array;
-  /** Whether training episodes end with {@link refitHead} (`refitHead`, auto: without a budget). */
+  /** Whether training episodes end with {@link refitHead} (`refitHead`; auto: with full information and no budget). */
   readonly refit: boolean;
 
   constructor(readonly args: DqnArgs, ctx: AgentContext) {
@@ -156,7 +156,10 @@ export class DqnAgent implements Agent {
     this.replay = new TransitionBuffer(args.replaySize, k, this.shaper.counterfactualOn ? nA : 0);
     this.dOut = new Float64Array(nA);
     this.x2 = new Float64Array(k);
-    this.refit = args.refitHead === 'auto' ? ctx.budget === null : args.refitHead;
+    // auto: where every stored transition carries every action's reward (one slot, no budget, counterfactual): each
+    // output is then fitted on the whole buffer. With the played action's reward alone an output has only the rows
+    // where it was played, a few dozen for an action ε rarely tries, and 33 weights fitted on those overfit.
+    this.refit = args.refitHead === 'auto' ? ctx.budget === null && this.shaper.counterfactualOn : args.refitHead;
   }
 
   /** Current exploration rate. */

@@ -141,9 +141,11 @@ describe('DqnAgent refitHead (the output layer by least squares on the replay bu
     }
   });
 
-  it('is on by default without a budget and off with one (auto)', () => {
-    expect(new DqnAgent(args({ refitHead: 'auto' }), agentCtx()).refit).toBe(true);
-    expect(new DqnAgent(args({ refitHead: 'auto' }), agentCtx({ budget: 10 })).refit).toBe(false);
+  it('is on by default with full information and no budget, off otherwise (auto)', () => {
+    expect(new DqnAgent(args({ refitHead: 'auto', counterfactual: true }), agentCtx()).refit).toBe(true);
+    expect(new DqnAgent(args({ refitHead: 'auto', counterfactual: false }), agentCtx()).refit).toBe(false);
+    expect(new DqnAgent(args({ refitHead: 'auto', counterfactual: true }), agentCtx({ slots: 2 })).refit).toBe(false);
+    expect(new DqnAgent(args({ refitHead: 'auto', counterfactual: true }), agentCtx({ budget: 10 })).refit).toBe(false);
     expect(new DqnAgent(args({ refitHead: true }), agentCtx({ budget: 10 })).refit).toBe(true);
     expect(dqnSchema.parse({ kind: 'dqn' }).refitHead).toBe('auto');
   });
