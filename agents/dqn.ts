@@ -14,7 +14,18 @@
  * 4. the Adam step size decays with the transitions stored, α_n = α / (1 + n /
  *    `learningRateHalfLife`) (learner/args.ts): at a constant α the outputs keep
  *    moving by about as much as the Q-values of neighbouring multipliers differ
- *    (1–3% in first price), and the greedy action with them.
+ *    (1–3% in first price), and the greedy action with them;
+ * 5. at the end of every training episode (`refitHead`; by default only with full
+ *    information and no budget, where it has been measured), the output layer — linear
+ *    in the last hidden layer's activations φ(x) — is replaced by its ridge
+ *    least-squares fit to the targets of every transition in the buffer (the
+ *    shallow update of LS-DQN, Levine et al., "Shallow Updates for Deep
+ *    Reinforcement Learning", 2017; {@link DqnAgent.refitHead}). A gradient step
+ *    moves each output by noise of the order of the step size, and the outputs of
+ *    neighbouring actions independently; the least-squares fit ranks them by one
+ *    fit to the same 20,000 stored rewards, whose differences between
+ *    neighbouring actions are small and correlated (with full information every
+ *    action's reward comes from the same auctions).
  *
  * Inputs are the continuous encoded features (features.ts), rewards are divided
  * by the value scale. Discounting and bootstrapping at the horizon follow the
@@ -52,11 +63,59 @@ export const dqnSchema = z
     epsilonEnd: z.number().min(0).max(1).default(0.02).describe('final exploration rate'),
     epsilonDecay: z.number().int().min(1).default(20_000).describe('auctions over which ε decays linearly'),
     learningRateHalfLife: learningRateHalfLifeField,
+    refitHead: z
+      .union([z.boolean(), z.literal('auto')])
+      .default('auto')
+      .describe(
+        'at the end of every training episode, replace the output layer by its least-squares fit on the replay buffer (ridge, towards the weights SGD reached), the hidden layers as trained (LS-DQN, Levine et al. 2017): the greedy action is then ranked by one fit to every stored reward, not by the noise of the last gradient steps, which is as large as the gaps between actions that earn about the same; false = gradient steps alone; auto = true where the reward of every action is learnt from every auction (counterfactual, one slot, no budget), false elsewhere (with the reward of the played action alone a rarely played action has too few transitions to fit; not yet measured with a budget)',
+      ),
   })
   .strict();
 
 /** Arguments of {@link DqnAgent}: its config fields, defaults filled. */
 export type DqnArgs = LearnerArgsOf<z.output<typeof dqnSchema>>;
+
+/**
+ * Ridge weight of the output layer's least-squares refit, relative to the mean
+ * diagonal of the Gram matrix of the activations: about a thousandth of the
+ * data's weight, pulling each output's weights towards those SGD reached (so a
+ * direction the stored inputs do not determine, e.g. a unit they never activate,
+ * stays as trained). Relative, so the same whatever the scale of the activations.
+ */
+const REFIT_RIDGE = 1e-3;
+
+/**
+ * Solves (M) w = rhs in place for a symmetric positive definite d × d matrix
+ * given by its lower triangle `chol` already factored by {@link cholesky}.
+ */
+function choleskySolve(chol: Float64Array, d: number, rhs: Float64Array): void {
+  for (let i = 0; i < d; i++) {
+    let s = rhs[i]!;
+    for (let k = 0; k < i; k++) s -= chol[i * d + k]! * rhs[k]!;
+    rhs[i] = s / chol[i * d + i]!;
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    let s = rhs[i]!;
+    for (let k = i + 1; k < d; k++) s -= chol[k * d + i]! * rhs[k]!;
+    rhs[i] = s / chol[i * d + i]!;
+  }
+}
+
+/** Cholesky factor (lower triangle, row-major) of the symmetric d × d matrix `m` into `out`; false if it is not positive definite. */
+function cholesky(m: Float64Array, d: number, out: Float64Array): boolean {
+  out.fill(0);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = m[i * d + j]!;
+      for (let k = 0; k < j; k++) s -= out[i * d + k]! * out[j * d + k]!;
+      if (i === j) {
+        if (!(s > 0)) return false;
+        out[i * d + i] = Math.sqrt(s);
+      } else out[i * d + j] = s / out[j * d + j]!;
+    }
+  }
+  return true;
+}
 
 /** Gradient of the Huber loss (δ = 1) at error `err`: the error clipped to [-1, 1]. */
 function huber(err: number): number {
@@ -81,6 +140,8 @@ export class DqnAgent implements Agent {
   private gradientSteps = 0;
   private readonly dOut: Float64Array;
   private readonly x2: Float64Array;
+  /** Whether training episodes end with {@link refitHead} (`refitHead`; auto: with full information and no budget). */
+  readonly refit: boolean;
 
   constructor(readonly args: DqnArgs, ctx: AgentContext) {
     this.shaper = new BidShaper(args, ctx);
@@ -95,6 +156,10 @@ export class DqnAgent implements Agent {
     this.replay = new TransitionBuffer(args.replaySize, k, this.shaper.counterfactualOn ? nA : 0);
     this.dOut = new Float64Array(nA);
     this.x2 = new Float64Array(k);
+    // auto: where every stored transition carries every action's reward (one slot, no budget, counterfactual): each
+    // output is then fitted on the whole buffer. With the played action's reward alone an output has only the rows
+    // where it was played, a few dozen for an action ε rarely tries, and 33 weights fitted on those overfit.
+    this.refit = args.refitHead === 'auto' ? ctx.budget === null && this.shaper.counterfactualOn : args.refitHead;
   }
 
   /** Current exploration rate. */
@@ -176,7 +241,103 @@ export class DqnAgent implements Agent {
   }
 
   endEpisode(): void {
+    if (this.training && this.refit && this.gradientSteps > 0) this.refitHead();
     this.shaper.endEpisode(this.training);
+  }
+
+  /**
+   * Replaces the online network's output layer by its ridge least-squares fit
+   * on the replay buffer (step 5 of the file comment). Output a is linear in
+   * the last hidden layer's activations and a bias, φ(x) = [h(x), 1]: its weights
+   * w_a minimise Σ_i (y_ia − w_a·φ(x_i))² + λ_a ‖w_a − w̄_a‖² over the stored
+   * transitions i that carry a target for a — every one with full information
+   * (y_ia = that action's reward plus the bootstrap term of {@link tdTarget}),
+   * else those where a was played (y_ia = the TD target) — with w̄_a the
+   * weights SGD reached and λ_a = {@link REFIT_RIDGE} × the mean diagonal of
+   * Σ φφᵀ. The squared loss, not the Huber loss of the gradient steps: the
+   * rewards are in units of the mean value, so errors beyond 1 are rare. An
+   * output with fewer such transitions than weights keeps its SGD weights. No
+   * random draws: the same buffer and network give the same weights.
+   */
+  refitHead(): void {
+    const net = this.online;
+    const L = net.w.length;
+    if (L < 2 || this.size === 0) return;
+    const H = net.sizes[L - 1]!;
+    const d = H + 1;
+    const nA = this.shaper.actions;
+    const k = this.shaper.encoder.size;
+    const x = new Float64Array(k);
+    const phi = new Float64Array(d);
+    phi[H] = 1;
+    // Gram matrix of the full-information rows (shared by every output), and per output of the rows where only it was played.
+    const gram = new Float64Array(d * d);
+    const own: (Float64Array | null)[] = Array.from({ length: nA }, () => null);
+    const rhs = new Float64Array(nA * d);
+    const rows = new Float64Array(nA);
+    let fullRows = 0;
+    const addOuter = (g: Float64Array): void => {
+      for (let i = 0; i < d; i++) {
+        const p = phi[i]!;
+        if (p === 0) continue;
+        for (let j = 0; j <= i; j++) g[i * d + j]! += p * phi[j]!;
+      }
+    };
+    for (let i = 0; i < this.size; i++) {
+      const y = this.tdTarget(i);
+      phi.set(net.hidden(this.replay.row(this.replay.x, i, x)));
+      if (this.replay.actions > 0 && this.replay.full[i]) {
+        const boot = y - this.replay.r[i]!;
+        addOuter(gram);
+        fullRows++;
+        for (let a = 0; a < nA; a++) {
+          const t = this.replay.rAll[i * nA + a]! + boot;
+          const o = a * d;
+          for (let j = 0; j < d; j++) rhs[o + j]! += t * phi[j]!;
+        }
+      } else {
+        const a = this.replay.a[i]!;
+        addOuter((own[a] ??= new Float64Array(d * d)));
+        rows[a]!++;
+        const o = a * d;
+        for (let j = 0; j < d; j++) rhs[o + j]! += y * phi[j]!;
+      }
+    }
+    const W = net.w[L - 1]!;
+    const B = net.b[L - 1]!;
+    const m = new Float64Array(d * d);
+    const chol = new Float64Array(d * d);
+    const sol = new Float64Array(d);
+    // The factor in `chol` is of the shared matrix (when `shared`), reused by every output without rows of its own.
+    let shared = false;
+    let lambda = 0;
+    for (let a = 0; a < nA; a++) {
+      if (fullRows + rows[a]! < d) continue;
+      const g = own[a];
+      if (g !== null || !shared) {
+        shared = false;
+        // M = G (+ the output's own rows) + λ I.
+        let trace = 0;
+        for (let i = 0; i < d; i++) {
+          for (let j = 0; j <= i; j++) {
+            const v = gram[i * d + j]! + (g ? g[i * d + j]! : 0);
+            m[i * d + j] = v;
+            m[j * d + i] = v;
+          }
+          trace += m[i * d + i]!;
+        }
+        lambda = (REFIT_RIDGE * trace) / d;
+        if (!(lambda > 0)) continue;
+        for (let i = 0; i < d; i++) m[i * d + i]! += lambda;
+        if (!cholesky(m, d, chol)) continue;
+        shared = g === null;
+      }
+      for (let j = 0; j < H; j++) sol[j] = rhs[a * d + j]! + lambda * W[a * H + j]!;
+      sol[H] = rhs[a * d + H]! + lambda * B[a]!;
+      choleskySolve(chol, d, sol);
+      for (let j = 0; j < H; j++) W[a * H + j] = sol[j]!;
+      B[a] = sol[H]!;
+    }
   }
 
   policy(): Policy {

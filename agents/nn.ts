@@ -193,6 +193,16 @@ export class Mlp {
     this.accumulated = 0;
   }
 
+  /**
+   * Forward pass of one input, returning the activations of the last hidden
+   * layer (the features the linear output layer reads; a view reused by the
+   * next call: copy to keep). Needs at least one hidden layer.
+   */
+  hidden(x: ArrayLike<number>): Float64Array {
+    this.forward(x);
+    return this.act[this.w.length - 1]!;
+  }
+
   /** Copies the weights of `other` (same sizes) into this network (target networks). */
   copyFrom(other: Mlp): void {
     for (let l = 0; l < this.w.length; l++) {

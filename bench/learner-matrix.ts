@@ -35,8 +35,9 @@
  *   private-value and a user market, one slot (second price) and two (GSP).
  *   Pass: competitive ratio (the runner's, against its hindsight benchmark) ≥ 0.9.
  * - `heldout-…` (only with `--heldout`, and then only these): the same rules on
- *   numbers nothing was tuned on — 4 and 5 truthful rivals, values U[0, 5],
- *   U[0, 100] and U[2, 10] (there b*(v) = 2 + k/(k+1)·(v − 2), not proportional:
+ *   numbers nothing was tuned on — 4, 5 and 6 truthful rivals, values U[0, 5],
+ *   U[0, 100], 3 rivals on U[0, 20], and U[2, 10] and U[1, 3] (there b*(v) =
+ *   lo + k/(k+1)·(v − lo), not proportional:
  *   judged on the value-weighted b/v of b* and on 0.9 of its expected utility),
  *   constant rivals at 0.8 on U[0, 2], 5 on U[2, 10], 0.85 on U[0, 1] (above most
  *   values), 40 on U[0, 100], 0.95 and 0.05 on U[0, 1] and 17 on U[10, 20], second-price reserves 3 on U[0, 10], 0.7 on
@@ -286,6 +287,11 @@ for (const [name, rivals, reserve, value] of [
     fpTruthful(2, { lo: 0, hi: 5 }, 1012),
     fpTruthful(2, { lo: 0, hi: 100 }, 1013),
     fpTruthful(2, { lo: 2, hi: 10 }, 1014),
+    // Added with DQN's least-squares head (2026-12-02), the numbers chosen before any result of that change: three
+    // rivals on a range twenty times the shipped one, six rivals (b* = 6/7 × v), and two on a range not starting at 0.
+    fpTruthful(3, { lo: 0, hi: 20 }, 1015),
+    fpTruthful(6, { lo: 0, hi: 1 }, 1006),
+    fpTruthful(2, { lo: 1, hi: 3 }, 1016),
   );
 
   for (const [c, value, seed] of [

@@ -141,6 +141,7 @@ export const stepDqnSchema = dqnSchema
     epsilonStart: z.number().min(0).max(1).default(0.3).describe('initial exploration rate (as q-learning’s step-level default)'),
     epsilonDecay: z.number().int().min(1).default(500).describe('steps over which ε decays linearly'),
     learningRateHalfLife: z.number().min(0).default(2000).describe('steps learnt from after which the Adam step size has halved; 0 = constant'),
+    refitHead: z.boolean().default(false).describe('at the end of every training episode, replace the output layer by its least-squares fit on the replay buffer (the per-auction default is auto, on with full information and no budget; off here, where the adapter learns from the played action alone)'),
   })
   .refine(checkMu, muIssue);
 export const stepReinforceSchema = reinforceSchema

@@ -1,7 +1,7 @@
 /**
  * DQN (agents/dqn.ts): the double-DQN target of a stored transition, checked
  * against one computed by hand from networks whose weights are set by hand,
- * and what `trainEvery` counts.
+ * what `trainEvery` counts, and the least-squares refit of the output layer.
  */
 import { describe, expect, it } from 'vitest';
 import { DqnAgent, dqnSchema } from '../../agents/dqn.js';
@@ -80,5 +80,73 @@ describe('DqnAgent trainEvery', () => {
     expect(changed()).toBe(false);
     dqn.learn(transition({ value: 0.7 }, 0.7, 0.2, { terminated: true }));
     expect(changed()).toBe(true);
+  });
+});
+
+describe('DqnAgent refitHead (the output layer by least squares on the replay buffer)', () => {
+  /** Transitions on values x_i, alternating bids of 0 (action 0) and of the value (action 1), rewards linear in x by action. */
+  function fill(dqn: DqnAgent, n: number): { x: number; a: number; r: number }[] {
+    const rows = [];
+    for (let i = 0; i < n; i++) {
+      const x = 0.05 + (0.9 * i) / (n - 1);
+      const a = i % 2;
+      const r = a === 0 ? 0.1 - 0.3 * x : 0.2 + 0.5 * x;
+      dqn.learn(transition({ value: x }, a === 0 ? 0 : x, r, { terminated: true }));
+      rows.push({ x, a, r });
+    }
+    return rows;
+  }
+
+  it('fits each output to the targets of the transitions that carry one, the hidden layers untouched', () => {
+    const dqn = new DqnAgent(args({ discount: 0, replaySize: 64 }), agentCtx());
+    handNetworks(dqn);
+    const hidden = JSON.stringify([dqn.online.w[0], dqn.online.b[0]].map((a) => Array.from(a!)));
+    fill(dqn, 40);
+    dqn.refitHead();
+    expect(JSON.stringify([dqn.online.w[0], dqn.online.b[0]].map((a) => Array.from(a!)))).toBe(hidden);
+    // φ = [x, 1 − x, 1] spans every linear function of x: the fit is exact but for the ridge's pull (a thousandth).
+    for (const x of [0.1, 0.5, 0.9]) {
+      const q = dqn.online.forward(new Float64Array([x]));
+      expect(q[0]!).toBeCloseTo(0.1 - 0.3 * x, 2);
+      expect(q[1]!).toBeCloseTo(0.2 + 0.5 * x, 2);
+      // Before the refit (a, b) = (1, 2): Q = [x, 2(1 − x)], far from these.
+    }
+  });
+
+  it('keeps the weights of an output with fewer transitions than weights', () => {
+    const dqn = new DqnAgent(args({ discount: 0, replaySize: 64 }), agentCtx());
+    handNetworks(dqn);
+    // Three transitions, two of action 0 and one of action 1: φ has 3 weights, so neither output is refitted.
+    fill(dqn, 3);
+    dqn.refitHead();
+    expect(Array.from(dqn.online.w[1]!)).toEqual([1, 0, 0, 2]);
+    fill(dqn, 6); // action 0: 2 + 3 = 5 rows, action 1: 1 + 3 = 4 rows
+    dqn.refitHead();
+    expect(Array.from(dqn.online.w[1]!)).not.toEqual([1, 0, 0, 2]);
+  });
+
+  it('runs at the end of a training episode that took gradient steps, and not with refitHead false', () => {
+    for (const refitHead of [true, false]) {
+      const dqn = new DqnAgent(args({ discount: 0, replaySize: 64, warmup: 1, trainEvery: 1, batchSize: 2, refitHead }), agentCtx());
+      fill(dqn, 20);
+      const before = JSON.stringify(dqn.online.weights());
+      dqn.training = false;
+      dqn.endEpisode();
+      expect(JSON.stringify(dqn.online.weights())).toBe(before); // not while evaluating
+      dqn.training = true;
+      dqn.endEpisode();
+      const after = dqn.online.weights();
+      expect(JSON.stringify(after.w[0])).toBe(JSON.stringify(JSON.parse(before).w[0])); // the hidden layer as trained
+      expect(JSON.stringify(after) !== before).toBe(refitHead);
+    }
+  });
+
+  it('is on by default with full information and no budget, off otherwise (auto)', () => {
+    expect(new DqnAgent(args({ refitHead: 'auto', counterfactual: true }), agentCtx()).refit).toBe(true);
+    expect(new DqnAgent(args({ refitHead: 'auto', counterfactual: false }), agentCtx()).refit).toBe(false);
+    expect(new DqnAgent(args({ refitHead: 'auto', counterfactual: true }), agentCtx({ slots: 2 })).refit).toBe(false);
+    expect(new DqnAgent(args({ refitHead: 'auto', counterfactual: true }), agentCtx({ budget: 10 })).refit).toBe(false);
+    expect(new DqnAgent(args({ refitHead: true }), agentCtx({ budget: 10 })).refit).toBe(true);
+    expect(dqnSchema.parse({ kind: 'dqn' }).refitHead).toBe('auto');
   });
 });
