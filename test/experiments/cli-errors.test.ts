@@ -64,6 +64,15 @@ function tree(dir: string): string[] {
 
 const sub = (from: string, to: string) => TINY.replace(from, to);
 
+/** `bidgym argv` is refused as bad input: exit 2, one line matching `why`, and `dir` left as it was (`before`). */
+async function expectRefused(argv: string[], why: RegExp, dir: string, before: string[]): Promise<void> {
+  const r = await cli(...argv);
+  expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
+  expect(r.err.trim().split('\n')).toHaveLength(1);
+  expect(r.err.trim()).toMatch(why);
+  expect(tree(dir), argv.join(' ')).toEqual(before);
+}
+
 const BAD: [string, string, RegExp][] = [
   ['unknown mechanism', sub('second-price', 'sealed-envelope'), /exchange\.mechanism/],
   ['a bidder id of 250 characters', sub('id: learner', `id: ${'x'.repeat(250)}`), /bidders\[0\]\.id: at most 64 characters, got 250/],
@@ -167,13 +176,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
       [['export', dir, '--bidder', 'a', '--bidder', 'b'], /^bidgym: --bidder: given 2 times/],
       [['sweep', file, '--out', join(dir, 's'), '--out', join(dir, 's2')], /^bidgym: --out: given 2 times/],
       [['log', file, '--bidder', 'learner', '--bidder', 'rival', '--out', join(dir, 'l.csv')], /^bidgym: --bidder: a bid log records exactly one bidder — got 2$/],
-    ] as [string[], RegExp][]) {
-      const r = await cli(...argv);
-      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
-      expect(r.err.trim().split('\n')).toHaveLength(1);
-      expect(r.err.trim()).toMatch(why);
-      expect(tree(dir), argv.join(' ')).toEqual(before);
-    }
+    ] as [string[], RegExp][]) await expectRefused(argv, why, dir, before);
   });
 
   it('log checks the config as run does and its output files before any work (an --out at a folder, a device or under a file, and auctionsPerEpisode 1e12, were errors with a stack, exit 1, after the work)', async () => {
@@ -192,13 +195,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
       [['log', step, '--out', join(dir, 't.jsonl'), '--auctionnet', join(file, 'a.csv')], /^bidgym: --auctionnet .*: cannot create its folder/],
       [['log', step, '--out', join(dir, 't.jsonl'), '--auctionnet', join(dir, 't.jsonl')], /^bidgym: --auctionnet: the same file as --out/],
       [['log', step, '--out', join(dir, 't.jsonl'), '--episodes', '1000000000'], /^bidgym: --episodes: 1000000000 episodes × 4 steps × 1 bidders of transitions need about .* of memory/],
-    ] as [string[], RegExp][]) {
-      const r = await cli(...argv);
-      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
-      expect(r.err.trim().split('\n')).toHaveLength(1);
-      expect(r.err.trim()).toMatch(why);
-      expect(tree(dir), argv.join(' ')).toEqual(before);
-    }
+    ] as [string[], RegExp][]) await expectRefused(argv, why, dir, before);
     // A folder that does not exist yet is made when the log is written.
     const ok = await cli('log', file, '--bidder', 'learner', '--out', join(dir, 'new', 'l.csv'));
     expect(ok.code, ok.err).toBe(0);
@@ -228,13 +225,7 @@ describe('bad input: one line, exit 2, nothing written', () => {
         [['evaluate', '--policy', join(run, 'policies', 'learner.json'), '--config', file, '--out', '/proc/bidgym-no-such/e', '--quiet'], /^bidgym: --out .*: cannot create its parent folder \(ENOENT/],
       );
     }
-    for (const [argv, why] of cases) {
-      const r = await cli(...argv);
-      expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
-      expect(r.err.trim().split('\n')).toHaveLength(1);
-      expect(r.err.trim()).toMatch(why);
-      expect(tree(dir), argv.join(' ')).toEqual(before);
-    }
+    for (const [argv, why] of cases) await expectRefused(argv, why, dir, before);
     expect(statSync('/dev/full').isCharacterDevice()).toBe(true);
     const ok = await cli('export', run, '--bidder', 'learner', '--out', join(dir, 'new', 'learner.json'));
     expect(ok.code, ok.err).toBe(0);
